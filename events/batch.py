@@ -1,0 +1,199 @@
+"""Checking a batch before it is stored: ids, idempotent retries, references and corrections.
+
+Everything here only reads; it raises before anything is written, naming every fault,
+so that a rejected batch leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from events import ids
+from events.catalog import Event, EventCorrected, corrected, decode_stored, encode
+from events.errors import Conflict, FieldError, InvalidEvent, UnknownReference
+from events.projections import registry
+from events.store import log
+
+#: Ids that other events refer to by name; retracting their definition would orphan those events.
+_REGISTRATIONS = frozenset({"actor", "topic", "condition"})
+_LABELS = {"actor": "actor", "topic": "topic", "condition": "condition", "claim": "claim", "event": "event"}
+
+
+@dataclass
+class Version:
+    """The version of an event that projections currently use (after any corrections)."""
+
+    event: Event
+    position: int
+    retracted: bool = False
+
+
+@dataclass
+class Prepared:
+    """A checked batch: the events to store (ids assigned), those already stored, and correction targets."""
+
+    new: list[Event] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    already: dict[str, int] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    #: correction id -> (the corrected event's version before, its version after or None if retracted)
+    corrections: dict[str, tuple[Version, Version | None]] = field(default_factory=dict)
+
+
+def current_version(tx: Any, event_id: str) -> Version | None:
+    """The version of a stored event that projections use, or None if the id is not in the log."""
+    row = tx.fetchone(
+        "SELECT e.position, e.schema_version, e.body, v.body, v.retracted, v.schema_version FROM events e"
+        " LEFT JOIN event_versions v ON v.event_id = e.id WHERE e.id = ?",
+        (event_id,),
+    )
+    if row is None:
+        return None
+    position, version, body, corrected_body, retracted, corrected_version = row
+    if retracted:
+        return Version(decode_stored(body, version), position, retracted=True)
+    if corrected_body is not None:
+        return Version(decode_stored(corrected_body, corrected_version), position)
+    return Version(decode_stored(body, version), position)
+
+
+def replayed(tx: Any, events: Sequence[Event]) -> Prepared:
+    """A batch read back from the log, prepared for re-projection (it was checked when it was appended)."""
+    prepared = Prepared(new=list(events), order=[e.id for e in events])
+    versions: dict[str, Version] = {}
+    for event in events:
+        if isinstance(event, EventCorrected):
+            target = versions.get(event.corrects) or current_version(tx, event.corrects)
+            after = None if event.retracted else Version(corrected(target.event, event), target.position)
+            prepared.corrections[event.id] = (target, after)
+            versions[event.corrects] = after or Version(target.event, target.position, retracted=True)
+    return prepared
+
+
+def prepare(tx: Any, events: Sequence[Event], next_position: int) -> Prepared:
+    """Check a batch against the log; raise InvalidEvent, UnknownReference or Conflict naming every fault."""
+    prepared = Prepared()
+    seen: dict[str, bytes] = {}
+    errors: list[FieldError] = []
+    with_ids: list[Event] = []
+    for i, event in enumerate(events):
+        if event.id is None:
+            event = msgspec.structs.replace(event, id=ids.new_id())
+        body = encode(event)
+        if event.id in seen:
+            if seen[event.id] != body:
+                raise Conflict(
+                    f"id '{event.id}' appears twice in the batch with different content",
+                    [FieldError(f"$[{i}].id", "duplicate id with different content")],
+                )
+            continue
+        seen[event.id] = body
+        with_ids.append(event)
+    stored = log.existing(tx, list(seen))
+    for i, event in enumerate(with_ids):
+        prepared.order.append(event.id)
+        if event.id in stored:
+            position, body = stored[event.id]
+            if body.encode() != seen[event.id]:
+                raise Conflict(
+                    f"id '{event.id}' is already stored (position {position}) with different content;"
+                    " corrections are new `event.corrected` events",
+                    [FieldError(f"$[{i}].id", "already stored with different content")],
+                )
+            prepared.already[event.id] = position
+        else:
+            prepared.new.append(event)
+            prepared.bodies.append(seen[event.id])
+    _check_references(tx, prepared, next_position, errors)
+    if errors:
+        detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:10])
+        if len(errors) > 10:
+            detail += f" (and {len(errors) - 10} more)"
+        if all(e.message.startswith("unknown") for e in errors):
+            raise UnknownReference(detail, errors)
+        if all("already defined" in e.message for e in errors):
+            raise Conflict(detail, errors)
+        raise InvalidEvent(detail, errors)
+    return prepared
+
+
+def _check_references(tx: Any, prepared: Prepared, next_position: int, errors: list[FieldError]) -> None:
+    wanted: set[tuple[str, str]] = set()
+    for event in prepared.new:
+        wanted.update((kind, ident) for kind, ident in event.defines())
+        wanted.update((kind, ident) for kind, ident, _ in event.references() if kind != "event")
+    defined = registry.known(tx, wanted)
+    index_of = {event_id: i for i, event_id in enumerate(prepared.order)}
+    local: dict[tuple[str, str], str] = {}
+    for event in prepared.new:
+        for kind, ident in event.defines():
+            owner = defined.get((kind, ident)) or local.get((kind, ident))
+            if owner is not None:
+                errors.append(FieldError(
+                    f"$[{index_of[event.id]}]",
+                    f"{kind} '{ident}' is already defined by event '{owner}'; correct that event instead",
+                ))
+            local[(kind, ident)] = event.id
+    known = set(defined) | set(local)
+    versions: dict[str, Version] = {}
+    for offset, event in enumerate(prepared.new):
+        index = index_of[event.id]
+        _unknown(event, known, index, errors)
+        if isinstance(event, EventCorrected):
+            _check_correction(tx, event, index, next_position + offset, versions, known, prepared, errors)
+        else:
+            versions[event.id] = Version(event, next_position + offset)
+
+
+def _unknown(event: Event, known: set[tuple[str, str]], index: int, errors: list[FieldError]) -> None:
+    for kind, ident, where in event.references():
+        if kind != "event" and (kind, ident) not in known:
+            errors.append(FieldError(f"$[{index}].{where}", f"unknown {_LABELS[kind]} '{ident}'"))
+
+
+def _check_correction(
+    tx: Any,
+    correction: EventCorrected,
+    index: int,
+    position: int,
+    versions: dict[str, Version],
+    known: set[tuple[str, str]],
+    prepared: Prepared,
+    errors: list[FieldError],
+) -> None:
+    pointer = f"$[{index}].corrects"
+    target = versions.get(correction.corrects) or current_version(tx, correction.corrects)
+    if target is None:
+        errors.append(FieldError(pointer, f"unknown event '{correction.corrects}'"))
+        return
+    if isinstance(target.event, EventCorrected):
+        errors.append(FieldError(pointer, "a correction cannot be corrected; correct the original event"))
+        return
+    if target.retracted:
+        errors.append(FieldError(pointer, f"event '{correction.corrects}' is already retracted"))
+        return
+    if correction.retracted:
+        if any(kind in _REGISTRATIONS for kind, _ in target.event.defines()):
+            errors.append(FieldError(pointer, "a registration cannot be retracted (other events name it); correct it"))
+            return
+        prepared.corrections[correction.id] = (target, None)
+        versions[correction.corrects] = Version(target.event, target.position, retracted=True)
+        return
+    try:
+        replaced = corrected(target.event, correction)
+    except InvalidEvent as exc:
+        errors.extend(FieldError(f"$[{index}].replacement", e.message) for e in exc.errors)
+        return
+    if list(replaced.defines()) != list(target.event.defines()):
+        errors.append(FieldError(f"$[{index}].replacement", "a correction cannot change the id an event defines"))
+        return
+    missing = {(kind, ident) for kind, ident, _ in replaced.references() if kind != "event"} - known
+    known.update(registry.known(tx, missing))
+    _unknown(replaced, known, index, errors)
+    after = Version(replaced, target.position)
+    prepared.corrections[correction.id] = (target, after)
+    versions[correction.corrects] = after

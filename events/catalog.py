@@ -1,0 +1,483 @@
+"""The event catalogue: every event type as a frozen msgspec Struct in one tagged union.
+
+Stored events are decoded leniently (fields added in later versions get their
+defaults, unknown fields are ignored); inbound events are decoded strictly (an
+unknown field is an error). A breaking change to a type bumps its entry in
+``SCHEMA_VERSIONS`` and registers an upcaster in ``UPCASTERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Union
+
+import msgspec
+from msgspec import Meta
+
+from events import dates
+from events.errors import FieldError, InvalidDate, InvalidEvent
+from events.vocabulary import ActorKind, ConditionKind, ConditionStatus, Stance
+
+EventId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="1-128 letters, digits or ._:-")]
+Ref = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="the id of an actor, topic, condition, ...")]
+Text = Annotated[str, Meta(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Meta(max_length=500)]
+Url = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2048)]
+Refs = Annotated[tuple[Ref, ...], Meta(max_length=1000)]
+Tags = Annotated[tuple[Annotated[str, Meta(min_length=1, max_length=100)], ...], Meta(max_length=50)]
+
+
+class Source(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Where a fact comes from: the outlet, and optionally a link, its date, a short quote, a file."""
+
+    outlet: Annotated[str, Meta(min_length=1, max_length=300)]
+    url: Url | None = None
+    published: str | None = None
+    quote: Annotated[str, Meta(max_length=2000)] | None = None
+    file: ShortText | None = None
+
+
+class Quantity(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """An amount with its unit, e.g. 90 billion EUR or 800,000 troops."""
+
+    amount: float
+    unit: Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class Provision(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One element of a declaration: the stance its signatories take on a topic."""
+
+    topic: Ref
+    stance: Stance
+    summary: Text
+    conditions: Refs = ()
+    quantity: Quantity | None = None
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_field="type"):
+    """The envelope every event carries."""
+
+    id: EventId | None = None
+    occurred: str
+    sources: Annotated[tuple[Source, ...], Meta(min_length=1, max_length=100)]
+    summary: Text
+    tags: Tags = ()
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        """Yield (kind, id, field) for every actor, topic, condition, ... the event names."""
+        return iter(())
+
+    def defines(self) -> Iterator[tuple[str, str]]:
+        """Yield (kind, id) for every id this event introduces to the log."""
+        return iter(())
+
+    def dated_fields(self) -> Iterator[tuple[str, str]]:
+        """Yield (field, text) for every EDTF date the event holds besides ``occurred``."""
+        return iter(())
+
+    @property
+    def type(self) -> str:
+        """The stable tag of this event type."""
+        return type(self).__struct_config__.tag
+
+
+class ActorRegistered(Event, tag="actor.registered"):
+    """A state, organisation or coalition enters the log under a stable id."""
+
+    actor: Ref
+    name: Text
+    kind: ActorKind
+    aliases: Tags = ()
+
+    def defines(self):
+        yield "actor", self.actor
+
+
+class TopicDefined(Event, tag="topic.defined"):
+    """A topic on which actors take stances (e.g. ``troops-in-ukraine``)."""
+
+    topic: Ref
+    name: Text
+    description: Annotated[str, Meta(max_length=4000)] = ""
+
+    def defines(self):
+        yield "topic", self.topic
+
+
+class GroupFounded(Event, tag="group.founded"):
+    """A coalition or organisation is founded; its founders are its first members."""
+
+    group: Ref
+    founders: Annotated[tuple[Ref, ...], Meta(min_length=1, max_length=1000)]
+    purpose: Annotated[str, Meta(max_length=4000)] = ""
+
+    def references(self):
+        yield "actor", self.group, "group"
+        for i, member in enumerate(self.founders):
+            yield "actor", member, f"founders[{i}]"
+
+
+class GroupJoined(Event, tag="group.joined"):
+    """An actor joins a group."""
+
+    group: Ref
+    member: Ref
+
+    def references(self):
+        yield "actor", self.group, "group"
+        yield "actor", self.member, "member"
+
+
+class GroupLeft(Event, tag="group.left"):
+    """An actor leaves a group."""
+
+    group: Ref
+    member: Ref
+
+    def references(self):
+        yield "actor", self.group, "group"
+        yield "actor", self.member, "member"
+
+
+class MeetingHeld(Event, tag="meeting.held"):
+    """A summit or meeting took place."""
+
+    title: Text
+    place: ShortText | None = None
+    host: Ref | None = None
+    participants: Refs = ()
+
+    def references(self):
+        if self.host is not None:
+            yield "actor", self.host, "host"
+        for i, actor in enumerate(self.participants):
+            yield "actor", actor, f"participants[{i}]"
+
+
+class DeclarationSigned(Event, tag="declaration.signed"):
+    """A declaration is signed; each signatory takes each provision's stance on its topic."""
+
+    declaration: Ref
+    title: Text
+    signatories: Annotated[tuple[Ref, ...], Meta(min_length=1, max_length=1000)]
+    provisions: Annotated[tuple[Provision, ...], Meta(max_length=200)] = ()
+
+    def references(self):
+        for i, actor in enumerate(self.signatories):
+            yield "actor", actor, f"signatories[{i}]"
+        for i, provision in enumerate(self.provisions):
+            yield "topic", provision.topic, f"provisions[{i}].topic"
+            for j, condition in enumerate(provision.conditions):
+                yield "condition", condition, f"provisions[{i}].conditions[{j}]"
+
+    def defines(self):
+        yield "declaration", self.declaration
+
+
+class StanceStated(Event, tag="stance.stated"):
+    """An actor states its stance on a topic, possibly subject to conditions."""
+
+    actor: Ref
+    topic: Ref
+    stance: Stance
+    conditions: Refs = ()
+    quantity: Quantity | None = None
+    period: str | None = None
+    speaker: ShortText | None = None
+
+    def references(self):
+        yield "actor", self.actor, "actor"
+        yield "topic", self.topic, "topic"
+        for i, condition in enumerate(self.conditions):
+            yield "condition", condition, f"conditions[{i}]"
+
+    def dated_fields(self):
+        if self.period is not None:
+            yield "period", self.period
+
+
+class WarningIssued(Event, tag="warning.issued"):
+    """An actor warns others; with a topic, it sets the actor's stance on it to ``hostile``."""
+
+    actor: Ref
+    targets: Refs = ()
+    topic: Ref | None = None
+
+    def references(self):
+        yield "actor", self.actor, "actor"
+        for i, target in enumerate(self.targets):
+            yield "actor", target, f"targets[{i}]"
+        if self.topic is not None:
+            yield "topic", self.topic, "topic"
+
+
+class StrikeReported(Event, tag="strike.reported"):
+    """A military strike is reported."""
+
+    actor: Ref
+    weapon: ShortText | None = None
+    target: ShortText | None = None
+    place: ShortText | None = None
+
+    def references(self):
+        yield "actor", self.actor, "actor"
+
+
+class ClaimMade(Event, tag="claim.made"):
+    """An actor makes a claim (kept as a claim, not as a fact)."""
+
+    claim: Ref
+    actor: Ref
+    about: Ref | None = None
+    statement: Annotated[str, Meta(max_length=4000)] = ""
+
+    def references(self):
+        yield "actor", self.actor, "actor"
+        if self.about is not None:
+            yield "actor", self.about, "about"
+
+    def defines(self):
+        yield "claim", self.claim
+
+
+class ClaimDisputed(Event, tag="claim.disputed"):
+    """An actor disputes or dismisses a claim."""
+
+    claim: Ref
+    actor: Ref
+    statement: Annotated[str, Meta(max_length=4000)] = ""
+
+    def references(self):
+        yield "claim", self.claim, "claim"
+        yield "actor", self.actor, "actor"
+
+
+class ConditionDeclared(Event, tag="condition.declared"):
+    """A condition that commitments may depend on; it starts ``pending``."""
+
+    condition: Ref
+    description: Text
+    kind: ConditionKind = "other"
+    deadline: str | None = None
+
+    def defines(self):
+        yield "condition", self.condition
+
+    def dated_fields(self):
+        if self.deadline is not None:
+            yield "deadline", self.deadline
+
+
+class ConditionChanged(Event, tag="condition.changed"):
+    """A condition's status changes (any status may follow any other)."""
+
+    condition: Ref
+    status: ConditionStatus
+
+    def references(self):
+        yield "condition", self.condition, "condition"
+
+
+class EventCorrected(Event, tag="event.corrected"):
+    """Corrects an earlier event: either replacement field values, or ``retracted: true``."""
+
+    corrects: EventId
+    replacement: dict[str, Any] | None = None
+    retracted: bool = False
+
+    def references(self):
+        yield "event", self.corrects, "corrects"
+
+
+AnyEvent = Union[
+    ActorRegistered,
+    TopicDefined,
+    GroupFounded,
+    GroupJoined,
+    GroupLeft,
+    MeetingHeld,
+    DeclarationSigned,
+    StanceStated,
+    WarningIssued,
+    StrikeReported,
+    ClaimMade,
+    ClaimDisputed,
+    ConditionDeclared,
+    ConditionChanged,
+    EventCorrected,
+]
+EVENT_TYPES: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in AnyEvent.__args__}
+
+#: The current schema version per event type; bump it with an upcaster on a breaking change.
+SCHEMA_VERSIONS: dict[str, int] = {tag: 1 for tag in EVENT_TYPES}
+#: (type, stored version) -> function turning that version's dict into the next version's dict.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+#: The one decoder for stored events (lenient: unknown fields ignored, missing new fields defaulted).
+STORED_DECODER = msgspec.json.Decoder(AnyEvent)
+_ENCODER = msgspec.json.Encoder()
+
+#: Keys that the store assigns and a client may never send.
+STORE_ASSIGNED = ("position", "recorded")
+
+
+def encode(event: Event) -> bytes:
+    """Encode an event as canonical JSON (the form stored in the log and compared for idempotency)."""
+    return _ENCODER.encode(event)
+
+
+def decode_stored(body: bytes | str, schema_version: int = 1) -> Event:
+    """Decode an event read from the log, upcasting older schema versions."""
+    if schema_version == 1 and not UPCASTERS:
+        return STORED_DECODER.decode(body)
+    raw = msgspec.json.decode(body)
+    tag = raw.get("type")
+    version = schema_version
+    while (tag, version) in UPCASTERS:
+        raw = UPCASTERS[(tag, version)](raw)
+        version += 1
+    return msgspec.convert(raw, AnyEvent)
+
+
+# ---------------------------------------------------------------------------
+# Strict decoding of inbound events
+
+
+def _struct_fields(cls: type) -> dict[str, Any]:
+    return {f.encode_name: f.type for f in msgspec.structs.fields(cls)}
+
+
+def _nested_struct(annotation: Any) -> tuple[type | None, bool]:
+    """Return (struct type, is_sequence) for a field whose type holds a Struct."""
+    info = msgspec.inspect.type_info(annotation)
+    return _struct_of(info)
+
+
+def _struct_of(info: Any) -> tuple[type | None, bool]:
+    if isinstance(info, msgspec.inspect.StructType):
+        return info.cls, False
+    if isinstance(info, msgspec.inspect.UnionType):
+        for member in info.types:
+            found, seq = _struct_of(member)
+            if found is not None:
+                return found, seq
+    if isinstance(info, (msgspec.inspect.VarTupleType, msgspec.inspect.ListType)):
+        found, _ = _struct_of(info.item_type)
+        return found, True
+    return None, False
+
+
+def _unknown_fields(obj: Any, cls: type, pointer: str, out: list[FieldError]) -> None:
+    if not isinstance(obj, dict):
+        return
+    fields = _struct_fields(cls)
+    for key, value in obj.items():
+        if key == "type" and cls.__struct_config__.tag_field == "type":
+            continue
+        if key not in fields:
+            if key in STORE_ASSIGNED:
+                out.append(FieldError(f"{pointer}.{key}", f"`{key}` is assigned by the store and may not be sent"))
+            else:
+                allowed = ", ".join(sorted(fields))
+                out.append(FieldError(f"{pointer}.{key}", f"unknown field `{key}` (allowed: {allowed})"))
+            continue
+        nested, is_seq = _nested_struct(fields[key])
+        if nested is None or value is None:
+            continue
+        if is_seq and isinstance(value, list):
+            for i, item in enumerate(value):
+                _unknown_fields(item, nested, f"{pointer}.{key}[{i}]", out)
+        elif not is_seq:
+            _unknown_fields(value, nested, f"{pointer}.{key}", out)
+
+
+def _check_dates(event: Event, pointer: str, out: list[FieldError]) -> None:
+    checks = [("occurred", event.occurred), *event.dated_fields()]
+    checks += [(f"sources[{i}].published", s.published) for i, s in enumerate(event.sources) if s.published]
+    for name, text in checks:
+        try:
+            dates.parse(text)
+        except InvalidDate as exc:
+            out.append(FieldError(f"{pointer}.{name}", exc.detail))
+
+
+def event_from_object(obj: Any, pointer: str = "$") -> tuple[Event | None, list[FieldError]]:
+    """Validate one decoded JSON/YAML object strictly and turn it into an event.
+
+    Returns the event (or None) and the list of faults found; nothing is raised so
+    that a whole batch can be checked and every fault reported at once.
+    """
+    errors: list[FieldError] = []
+    if not isinstance(obj, dict):
+        return None, [FieldError(pointer, f"an event must be a JSON object, got {type(obj).__name__}")]
+    tag = obj.get("type")
+    cls = EVENT_TYPES.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        known = ", ".join(sorted(EVENT_TYPES))
+        return None, [FieldError(f"{pointer}.type", f"unknown event type {tag!r}; known types: {known}")]
+    _unknown_fields(obj, cls, pointer, errors)
+    if errors:
+        return None, errors
+    try:
+        event = msgspec.convert(obj, cls)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        where = pointer
+        if " - at `$" in message:
+            message, _, at = message.rpartition(" - at `$")
+            where = pointer + at.rstrip("`")
+        return None, [FieldError(where, message)]
+    _check_dates(event, pointer, errors)
+    if isinstance(event, EventCorrected):
+        if event.retracted == (event.replacement is not None):
+            errors.append(
+                FieldError(pointer, "a correction needs either `replacement` fields or `retracted: true`, not both")
+            )
+        elif event.replacement is not None and {"id", "type"} & set(event.replacement):
+            errors.append(FieldError(f"{pointer}.replacement", "a correction cannot change an event's id or type"))
+    return (None if errors else event), errors
+
+
+def events_from_objects(objs: list[Any]) -> list[Event]:
+    """Validate a list of decoded objects, raising :class:`InvalidEvent` naming every fault."""
+    events, errors = [], []
+    for i, obj in enumerate(objs):
+        event, faults = event_from_object(obj, f"$[{i}]")
+        errors.extend(faults)
+        if event is not None:
+            events.append(event)
+    if errors:
+        raise InvalidEvent(_summarise(errors), errors)
+    return events
+
+
+def decode_inbound(body: bytes) -> list[Event]:
+    """Decode a JSON body holding one event object or an array of them, strictly."""
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise InvalidEvent(f"the body is not valid JSON: {exc}", [FieldError("$", str(exc))]) from None
+    if isinstance(data, dict):
+        event, errors = event_from_object(data)
+        if errors:
+            raise InvalidEvent(_summarise(errors), errors)
+        return [event]
+    if isinstance(data, list):
+        return events_from_objects(data)
+    raise InvalidEvent("the body must be an event object or an array of them", [FieldError("$", "not an object")])
+
+
+def corrected(original: Event, correction: EventCorrected) -> Event:
+    """Return the original event with the correction's replacement fields applied."""
+    merged = msgspec.to_builtins(original)
+    merged.update(correction.replacement or {})
+    event, errors = event_from_object(merged, "$.replacement")
+    if errors:
+        raise InvalidEvent(_summarise(errors), errors)
+    return event
+
+
+def _summarise(errors: list[FieldError]) -> str:
+    head = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return head + more

@@ -1,0 +1,54 @@
+"""Injectable time: the store and scheduler ask a clock, so tests can run in simulated time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Anything that tells the current UTC instant."""
+
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        """Return the current instant in UTC."""
+        return dt.datetime.now(dt.timezone.utc)
+
+
+class FixedClock:
+    """A clock that only moves when told to (for tests and replays)."""
+
+    def __init__(self, instant: dt.datetime):
+        self.instant = instant
+
+    def now(self) -> dt.datetime:
+        """Return the instant the clock was set to."""
+        return self.instant
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward, e.g. ``advance(days=1)``."""
+        self.instant += dt.timedelta(**delta)
+
+
+def format_instant(instant: dt.datetime) -> str:
+    """Format an instant as fixed-width RFC 3339 UTC text, so that text order is time order."""
+    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """Parse an RFC 3339 instant (``2026-01-07T12:00:00Z``); naive times are rejected."""
+    from events.errors import FieldError, InvalidEvent
+
+    try:
+        value = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except (ValueError, TypeError, AttributeError):
+        value = None
+    if value is None or value.tzinfo is None:
+        message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
+        raise InvalidEvent(message, [FieldError("known_at", message)])
+    return value.astimezone(dt.timezone.utc)

@@ -1,0 +1,59 @@
+"""Errors the core raises; the HTTP layer maps each to a problem response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FieldError:
+    """One fault in one place of the input (``pointer`` is a JSON path such as ``$[0].occurred``)."""
+
+    pointer: str
+    message: str
+
+
+class CommitmentError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    title = "Error"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidEvent(CommitmentError):
+    """The input cannot be turned into valid events; nothing was stored."""
+
+    title = "Invalid event"
+
+
+class InvalidDate(InvalidEvent):
+    """A date is outside the accepted EDTF subset."""
+
+    title = "Invalid date"
+
+    def __init__(self, text: str, detail: str):
+        super().__init__(detail, [FieldError("$", detail)])
+        self.text = text
+
+
+class UnknownReference(InvalidEvent):
+    """Events name actors, topics, conditions or other ids that the log does not hold."""
+
+    title = "Unknown reference"
+
+
+class Conflict(CommitmentError):
+    """The append conflicts with the log (a reused id with other content, or a stale expected position)."""
+
+    title = "Conflict"
+
+
+class NotFound(CommitmentError):
+    """The thing asked for is not in the log."""
+
+    title = "Not found"
+

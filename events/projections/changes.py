@@ -1,0 +1,107 @@
+"""Stance-change records: what an append changed in the projected stance or commitment status.
+
+For every (actor, topic) an append touched, the state timeline (stance and commitment
+status per day) as the log stood before the append is compared with the one after it,
+from the earliest touched day up to the day of the append (later days change only when
+they arrive; scheduled work announces them). Records are written per key whose state
+differs, one per run of days over which the old and the new state differ in the same way:
+``effective`` is the run's first day; ``kind`` is ``new`` for the run that reaches the
+day of the append (the present changed) and ``revision`` for runs wholly in the past.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from events.projections.facts import CONDITIONS, STANCES, effective_row
+from events.vocabulary import commitment_status
+
+State = tuple[str | None, str | None]
+_decode_list = msgspec.json.Decoder(list[str])
+
+
+class Snapshot:
+    """A key's stance rows and the rows of the conditions they name, over a span of days, at one log position."""
+
+    def __init__(self, tx: Any, key: tuple[str, str], start: str, end: str, pos: int | None):
+        self.rows = STANCES.rows(tx, key, start=start, end=end, pos=pos)
+        names: set[str] = set()
+        for row in self.rows:
+            names.update(_decode_list.decode(row["conditions"]))
+        self.conditions = {name: CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos) for name in names}
+
+    def days(self, start: str, end: str) -> set[str]:
+        """Days in (start, end] on which something in this snapshot may change."""
+        found = {row["valid_from"] for row in self.rows if start < row["valid_from"] <= end}
+        for rows in self.conditions.values():
+            found.update(row["valid_from"] for row in rows if start < row["valid_from"] <= end)
+        return found
+
+    def cause_on(self, day: str, before: int) -> str | None:
+        """The event appended after ``before`` whose fact starts on ``day``, if any."""
+        row = effective_row(self.rows, day)
+        if row is not None and row["valid_from"] == day and row["created_pos"] > before:
+            return row["correction_id"] or row["event_id"]
+        for rows in self.conditions.values():
+            for condition_row in rows:
+                if condition_row["valid_from"] == day and condition_row["created_pos"] > before:
+                    return condition_row["correction_id"] or condition_row["event_id"]
+        if row is not None and row["created_pos"] > before:
+            return row["correction_id"] or row["event_id"]
+        return None
+
+    def state(self, day: str) -> tuple[State, dict[str, Any] | None]:
+        """(stance, commitment status) on a day, and the stance row behind it."""
+        row = effective_row(self.rows, day)
+        if row is None:
+            return (None, None), None
+        statuses = []
+        for name in _decode_list.decode(row["conditions"]):
+            condition_row = effective_row(self.conditions.get(name, ()), day)
+            statuses.append(condition_row["status"] if condition_row else "pending")
+        return (row["stance"], commitment_status(row["stance"], statuses)), row
+
+
+def record(
+    tx: Any,
+    touched: dict[tuple[str, str], str],
+    causes: dict[tuple[str, str], str],
+    *,
+    before: int,
+    after: int,
+    today: str,
+    recorded: str,
+) -> int:
+    """Write one change record per touched key whose state changed; returns how many were written."""
+    rows = []
+    for key in sorted(touched):
+        start = touched[key]
+        if start > today:
+            continue
+        old = Snapshot(tx, key, start, today, before)
+        new = Snapshot(tx, key, start, today, after)
+        found = []
+        previous = None
+        for day in sorted({start} | old.days(start, today) | new.days(start, today)):
+            old_state, _ = old.state(day)
+            new_state, _ = new.state(day)
+            pair = (old_state, new_state)
+            if old_state != new_state and pair != previous:
+                cause = new.cause_on(day, before) or causes[key]
+                found.append([day, old_state, new_state, cause, "revision"])
+            previous = pair
+        if found and previous[0] != previous[1]:
+            found[-1][4] = "new"  # its run reaches the day of the append: the present changed
+        rows.extend(
+            (kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause, after, recorded, None)
+            for day, o, n, cause, kind in found
+        )
+    if rows:
+        tx.executemany(
+            "INSERT INTO changes (kind, actor, topic, effective, before_stance, before_status, after_stance,"
+            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)

@@ -1,0 +1,327 @@
+"""Questions asked of the projections: stance at a date, the matrix, conditions, members, diff, history.
+
+Every query takes ``known_at``: an instant of recorded time. The answer is then the one
+the log would have given at that instant (later appends, backdated facts and
+corrections are ignored). Dates are valid time: ``at`` is a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from events.catalog import Event, Quantity, decode_stored
+from events.errors import NotFound
+from events.projections import registry
+from events.projections.changes import Snapshot
+from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
+from events.store import log
+from events.views import (
+    ActorView,
+    Change,
+    ConditionState,
+    ConditionView,
+    Dependent,
+    Evidence,
+    Interval,
+    Member,
+    StanceView,
+    StateView,
+    TimelineEntry,
+    Transition,
+)
+from events.vocabulary import commitment_status
+
+_list = msgspec.json.Decoder(list[str])
+_quantity = msgspec.json.Decoder(Quantity)
+
+
+def known_position(tx: Any, known_at: dt.datetime | None) -> int | None:
+    """The log position that ``known_at`` stands for (None: the whole log)."""
+    return log.position_known_at(tx, known_at)
+
+
+def _evidence(tx: Any, rows: list[dict[str, Any]]) -> dict[str, Event]:
+    ids = []
+    for row in rows:
+        ids.append(row["event_id"])
+        if row.get("correction_id"):
+            ids.append(row["correction_id"])
+    return log.bodies(tx, ids)
+
+
+def _evidence_for(row: dict[str, Any], bodies: dict[str, Event]) -> list[Evidence]:
+    out = []
+    for event_id in (row["event_id"], row.get("correction_id")):
+        if event_id and event_id in bodies:
+            event = bodies[event_id]
+            out.append(Evidence(event_id, event.sources, event.summary))
+    return out
+
+
+def _condition_statuses(tx: Any, names: set[str], day: str, pos: int | None) -> dict[str, str]:
+    rows = CONDITIONS.in_effect(tx, day, pos, {"condition": names}) if names else []
+    return {row["condition"]: row["status"] for row in rows}
+
+
+def stances(
+    tx: Any,
+    at: dt.date,
+    *,
+    actor: str | None = None,
+    topic: str | None = None,
+    known_at: dt.datetime | None = None,
+) -> list[StanceView]:
+    """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence."""
+    pos = known_position(tx, known_at)
+    day = at.isoformat()
+    filters = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
+    rows = STANCES.in_effect(tx, day, pos, filters)
+    wanted: set[str] = set()
+    for row in rows:
+        row["conditions"] = _list.decode(row["conditions"])
+        wanted.update(row["conditions"])
+    statuses = _condition_statuses(tx, wanted, day, pos)
+    bodies = _evidence(tx, rows)
+    answers = []
+    for row in rows:
+        conditions = [ConditionState(c, statuses.get(c, "pending")) for c in row["conditions"]]
+        answers.append(
+            StanceView(
+                actor=row["actor"],
+                topic=row["topic"],
+                stance=row["stance"],
+                status=commitment_status(row["stance"], [c.status for c in conditions]),
+                conditions=conditions,
+                since=row["valid_from"],
+                since_text=row["date_text"],
+                certain=certain(row, day),
+                quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
+                period=row["period"],
+                evidence=_evidence_for(row, bodies),
+            )
+        )
+    return answers
+
+
+def actors(tx: Any, known_at: dt.datetime | None = None) -> list[ActorView]:
+    """Every registered actor."""
+    pos = known_position(tx, known_at)
+    return [
+        ActorView(id=e["id"], name=e["name"], kind=e["kind"], aliases=list(e.get("aliases", [])))
+        for e in registry.entries(tx, "actor", pos)
+    ]
+
+
+def actor(tx: Any, actor_id: str, at: dt.date, known_at: dt.datetime | None = None) -> ActorView:
+    """One actor; for coalitions and organisations, with its members on ``at``."""
+    pos = known_position(tx, known_at)
+    entry = registry.entry(tx, "actor", actor_id, pos)
+    if entry is None:
+        raise NotFound(f"no actor '{actor_id}'")
+    members = None
+    if entry["kind"] != "state":
+        members = members_of(tx, actor_id, at, pos)
+    return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
+
+
+def members_of(tx: Any, group: str, at: dt.date, pos: int | None) -> list[Member]:
+    """The members of a group on ``at`` as the log stood at position ``pos``."""
+    day = at.isoformat()
+    rows = MEMBERSHIPS.in_effect(tx, day, pos, {"group_id": group})
+    return [Member(row["member"], row["valid_from"], certain(row, day)) for row in rows if row["state"] == "joined"]
+
+
+def conditions(
+    tx: Any, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
+) -> list[ConditionView]:
+    """Conditions declared by ``at`` with their status on that day and the commitments that wait on them."""
+    pos = known_position(tx, known_at)
+    day = at.isoformat()
+    rows = CONDITIONS.in_effect(tx, day, pos)
+    dependents: dict[str, list[Dependent]] = {}
+    for stance in STANCES.in_effect(tx, day, pos):
+        for name in _list.decode(stance["conditions"]):
+            dependents.setdefault(name, []).append(Dependent(stance["actor"], stance["topic"], stance["stance"]))
+    entries = {e["id"]: e for e in registry.entries(tx, "condition", pos)}
+    bodies = _evidence(tx, rows)
+    out = []
+    for row in rows:
+        if status is not None and row["status"] != status:
+            continue
+        entry = entries.get(row["condition"], {})
+        out.append(
+            ConditionView(
+                id=row["condition"],
+                description=entry.get("description", ""),
+                kind=entry.get("kind", "other"),
+                status=row["status"],
+                since=row["valid_from"],
+                deadline=entry.get("deadline"),
+                dependents=dependents.get(row["condition"], []),
+                evidence=_evidence_for(row, bodies),
+            )
+        )
+    return out
+
+
+def _state(state: tuple[str | None, str | None]) -> StateView:
+    return StateView(state[0], state[1])
+
+
+def diff(tx: Any, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
+         actor: str | None = None, topic: str | None = None) -> list[Transition]:
+    """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
+    pos = known_position(tx, known_at)
+    first, last = start.isoformat(), end.isoformat()
+    vis = "superseded_pos IS NULL" if pos is None else "created_pos <= ? AND (superseded_pos IS NULL OR superseded_pos > ?)"
+    vis_params = [] if pos is None else [pos, pos]
+    keys = set(tx.fetchall(
+        f"SELECT DISTINCT actor, topic FROM stance_intervals WHERE {vis} AND valid_from > ? AND valid_from <= ?",
+        (*vis_params, first, last),
+    ))
+    keys.update(tx.fetchall(
+        "SELECT DISTINCT d.actor, d.topic FROM condition_dependents d JOIN condition_intervals c"
+        f" ON c.condition = d.condition WHERE {vis.replace('superseded_pos', 'c.superseded_pos').replace('created_pos', 'c.created_pos')}"
+        " AND c.valid_from > ? AND c.valid_from <= ?",
+        (*vis_params, first, last),
+    ))
+    out = []
+    for key in sorted(keys):
+        if (actor and key[0] != actor) or (topic and key[1] != topic):
+            continue
+        snap = Snapshot(tx, key, first, last, pos)
+        previous, _ = snap.state(first)
+        for day in sorted(snap.days(first, last)):
+            state, row = snap.state(day)
+            if state != previous:
+                cause = snap.cause_on(day, -1)
+                out.append(Transition(key[0], key[1], day, _state(previous), _state(state), cause))
+            previous = state
+    out.sort(key=lambda t: (t.effective, t.actor, t.topic))
+    return out
+
+
+def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
+    """Every validity interval of one actor's stance on one topic (same-day superseded facts left out)."""
+    pos = known_position(tx, known_at)
+    rows = STANCES.history(tx, (actor_id, topic), pos)
+    bodies = _evidence(tx, rows)
+    out = []
+    for i, row in enumerate(rows):
+        valid_to = rows[i + 1]["valid_from"] if i + 1 < len(rows) else None
+        if valid_to == row["valid_from"]:
+            continue
+        out.append(
+            Interval(
+                valid_from=row["valid_from"],
+                valid_to=valid_to,
+                date_text=row["date_text"],
+                stance=row["stance"],
+                conditions=_list.decode(row["conditions"]),
+                quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
+                period=row["period"],
+                evidence=_evidence_for(row, bodies),
+            )
+        )
+    return out
+
+
+def stance_keys(
+    tx: Any, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
+) -> list[tuple[str, str]]:
+    """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
+    pos = known_position(tx, known_at)
+    vis, params = visible(pos)
+    sql = f"SELECT DISTINCT actor, topic FROM stance_intervals WHERE {vis}"
+    for column, value in (("actor", actor), ("topic", topic)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    return [(row[0], row[1]) for row in tx.fetchall(sql + " ORDER BY actor, topic", params)]
+
+
+_CHANGE_COLUMNS = (
+    "seq, kind, actor, topic, effective, before_stance, before_status, after_stance, after_status, event_id,"
+    " position, recorded, detail"
+)
+
+
+def changes(
+    tx: Any,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    actor: str | None = None,
+    topic: str | None = None,
+    kind: str | None = None,
+) -> tuple[list[Change], int]:
+    """Change records after sequence number ``after``; returns them and the sequence to resume after.
+
+    The resume point advances past filtered-out records too, so a filtered reader never
+    re-reads what it skipped.
+    """
+    page = tx.fetchall(f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+    if not page:
+        return [], after
+    resume = page[-1][0]
+    rows = [r for r in page if (actor is None or r[2] == actor) and (topic is None or r[3] == topic)
+            and (kind is None or r[1] == kind)]
+    bodies = log.bodies(tx, [r[9] for r in rows if r[9]])
+    out = []
+    for r in rows:
+        event = bodies.get(r[9])
+        out.append(
+            Change(
+                seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],
+                before=StateView(r[5], r[6]), after=StateView(r[7], r[8]), event_id=r[9], position=r[10],
+                recorded=r[11], summary=event.summary if event else None, sources=event.sources if event else (),
+                detail=msgspec.json.decode(r[12]) if r[12] else None,
+            )
+        )
+    return out, resume
+
+
+def last_change(tx: Any) -> int:
+    """The newest change record's sequence number (0 when there is none)."""
+    row = tx.fetchone("SELECT max(seq) FROM changes")
+    return (row[0] or 0) if row else 0
+
+
+def timeline(
+    tx: Any,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> list[TimelineEntry]:
+    """Timeline events in date order (earliest day, then log position), overlapping [start, end]."""
+    sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
+           " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body)"
+           " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
+           " WHERE 1 = 1")
+    params: list[Any] = []
+    if start is not None:
+        sql += " AND t.latest >= ?"
+        params.append(start.isoformat())
+    if end is not None:
+        sql += " AND t.earliest <= ?"
+        params.append(end.isoformat())
+    sql += " ORDER BY t.earliest, t.position"
+    out = []
+    for row in tx.fetchall(sql, params):
+        actors_, topics_ = _list.decode(row[9]), _list.decode(row[10])
+        if (actor and actor not in actors_) or (topic and topic not in topics_):
+            continue
+        event = decode_stored(row[12], row[11])
+        out.append(
+            TimelineEntry(
+                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
+                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary, actors=actors_,
+                topics=topics_, sources=event.sources, tags=event.tags,
+            )
+        )
+    return out

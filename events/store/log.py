@@ -1,0 +1,163 @@
+"""The event table: writing a batch, reading by position, id, reference or recorded instant.
+
+Backend-neutral SQL (``?`` placeholders) run through a :class:`~events.store.base.Tx`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from events.catalog import SCHEMA_VERSIONS, Event, decode_stored
+from events.clock import format_instant
+from events.errors import NotFound
+
+
+class StoredEvent(msgspec.Struct, frozen=True):
+    """An event as the log holds it: the event plus the position and recorded instant the store gave it."""
+
+    position: int
+    recorded: str
+    event: Event
+
+
+class Appended(msgspec.Struct, frozen=True):
+    """Where one event of an append landed."""
+
+    id: str
+    position: int
+
+
+class AppendResult(msgspec.Struct, frozen=True):
+    """The answer to an append: each event's position, the log's last position, and whether anything was new."""
+
+    appended: list[Appended]
+    last_position: int
+    created: bool
+
+
+_COLUMNS = "position, recorded, schema_version, body"
+
+
+def _stored(row: tuple) -> StoredEvent:
+    position, recorded, version, body = row
+    return StoredEvent(position, recorded, decode_stored(body, version))
+
+
+def last_position(tx: Any) -> int:
+    """The newest position, 0 when the log is empty."""
+    row = tx.fetchone("SELECT max(position) FROM events")
+    return row[0] or 0 if row else 0
+
+
+def last_recorded(tx: Any) -> str | None:
+    """The recorded instant of the newest event."""
+    row = tx.fetchone("SELECT recorded FROM events ORDER BY position DESC LIMIT 1")
+    return row[0] if row else None
+
+
+def position_known_at(tx: Any, known_at: dt.datetime | None) -> int | None:
+    """The last position recorded at or before ``known_at`` (None means: the whole log)."""
+    if known_at is None:
+        return None
+    row = tx.fetchone("SELECT max(position) FROM events WHERE recorded <= ?", (format_instant(known_at),))
+    return (row[0] or 0) if row else 0
+
+
+def insert(tx: Any, rows: Sequence[tuple]) -> None:
+    """Insert event rows (position, id, type, occurred, earliest, latest, recorded, schema_version, body)."""
+    tx.executemany(
+        "INSERT INTO events (position, id, type, occurred, earliest, latest, recorded, schema_version, body)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def insert_refs(tx: Any, rows: Sequence[tuple]) -> None:
+    """Index the events by the actors, topics and conditions they name: (kind, ref, position)."""
+    if rows:
+        tx.executemany("INSERT INTO event_refs (ref_kind, ref, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows)
+
+
+def existing(tx: Any, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Map each id already in the log to (position, body)."""
+    found: dict[str, tuple[int, str]] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for event_id, position, body in tx.fetchall(
+            f"SELECT id, position, body FROM events WHERE id IN ({marks})", chunk
+        ):
+            found[event_id] = (position, body)
+    return found
+
+
+def read(
+    tx: Any,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    type: str | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+    until: int | None = None,
+) -> list[StoredEvent]:
+    """Events after a position in log order, filtered by type, actor or topic they name."""
+    sql = f"SELECT {_COLUMNS} FROM events e WHERE position > ?"
+    params: list[Any] = [after]
+    if until is not None:
+        sql += " AND position <= ?"
+        params.append(until)
+    if type is not None:
+        sql += " AND type = ?"
+        params.append(type)
+    for kind, ref in (("actor", actor), ("topic", topic)):
+        if ref is not None:
+            sql += " AND position IN (SELECT position FROM event_refs WHERE ref_kind = ? AND ref = ?)"
+            params += [kind, ref]
+    sql += " ORDER BY position"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_stored(row) for row in tx.fetchall(sql, params)]
+
+
+def get(tx: Any, event_id: str) -> StoredEvent:
+    """One event by its id."""
+    row = tx.fetchone(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))
+    if row is None:
+        raise NotFound(f"no event with id '{event_id}'")
+    return _stored(row)
+
+
+def bodies(tx: Any, ids: Sequence[str]) -> dict[str, Event]:
+    """The stored events with the given ids, decoded."""
+    out: dict[str, Event] = {}
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for event_id, version, body in tx.fetchall(
+            f"SELECT id, schema_version, body FROM events WHERE id IN ({marks})", chunk
+        ):
+            out[event_id] = decode_stored(body, version)
+    return out
+
+
+def read_since(tx: Any, recorded_after: dt.datetime, limit: int | None = None) -> list[StoredEvent]:
+    """Events recorded strictly after an instant, in log order."""
+    sql = f"SELECT {_COLUMNS} FROM events WHERE recorded > ? ORDER BY position"
+    params: list[Any] = [format_instant(recorded_after)]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_stored(row) for row in tx.fetchall(sql, params)]
+
+
+def schema_version(event: Event) -> int:
+    """The schema version new events of this type are written with."""
+    return SCHEMA_VERSIONS[event.type]

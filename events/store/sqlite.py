@@ -1,0 +1,212 @@
+"""The embedded default store: SQLite in WAL mode, through sqlite-utils.
+
+The only module that imports ``sqlite3`` or ``sqlite_utils``. Writers serialize with
+``BEGIN IMMEDIATE`` and a busy timeout, so several processes (the server and a CLI
+import) can append to one file without gaps or duplicates. An acknowledged append is
+durable: ``synchronous=FULL`` unless the caller opts out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from events import dates
+from events.batch import prepare
+from events.catalog import Event
+from events.clock import Clock, SystemClock, format_instant
+from events.errors import Conflict
+from events.projections.projector import project_batch
+from events.projections.rebuild import replay
+from events.store import log
+from events.store.base import EventStore
+from events.store.log import Appended, AppendResult
+from events.store.schema import PROJECTIONS, TABLES, Table
+
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+class SqliteTx:
+    """A :class:`~events.store.base.Tx` over one sqlite3 connection."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement."""
+        self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows."""
+        self.conn.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a query and return every row."""
+        return self.conn.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """Run a query and return its first row."""
+        return self.conn.execute(sql, params).fetchone()
+
+
+def _create(db: sqlite_utils.Database, table: Table) -> None:
+    db[table.name].create(
+        table.columns,
+        pk=table.pk[0] if len(table.pk) == 1 else list(table.pk),
+        not_null=set(table.not_null),
+        if_not_exists=True,
+    )
+    for columns in table.unique:
+        db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
+    for columns in table.indexes:
+        db[table.name].create_index(list(columns), if_not_exists=True)
+
+
+class SqliteStore(EventStore):
+    """An event store in one SQLite file (or ``:memory:`` for tests)."""
+
+    def __init__(self, path: str | Path, *, clock: Clock | None = None, durable: bool = True):
+        self.path = str(path)
+        self.clock = clock or SystemClock()
+        self.synchronous = "FULL" if durable else "NORMAL"
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._memory = self.path == ":memory:"
+        if not self._memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._shared = self._connect() if self._memory else None
+        conn = self._connection()
+        db = sqlite_utils.Database(conn)
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table in TABLES:
+                    _create(db, table)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    # connections -----------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not self._memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def reading(self) -> Iterator[SqliteTx]:
+        """A consistent read snapshot (a deferred read transaction)."""
+        conn = self._connection()
+        if self._memory:
+            with self._write_lock:
+                yield SqliteTx(conn)
+            return
+        if conn.in_transaction:  # nested inside a write on this thread: read what it sees
+            yield SqliteTx(conn)
+            return
+        conn.execute("BEGIN")
+        try:
+            yield SqliteTx(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def writing(self) -> Iterator[SqliteTx]:
+        """The one writer: ``BEGIN IMMEDIATE`` under a process-wide lock; rolls back on any error."""
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # writes ------------------------------------------------------------------------
+
+    def _next_recorded(self, tx: SqliteTx, wanted: dt.datetime | None) -> str:
+        now = wanted or self.clock.now()
+        previous = log.last_recorded(tx)
+        text = format_instant(now)
+        if previous is not None and text <= previous:
+            text = format_instant(dt.datetime.fromisoformat(previous.replace("Z", "+00:00")) + _ONE_MICROSECOND)
+        return text
+
+    def append(
+        self,
+        events: Sequence[Event],
+        *,
+        expected_position: int | None = None,
+        recorded: dt.datetime | None = None,
+    ) -> AppendResult:
+        """Append a batch atomically.
+
+        Events whose id is already stored with identical content are not stored again
+        (their original position is returned); the same id with other content is a
+        :class:`Conflict`, as is an ``expected_position`` that is not the log's last
+        position. ``recorded`` lets a restore keep original recorded instants (it is
+        still moved forward if it would go back in time).
+        """
+        with self.writing() as tx:
+            last = log.last_position(tx)
+            if expected_position is not None and expected_position != last:
+                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
+            prepared = prepare(tx, events, last + 1)
+            positions = dict(prepared.already)
+            if prepared.new:
+                stamp = self._next_recorded(tx, recorded)
+                rows, refs = [], []
+                for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
+                    position = last + 1 + offset
+                    positions[event.id] = position
+                    date = dates.parse(event.occurred)
+                    rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
+                                 date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
+                    refs.extend((kind, ident, position) for kind, ident, _ in event.references())
+                log.insert(tx, rows)
+                log.insert_refs(tx, refs)
+                project_batch(tx, prepared, last + 1, stamp)
+                last += len(prepared.new)
+            appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
+            return AppendResult(appended, last, created=bool(prepared.new))
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Empty every projection and replay the log batch by batch (events sharing a recorded instant)."""
+        with self.writing() as tx:
+            for table in PROJECTIONS:
+                tx.execute(f"DELETE FROM {table.name}")
+            if tx.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"):
+                tx.execute("DELETE FROM sqlite_sequence")
+            return replay(tx, progress)
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        if self._shared is not None:
+            self._shared.close()
+

@@ -1,0 +1,147 @@
+"""The shapes of query answers (msgspec Structs, encoded as-is by the HTTP layer and the CLI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from events.catalog import Quantity, Source
+
+
+class Evidence(msgspec.Struct, frozen=True):
+    """An event behind an answer, with its sources."""
+
+    event_id: str
+    sources: tuple[Source, ...] = ()
+    summary: str | None = None
+
+
+class ConditionState(msgspec.Struct, frozen=True):
+    """A condition a stance depends on, with its status on the query date."""
+
+    id: str
+    status: str
+
+
+class StanceView(msgspec.Struct, frozen=True):
+    """An actor's stance on a topic on one date."""
+
+    actor: str
+    topic: str
+    stance: str
+    status: str | None
+    conditions: list[ConditionState]
+    since: str
+    since_text: str
+    certain: bool
+    quantity: Quantity | None
+    period: str | None
+    evidence: list[Evidence]
+
+
+class Member(msgspec.Struct, frozen=True):
+    """A member of a group on the query date."""
+
+    id: str
+    since: str
+    certain: bool
+
+
+class ActorView(msgspec.Struct, frozen=True):
+    """An actor, with the members of a group as of the query date."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: list[str] = []
+    members: list[Member] | None = None
+
+
+class Dependent(msgspec.Struct, frozen=True):
+    """A commitment (actor, topic) that waits on a condition."""
+
+    actor: str
+    topic: str
+    stance: str
+
+
+class ConditionView(msgspec.Struct, frozen=True):
+    """A condition's status on the query date and the commitments depending on it."""
+
+    id: str
+    description: str
+    kind: str
+    status: str
+    since: str
+    deadline: str | None
+    dependents: list[Dependent]
+    evidence: list[Evidence]
+
+
+class StateView(msgspec.Struct, frozen=True):
+    """Stance and commitment status at one moment (both null before any stance)."""
+
+    stance: str | None
+    status: str | None
+
+
+class Transition(msgspec.Struct, frozen=True):
+    """A stance or commitment-status change taking effect on a date."""
+
+    actor: str
+    topic: str
+    effective: str
+    before: StateView
+    after: StateView
+    event_id: str | None
+
+
+class Interval(msgspec.Struct, frozen=True):
+    """One validity interval of a stance: [valid_from, valid_to), valid_to null while open."""
+
+    valid_from: str
+    valid_to: str | None
+    date_text: str
+    stance: str
+    conditions: list[str]
+    quantity: Quantity | None
+    period: str | None
+    evidence: list[Evidence]
+
+
+class Change(msgspec.Struct, frozen=True):
+    """A stance-change record from the feed."""
+
+    seq: int
+    kind: str
+    actor: str
+    topic: str
+    effective: str
+    before: StateView
+    after: StateView
+    event_id: str | None
+    position: int
+    recorded: str
+    summary: str | None = None
+    sources: tuple[Source, ...] = ()
+    detail: dict[str, Any] | None = None
+
+
+class TimelineEntry(msgspec.Struct, frozen=True):
+    """One event on the timeline, with its date text, span and precision."""
+
+    id: str
+    type: str
+    position: int
+    date: str
+    earliest: str
+    latest: str
+    precision: str
+    qualifier: str | None
+    headline: str
+    summary: str
+    actors: list[str]
+    topics: list[str]
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...] = ()

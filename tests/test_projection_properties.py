@@ -1,0 +1,175 @@
+"""Property tests: on random logs (backdated facts, imprecise dates, corrections, retractions,
+condition changes, future-dated facts) the store's answers equal a naive model's, at every
+valid date and every recorded moment, and incremental projection equals a rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events import FixedClock, events_from_objects, open_store, queries
+from events.verify import checksums
+from tests.conftest import make, registrations
+from tests.model import Model
+
+ACTORS = ("fr", "gb", "de")
+TOPICS = ("troops", "money")
+CONDITIONS = ("ceasefire", "vote")
+STANCES = ("hostile", "declined", "undecided", "supportive", "conditional", "committed")
+START = dt.date(2026, 1, 1)
+DAYS = [START + dt.timedelta(days=n) for n in range(0, 40, 3)]
+
+
+@st.composite
+def occurred(draw):
+    day = START + dt.timedelta(days=draw(st.integers(0, 35)))
+    form = draw(st.sampled_from(["day", "day", "day", "approx", "month", "interval"]))
+    if form == "approx":
+        return day.isoformat() + "~"
+    if form == "month":
+        return day.isoformat()[:7]
+    if form == "interval":
+        return f"{day.isoformat()}/{(day + dt.timedelta(days=draw(st.integers(1, 4)))).isoformat()}"
+    return day.isoformat()
+
+
+@st.composite
+def fact(draw):
+    kind = draw(st.sampled_from(["stance", "stance", "stance", "declaration", "warning", "condition"]))
+    when = draw(occurred())
+    conditions = draw(st.lists(st.sampled_from(CONDITIONS), unique=True, max_size=2))
+    if kind == "stance":
+        return make("stance.stated", when, actor=draw(st.sampled_from(ACTORS)), topic=draw(st.sampled_from(TOPICS)),
+                    stance=draw(st.sampled_from(STANCES)), conditions=conditions)
+    if kind == "declaration":
+        provisions = [{"topic": draw(st.sampled_from(TOPICS)), "stance": draw(st.sampled_from(STANCES)),
+                       "summary": "p", "conditions": conditions} for _ in range(draw(st.integers(1, 2)))]
+        return make("declaration.signed", when, declaration="pending-id", title="D",
+                    signatories=draw(st.lists(st.sampled_from(ACTORS), unique=True, min_size=1, max_size=3)),
+                    provisions=provisions)
+    if kind == "warning":
+        return make("warning.issued", when, actor=draw(st.sampled_from(ACTORS)), topic=draw(st.sampled_from(TOPICS)))
+    return make("condition.changed", when, condition=draw(st.sampled_from(CONDITIONS)),
+                status=draw(st.sampled_from(["pending", "met", "failed", "withdrawn"])))
+
+
+@st.composite
+def logs(draw):
+    appends = []
+    counter = 0
+    correctable: list[str] = []
+    for _ in range(draw(st.integers(1, 7))):
+        batch = []
+        for _ in range(draw(st.integers(1, 3))):
+            counter += 1
+            if correctable and draw(st.integers(0, 4)) == 0:
+                target = draw(st.sampled_from(correctable))
+                if draw(st.booleans()):
+                    correctable.remove(target)
+                    batch.append(make("event.corrected", id=f"e{counter}", corrects=target, retracted=True))
+                else:
+                    replacement = draw(st.sampled_from([{"occurred": draw(occurred())},
+                                                        {"stance": draw(st.sampled_from(STANCES))},
+                                                        {"status": "met"}]))
+                    batch.append(make("event.corrected", id=f"e{counter}", corrects=target, replacement=replacement))
+                continue
+            event = {**draw(fact()), "id": f"e{counter}"}
+            if event["type"] == "declaration.signed":
+                event["declaration"] = f"d{counter}"
+            batch.append(event)
+            correctable.append(event["id"])
+        appends.append((draw(st.integers(0, 4)), batch))
+    return appends
+
+
+def _fits(objects_by_id, correction):
+    """Only keep corrections whose replacement fields exist on the target type."""
+    target = objects_by_id[correction["corrects"]]
+    return all(key in target or key in ("occurred",) for key in correction.get("replacement", {}))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs())
+def test_answers_equal_the_model_at_every_date_and_moment(log):
+    clock = FixedClock(dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc))
+    store = open_store(":memory:", clock=clock)
+    store.append(events_from_objects(registrations(actors=ACTORS, topics=TOPICS, conditions=CONDITIONS)))
+    model = Model()
+    model.add(clock.now().date(), [])
+    by_id = {}
+    moments = [clock.now()]
+    for days_later, batch in log:
+        kept = []
+        for obj in batch:
+            if obj["type"] != "event.corrected" or _fits(by_id, obj):
+                kept.append(obj)
+                by_id[obj["id"]] = obj
+        batch = kept
+        if not batch:
+            continue
+        clock.advance(days=days_later, hours=1)
+        parsed = events_from_objects(batch)
+        store.append(parsed)
+        model.add(clock.now().date(), parsed)
+        moments.append(clock.now())
+    with store.reading() as tx:
+        for upto, moment in enumerate(moments, start=1):
+            known_at = None if upto == len(moments) else moment
+            for day in DAYS:
+                got = {(s.actor, s.topic): s for s in queries.stances(tx, day, known_at=known_at)}
+                for actor in ACTORS:
+                    for topic in TOPICS:
+                        want = model.stance(upto, actor, topic, day)
+                        have = got.get((actor, topic))
+                        if want is None:
+                            assert have is None, (upto, day, actor, topic)
+                            continue
+                        assert have is not None, (upto, day, actor, topic, want)
+                        assert (have.stance, have.status, have.certain) == (want["stance"], want["status"],
+                                                                             want["certain"]), (upto, day)
+                        assert [(c.id, c.status) for c in have.conditions] == want["conditions"]
+        changes, _ = queries.changes(tx, limit=10_000)
+    _check_change_records(model, changes, moments)
+    with store.reading() as tx:
+        incremental = checksums(tx)
+    store.rebuild()
+    with store.reading() as tx:
+        assert checksums(tx) == incremental
+    store.close()
+
+
+def _check_change_records(model: Model, changes, moments) -> None:
+    """Each record's before/after match the model; a changed present always has a `new` record."""
+    by_append: dict[int, list] = {}
+    ends = []
+    position = 0
+    for _recorded, events in model.appends:
+        position += len(events) + (len(registrations(actors=ACTORS, topics=TOPICS, conditions=CONDITIONS))
+                                   if not ends else 0)
+        ends.append(position)
+    for change in changes:
+        upto = ends.index(change.position) + 1
+        by_append.setdefault(upto, []).append(change)
+        day = dt.date.fromisoformat(change.effective)
+        before = model.state(upto - 1, change.actor, change.topic, day)
+        after = model.state(upto, change.actor, change.topic, day)
+        assert before != after
+        assert (change.before.stance, change.before.status) == before
+        assert (change.after.stance, change.after.status) == after
+    for upto in range(2, len(model.appends) + 1):
+        today = model.appends[upto - 1][0]
+        for actor in ACTORS:
+            for topic in TOPICS:
+                changed = model.state(upto - 1, actor, topic, today) != model.state(upto, actor, topic, today)
+                records = [c for c in by_append.get(upto, []) if (c.actor, c.topic) == (actor, topic)]
+                news = [c for c in records if c.kind == "new"]
+                assert bool(news) == changed, (upto, actor, topic, records)
+                if news:
+                    assert (news[0].after.stance, news[0].after.status) == model.state(upto, actor, topic, today)
+                if not records:
+                    for day in DAYS:
+                        if day <= today:
+                            assert model.state(upto - 1, actor, topic, day) == model.state(upto, actor, topic, day)

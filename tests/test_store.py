@@ -1,0 +1,151 @@
+"""The store contract: positions, recorded time, atomic batches, idempotency, compare-and-append, references.
+
+Runs against every backend the ``store`` fixture provides.
+"""
+
+import datetime as dt
+import multiprocessing
+import re
+
+import pytest
+
+from events import Conflict, InvalidEvent, UnknownReference, open_store
+from events.verify import log_checksum, verify
+from tests.conftest import events, make, registrations
+
+
+def stance(id_, actor="fr", topic="troops", stance_="committed", occurred="2026-01-06", **extra):
+    return make("stance.stated", occurred, id=id_, actor=actor, topic=topic, stance=stance_, **extra)
+
+
+def test_positions_are_gap_free_and_recorded_time_never_goes_back(registered, clock):
+    first = registered.last_position()
+    clock.advance(days=-30)  # a clock that jumps back must not make recorded time go back
+    result = registered.append(events(stance("a"), stance("b")))
+    assert [a.position for a in result.appended] == [first + 1, first + 2]
+    stored = registered.read()
+    assert [s.position for s in stored] == list(range(1, len(stored) + 1))
+    assert all(x.recorded <= y.recorded for x, y in zip(stored, stored[1:]))
+    assert stored[-1].recorded == stored[-2].recorded  # one append, one instant
+    assert stored[-3].recorded < stored[-2].recorded
+
+
+def test_ids_are_kept_or_assigned_time_sortable(registered):
+    result = registered.append(events(make("stance.stated", actor="fr", topic="troops", stance="undecided"),
+                                      make("stance.stated", actor="gb", topic="troops", stance="undecided")))
+    first, second = (a.id for a in result.appended)
+    assert re.fullmatch(r"[0-9A-Z]{26}", first) and first < second
+    assert registered.get("reg-fr").event.actor == "fr"
+
+
+def test_an_identical_retry_stores_nothing_and_returns_the_original_positions(registered):
+    batch = events(stance("a"), stance("b", actor="gb"))
+    original = registered.append(batch)
+    again = registered.append(batch)
+    assert again.appended == original.appended and not again.created
+    assert again.last_position == original.last_position == registered.last_position()
+
+
+def test_a_reused_id_with_other_content_is_a_conflict_and_nothing_is_stored(registered):
+    registered.append(events(stance("a")))
+    before = registered.last_position()
+    with pytest.raises(Conflict):
+        registered.append(events(stance("new"), stance("a", stance_="declined")))
+    assert registered.last_position() == before
+
+
+def test_compare_and_append(registered):
+    last = registered.last_position()
+    registered.append(events(stance("a")), expected_position=last)
+    with pytest.raises(Conflict, match="expected the log to end at position"):
+        registered.append(events(stance("b")), expected_position=last)
+    assert registered.last_position() == last + 1
+
+
+def test_unknown_references_reject_the_whole_batch_naming_each(registered):
+    with registered.reading() as tx:
+        checksum = log_checksum(tx)
+    with pytest.raises(UnknownReference) as caught:
+        registered.append(events(stance("ok"), stance("bad", actor="xx", topic="yy", conditions=["zz"])))
+    messages = {e.message for e in caught.value.errors}
+    assert messages == {"unknown actor 'xx'", "unknown topic 'yy'", "unknown condition 'zz'"}
+    with registered.reading() as tx:
+        assert log_checksum(tx) == checksum
+
+
+def test_references_may_be_defined_in_the_same_batch(store):
+    store.append(events(*registrations(actors=("fr",), topics=(), conditions=()),
+                        make("topic.defined", "2025", topic="new-topic", name="New"),
+                        stance("a", topic="new-topic")))
+    assert store.last_position() == 3
+
+
+def test_an_id_can_be_defined_only_once(registered):
+    with pytest.raises(Conflict):
+        registered.append(events(make("actor.registered", "2025", actor="fr", name="France again", kind="state")))
+
+
+def test_reads_by_type_actor_topic_and_recorded_instant(registered, clock):
+    clock.advance(hours=1)
+    registered.append(events(stance("a"), stance("b", actor="gb", topic="money")))
+    assert [s.event.id for s in registered.read(type="stance.stated")] == ["a", "b"]
+    assert [s.event.id for s in registered.read(actor="gb")] == ["reg-gb", "b"][1:]
+    assert [s.event.id for s in registered.read(topic="money")] == ["b"]
+    assert [s.event.id for s in registered.read_since(clock.now() - dt.timedelta(minutes=1))] == ["a", "b"]
+    assert [s.position for s in registered.read(after=2, limit=2)] == [3, 4]
+
+
+def test_corrections_must_target_a_correctable_event(registered):
+    registered.append(events(stance("a")))
+    with pytest.raises(UnknownReference):
+        registered.append(events(make("event.corrected", corrects="nope", retracted=True)))
+    with pytest.raises(InvalidEvent, match="registration cannot be retracted"):
+        registered.append(events(make("event.corrected", corrects="reg-fr", retracted=True)))
+    with pytest.raises(UnknownReference, match="unknown actor 'xx'"):
+        registered.append(events(make("event.corrected", corrects="a", replacement={"actor": "xx"})))
+    registered.append(events(make("event.corrected", id="c1", corrects="a", retracted=True)))
+    with pytest.raises(InvalidEvent, match="already retracted"):
+        registered.append(events(make("event.corrected", corrects="a", retracted=True)))
+    with pytest.raises(InvalidEvent, match="cannot be corrected"):
+        registered.append(events(make("event.corrected", corrects="c1", replacement={"summary": "x"})))
+
+
+def test_durable_by_default(registered):
+    with registered.reading() as tx:
+        assert tx.fetchone("PRAGMA synchronous")[0] == 2  # FULL
+        assert tx.fetchone("PRAGMA journal_mode")[0] == "wal"
+
+
+def test_verify_finds_nothing_wrong_after_appends_and_corrections(registered):
+    registered.append(events(stance("a"), stance("b", occurred="2025-12")))
+    registered.append(events(make("event.corrected", corrects="a", replacement={"occurred": "2025-11~"})))
+    assert verify(registered) == []
+
+
+def _append_many(path: str, prefix: str, count: int) -> None:
+    store = open_store(path)
+    for i in range(count):
+        store.append(events(stance(f"{prefix}-{i}", actor="fr" if prefix == "p1" else "gb")))
+    store.close()
+
+
+def test_two_processes_append_to_one_file_without_gaps_or_duplicates(tmp_path):
+    path = str(tmp_path / "shared.db")
+    seed = open_store(path)
+    seed.append(events(*registrations()))
+    seed.close()
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_append_many, args=(path, f"p{n}", 40)) for n in (1, 2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+        assert w.exitcode == 0
+    store = open_store(path)
+    stored = store.read()
+    assert [s.position for s in stored] == list(range(1, len(stored) + 1))
+    for prefix in ("p1", "p2"):
+        mine = [s.event.id for s in stored if s.event.id.startswith(prefix)]
+        assert mine == [f"{prefix}-{i}" for i in range(40)]
+    assert verify(store) == []
+    store.close()
