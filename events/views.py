@@ -115,8 +115,8 @@ class Change(msgspec.Struct, frozen=True):
 
     seq: int
     kind: str
-    actor: str
-    topic: str
+    actor: str | None
+    topic: str | None
     effective: str
     before: StateView
     after: StateView

@@ -132,7 +132,12 @@ def test_answers_equal_the_model_at_every_date_and_moment(log):
                                                                              want["certain"]), (upto, day)
                         assert [(c.id, c.status) for c in have.conditions] == want["conditions"]
         changes, _ = queries.changes(tx, limit=10_000)
-    _check_change_records(model, changes, moments)
+    _check_change_records(model, [c for c in changes if not c.detail], moments)
+    horizon = dt.date(2026, 2, 12)
+    store.announce_due(horizon)
+    with store.reading() as tx:
+        changes, _ = queries.changes(tx, limit=10_000)
+    _check_scheduled_records(model, [c for c in changes if c.detail], horizon)
     with store.reading() as tx:
         incremental = checksums(tx)
     store.rebuild()
@@ -173,3 +178,25 @@ def _check_change_records(model: Model, changes, moments) -> None:
                     for day in DAYS:
                         if day <= today:
                             assert model.state(upto - 1, actor, topic, day) == model.state(upto, actor, topic, day)
+
+
+def _check_scheduled_records(model: Model, scheduled, horizon: dt.date) -> None:
+    """Days that arrive after the last append announce exactly the state changes the model sees on them."""
+    final = len(model.appends)
+    last_append = model.appends[-1][0]
+    got = {(c.actor, c.topic, c.effective): c for c in scheduled if dt.date.fromisoformat(c.effective) > last_append}
+    day = last_append + dt.timedelta(days=1)
+    while day <= horizon:
+        for actor in ACTORS:
+            for topic in TOPICS:
+                before = model.state(final, actor, topic, day - dt.timedelta(days=1))
+                after = model.state(final, actor, topic, day)
+                record = got.pop((actor, topic, day.isoformat()), None)
+                if before == after:
+                    assert record is None, record
+                else:
+                    assert record is not None and record.kind == "new", (actor, topic, day)
+                    assert ((record.before.stance, record.before.status), (record.after.stance, record.after.status)) \
+                        == (before, after)
+        day += dt.timedelta(days=1)
+    assert not got

@@ -2,7 +2,8 @@
 
 The events of one append share a recorded instant (the store makes recorded instants
 strictly increasing between appends), so grouping by it reproduces the original
-batches, and with them the same change records in the same order.
+batches, and with them the same change records in the same order; announcements of
+days that arrived between appends are caught up before each batch, as they were live.
 """
 
 from __future__ import annotations
@@ -10,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from events import announcements
 from events.batch import replayed
 from events.projections.projector import project_batch
 from events.store import log
 
 
+def _project(tx: Any, batch: list, first_position: int, recorded: str) -> None:
+    announcements.catch_up(tx, recorded[:10], first_position - 1)
+    project_batch(tx, replayed(tx, batch), first_position, recorded)
+
+
 def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: int = 5000) -> int:
     """Project every event in the log again (projection tables must be empty); returns the count."""
     total = log.last_position(tx)
+    announced_through = announcements.clear_watermark(tx)
     done = 0
     after = 0
     batch: list = []
@@ -29,7 +37,7 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: in
             break
         for item in stored:
             if item.recorded != batch_recorded and batch:
-                project_batch(tx, replayed(tx, batch), batch_start, batch_recorded)
+                _project(tx, batch, batch_start, batch_recorded)
                 done += len(batch)
                 batch = []
             if not batch:
@@ -40,8 +48,10 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: in
         if progress:
             progress(done, total)
     if batch:
-        project_batch(tx, replayed(tx, batch), batch_start, batch_recorded)
+        _project(tx, batch, batch_start, batch_recorded)
         done += len(batch)
+    if announced_through is not None:
+        announcements.catch_up(tx, announced_through, total)
     if progress:
         progress(done, total)
     return done

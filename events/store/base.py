@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from events import announcements
 from events.catalog import Event
 from events.store import log
 from events.store.log import AppendResult, StoredEvent
@@ -31,6 +32,7 @@ class Tx(Protocol):
 
 
 class EventStore(ABC):
+    clock: Any
     """An append-only event log with its projections.
 
     Every write goes through :meth:`append` (or :meth:`rebuild`), which validates the
@@ -63,6 +65,19 @@ class EventStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+    def announce_due(self, today: dt.date | None = None) -> int:
+        """Write the change records of every day up to ``today`` (default: the clock's day) not yet announced:
+        future-dated facts whose day has come, and condition deadlines that passed while still pending."""
+        with self.writing() as tx:
+            day = (today or self.clock.now().date()).isoformat()
+            return announcements.catch_up(tx, day, log.last_position(tx))
+
+    def upcoming_days(self, after: dt.date | None = None) -> list[dt.date]:
+        """Days on which :meth:`announce_due` will have something to announce."""
+        with self.reading() as tx:
+            day = (after or self.clock.now().date()).isoformat()
+            return [dt.date.fromisoformat(d) for d in announcements.upcoming(tx, day)]
 
     # Convenience reads shared by every backend -------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from events import dates
+from events import announcements, dates
 from events.batch import prepare
 from events.catalog import Event
 from events.clock import Clock, SystemClock, format_instant
@@ -186,6 +186,7 @@ class SqliteStore(EventStore):
                     rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
                                  date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
                     refs.extend((kind, ident, position) for kind, ident, _ in event.references())
+                announcements.catch_up(tx, stamp[:10], last)
                 log.insert(tx, rows)
                 log.insert_refs(tx, refs)
                 project_batch(tx, prepared, last + 1, stamp)

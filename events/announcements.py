@@ -1,0 +1,131 @@
+"""Time-driven change records: future-dated facts whose day arrives, and condition deadlines that pass.
+
+An append announces what it changes up to the day it is recorded; a fact dated later
+changes the present only when its day arrives. :func:`announce` writes those records
+for every day in (since, through]. It runs before each append (catching up on days
+that passed) and from the scheduler (at the day itself), so the change records come
+out the same whether or not a scheduler was running — and a rebuild, which replays
+appends and catches up the same way, reproduces them exactly.
+
+The store keeps the last announced day in ``meta.announced_through``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from events import dates
+from events.projections.changes import Snapshot
+from events.projections.facts import CONDITIONS, effective_row
+
+WATERMARK = "announced_through"
+#: Marks a record written because its day arrived (not because of an append).
+_SCHEDULED = '{"scheduled":true}'
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def watermark(tx: Any) -> str | None:
+    """The last day announced (ISO text), or None before the first append."""
+    row = tx.fetchone("SELECT value FROM meta WHERE key = ?", (WATERMARK,))
+    return row[0] if row else None
+
+
+def set_watermark(tx: Any, day: str) -> None:
+    """Remember that every day up to ``day`` has been announced."""
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (WATERMARK, day),
+    )
+
+
+def _arrivals(tx: Any, since: str, through: str) -> list[tuple[str, str, str]]:
+    """(day, actor, topic) whose stance or a condition it names starts on a day in (since, through]
+    by a fact recorded before that day."""
+    keys = tx.fetchall(
+        "SELECT DISTINCT s.valid_from, s.actor, s.topic FROM stance_intervals s JOIN events e"
+        " ON e.position = s.created_pos WHERE s.superseded_pos IS NULL AND s.valid_from > ? AND s.valid_from <= ?"
+        " AND substr(e.recorded, 1, 10) < s.valid_from",
+        (since, through),
+    )
+    keys += tx.fetchall(
+        "SELECT DISTINCT c.valid_from, d.actor, d.topic FROM condition_intervals c JOIN events e"
+        " ON e.position = c.created_pos JOIN condition_dependents d ON d.condition = c.condition"
+        " WHERE c.superseded_pos IS NULL AND c.valid_from > ? AND c.valid_from <= ?"
+        " AND substr(e.recorded, 1, 10) < c.valid_from",
+        (since, through),
+    )
+    return sorted(set(keys))
+
+
+def _overdue(tx: Any, since: str, through: str) -> list[tuple[str, str, str, str]]:
+    """(day after deadline, condition, deadline text, event id) for deadlines ending in [since, through)."""
+    found = []
+    for ident, event_id, data in tx.fetchall(
+        "SELECT id, event_id, data FROM registry WHERE kind = 'condition' AND data LIKE '%\"deadline\"%'"
+    ):
+        deadline = msgspec.json.decode(data).get("deadline")
+        if not deadline:
+            continue
+        due = (dates.parse(deadline).latest + _ONE_DAY).isoformat()
+        if since < due <= through:
+            found.append((due, ident, deadline, event_id))
+    return sorted(found)
+
+
+def announce(tx: Any, since: str | None, through: str, position: int) -> int:
+    """Write the change records of days in (since, through]; returns how many were written."""
+    if since is None or through <= since:
+        return 0
+    rows = []
+    for day, actor, topic in _arrivals(tx, since, through):
+        previous = (dt.date.fromisoformat(day) - _ONE_DAY).isoformat()
+        snap = Snapshot(tx, (actor, topic), previous, day, None)
+        before, _ = snap.state(previous)
+        after, _ = snap.state(day)
+        if before != after:
+            cause = snap.cause_on(day, -1)
+            rows.append((day, "new", actor, topic, day, *before, *after, cause, position, f"{day}T00:00:00.000000Z",
+                         _SCHEDULED))
+    for day, condition, deadline, event_id in _overdue(tx, since, through):
+        status_row = effective_row(CONDITIONS.rows(tx, (condition,), start=day, end=day, pos=None), day)
+        if status_row is None or status_row["status"] == "pending":
+            detail = msgspec.json.encode({"condition": condition, "deadline": deadline}).decode()
+            rows.append((day, "overdue", None, None, day, None, None, None, None, event_id, position,
+                         f"{day}T00:00:00.000000Z", detail))
+    rows.sort(key=lambda r: (r[0], r[1] != "overdue", r[2] or "", r[3] or ""))
+    if rows:
+        tx.executemany(
+            "INSERT INTO changes (kind, actor, topic, effective, before_stance, before_status, after_stance,"
+            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [r[1:] for r in rows],
+        )
+    return len(rows)
+
+
+def upcoming(tx: Any, after: str) -> list[str]:
+    """Days after ``after`` on which something will be announced (future facts and deadlines)."""
+    days = {r[0] for r in tx.fetchall(
+        "SELECT DISTINCT valid_from FROM stance_intervals WHERE superseded_pos IS NULL AND valid_from > ?", (after,))}
+    days |= {r[0] for r in tx.fetchall(
+        "SELECT DISTINCT valid_from FROM condition_intervals WHERE superseded_pos IS NULL AND valid_from > ?", (after,))}
+    days |= {due for due, *_ in _overdue(tx, after, "9999-12-31")}
+    return sorted(days)
+
+
+def catch_up(tx: Any, through: str, position: int) -> int:
+    """Announce every day after the watermark up to ``through`` and move the watermark there."""
+    since = watermark(tx)
+    written = announce(tx, since, through, position)
+    if since is None or through > since:
+        set_watermark(tx, through)
+    return written
+
+
+def clear_watermark(tx: Any) -> str | None:
+    """Forget the watermark (a rebuild replays announcements from the start); returns what it was."""
+    found = watermark(tx)
+    tx.execute("DELETE FROM meta WHERE key = ?", (WATERMARK,))
+    return found

@@ -1,0 +1,150 @@
+"""Projection semantics by example: backdated facts, corrections, certainty, known_at, change records, deadlines."""
+
+import datetime as dt
+
+from events import queries
+from tests.conftest import events, make
+
+D = dt.date
+
+
+def stance(id_, actor="fr", topic="troops", stance_="committed", occurred="2026-01-06", **extra):
+    return make("stance.stated", occurred, id=id_, actor=actor, topic=topic, stance=stance_, **extra)
+
+
+def answer(store, day, actor="fr", topic="troops", known_at=None):
+    with store.reading() as tx:
+        found = queries.stances(tx, day, actor=actor, topic=topic, known_at=known_at)
+    return found[0] if found else None
+
+
+def records(store):
+    with store.reading() as tx:
+        return queries.changes(tx, limit=1000)[0]
+
+
+def test_a_backdated_fact_reprojects_only_its_key_from_its_date(registered, clock):
+    registered.append(events(stance("a", stance_="supportive", occurred="2026-01-01"),
+                             stance("b", stance_="committed", occurred="2026-01-05"),
+                             stance("other", actor="gb", stance_="declined", occurred="2026-01-02")))
+    with registered.reading() as tx:
+        untouched = tx.fetchall("SELECT * FROM stance_intervals WHERE actor = 'gb'")
+    registered.append(events(stance("late", stance_="declined", occurred="2026-01-03")))
+    assert answer(registered, D(2026, 1, 2)).stance == "supportive"
+    assert answer(registered, D(2026, 1, 4)).stance == "declined"
+    assert answer(registered, D(2026, 1, 5)).stance == "committed"
+    with registered.reading() as tx:
+        assert tx.fetchall("SELECT * FROM stance_intervals WHERE actor = 'gb'") == untouched
+        assert [i.valid_to for i in queries.history(tx, "fr", "troops")] == ["2026-01-03", "2026-01-05", None]
+    last = records(registered)[-1]
+    assert (last.kind, last.effective, last.before.stance, last.after.stance) == (
+        "revision", "2026-01-03", "supportive", "declined")
+
+
+def test_a_same_day_tie_goes_to_the_later_event(registered):
+    registered.append(events(stance("a", stance_="supportive"), stance("b", stance_="reluctant")))
+    assert answer(registered, D(2026, 1, 6)).stance == "reluctant"
+
+
+def test_an_imprecise_date_applies_from_its_first_day_and_is_uncertain_inside(registered):
+    registered.append(events(stance("a", occurred="2025-03")))
+    assert answer(registered, D(2025, 2, 28)) is None
+    march = answer(registered, D(2025, 3, 15))
+    assert (march.stance, march.certain, march.since, march.since_text) == ("committed", False, "2025-03-01", "2025-03")
+    assert answer(registered, D(2025, 4, 1)).certain is True
+
+
+def test_commitment_status_follows_its_conditions(registered):
+    registered.append(events(stance("a", stance_="conditional", conditions=["ceasefire", "vote"])))
+    assert answer(registered, D(2026, 1, 7)).status == "pending"
+    registered.append(events(make("condition.changed", "2026-01-08", condition="ceasefire", status="met"),
+                             make("condition.changed", "2026-01-08", condition="vote", status="withdrawn")))
+    assert answer(registered, D(2026, 1, 7)).status == "pending"
+    assert answer(registered, D(2026, 1, 9)).status == "active"
+    registered.append(events(make("condition.changed", "2026-01-10", condition="ceasefire", status="failed")))
+    assert answer(registered, D(2026, 1, 11)).status == "lapsed"
+    registered.append(events(stance("b", stance_="supportive", occurred="2026-01-12")))
+    assert answer(registered, D(2026, 1, 12)).status is None
+
+
+def test_corrections_and_retractions_with_known_at(registered, clock):
+    clock.advance(hours=1)
+    registered.append(events(stance("a", stance_="committed", occurred="2026-01-06")))
+    first = clock.now()
+    clock.advance(hours=1)
+    registered.append(events(make("event.corrected", id="fix", corrects="a", replacement={"stance": "declined"})))
+    second = clock.now()
+    clock.advance(hours=1)
+    registered.append(events(make("event.corrected", id="gone", corrects="a", retracted=True)))
+    assert answer(registered, D(2026, 1, 7)) is None
+    assert answer(registered, D(2026, 1, 7), known_at=first).stance == "committed"
+    corrected = answer(registered, D(2026, 1, 7), known_at=second)
+    assert corrected.stance == "declined"
+    assert [e.event_id for e in corrected.evidence] == ["a", "fix"]
+    assert answer(registered, D(2026, 1, 7), known_at=first - dt.timedelta(days=1)) is None
+    kinds = [(c.kind, c.after.stance) for c in records(registered)]
+    assert kinds == [("new", "committed"), ("new", "declined"), ("new", None)]
+
+
+def test_declarations_and_warnings_set_stances(registered):
+    registered.append(events(
+        make("declaration.signed", declaration="paris", title="Paris Declaration", signatories=["fr", "gb"],
+             provisions=[{"topic": "troops", "stance": "conditional", "summary": "after a ceasefire",
+                          "conditions": ["ceasefire"]}]),
+        make("warning.issued", "2026-01-07", actor="de", targets=["fr", "gb"], topic="troops"),
+    ))
+    assert answer(registered, D(2026, 1, 7), actor="gb").stance == "conditional"
+    assert answer(registered, D(2026, 1, 7), actor="de").stance == "hostile"
+    with registered.reading() as tx:
+        ceasefire = [c for c in queries.conditions(tx, D(2026, 1, 7)) if c.id == "ceasefire"][0]
+    assert {(d.actor, d.topic) for d in ceasefire.dependents} == {("fr", "troops"), ("gb", "troops")}
+
+
+def test_membership_over_time(registered):
+    registered.append(events(
+        make("group.founded", "2025-03", group="coalition", founders=["fr", "gb"], purpose="guarantees"),
+        make("group.joined", "2025-06-01", group="coalition", member="de"),
+        make("group.left", "2025-09-01", group="coalition", member="gb"),
+    ))
+    with registered.reading() as tx:
+        def members(day):
+            return {m.id for m in queries.actor(tx, "coalition", day).members}
+        assert members(D(2025, 2, 1)) == set()
+        assert members(D(2025, 4, 1)) == {"fr", "gb"}
+        assert members(D(2025, 7, 1)) == {"fr", "gb", "de"}
+        assert members(D(2025, 10, 1)) == {"fr", "de"}
+
+
+def test_a_future_dated_fact_is_announced_when_its_day_arrives(registered, clock):
+    registered.append(events(stance("vote", stance_="committed", occurred="2026-02-01")))
+    assert [c for c in records(registered) if c.actor == "fr"] == []
+    assert registered.upcoming_days()[0] == D(2026, 2, 1)
+    assert registered.announce_due(D(2026, 1, 31)) == 0
+    assert registered.announce_due(D(2026, 2, 3)) == 1
+    assert registered.announce_due(D(2026, 2, 3)) == 0  # once
+    (record,) = records(registered)
+    assert (record.kind, record.effective, record.after.stance, record.event_id) == ("new", "2026-02-01", "committed",
+                                                                                      "vote")
+
+
+def test_a_deadline_that_passes_while_pending_is_announced_once(store, clock):
+    store.append(events(make("condition.declared", "2026-01-06", condition="vote", description="a vote",
+                             kind="ratification", deadline="2026-01-20"),
+                        make("condition.declared", "2026-01-06", condition="done", description="met in time",
+                             deadline="2026-01-20"),
+                        make("condition.changed", "2026-01-10", condition="done", status="met")))
+    assert store.announce_due(D(2026, 1, 20)) == 0
+    assert store.announce_due(D(2026, 1, 25)) == 1
+    assert store.announce_due(D(2026, 1, 26)) == 0
+    (record,) = records(store)
+    assert (record.kind, record.detail) == ("overdue", {"condition": "vote", "deadline": "2026-01-20"})
+
+
+def test_diff_lists_changes_taking_effect_between_two_dates(registered):
+    registered.append(events(stance("a", stance_="supportive", occurred="2026-01-01"),
+                             stance("b", stance_="committed", occurred="2026-01-05"),
+                             stance("c", actor="gb", stance_="declined", occurred="2026-01-09")))
+    with registered.reading() as tx:
+        found = queries.diff(tx, D(2026, 1, 1), D(2026, 1, 8))
+    assert [(t.actor, t.effective, t.before.stance, t.after.stance) for t in found] == [
+        ("fr", "2026-01-05", "supportive", "committed")]
