@@ -315,7 +315,7 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 #: The one decoder for stored events (lenient: unknown fields ignored, missing new fields defaulted).
 STORED_DECODER = msgspec.json.Decoder(AnyEvent)
-_ENCODER = msgspec.json.Encoder()
+_ENCODER = msgspec.json.Encoder(order="sorted")  # canonical whichever class (strict twin or base) holds it
 
 #: Keys that the store assigns and a client may never send.
 STORE_ASSIGNED = ("position", "recorded")
@@ -341,57 +341,73 @@ def decode_stored(body: bytes | str, schema_version: int = 1) -> Event:
 
 # ---------------------------------------------------------------------------
 # Strict decoding of inbound events
+#
+# Each event type has a strict twin: a subclass with ``forbid_unknown_fields=True``
+# whose nested Structs are strict too. msgspec then rejects unknown fields while it
+# decodes, in C. The twins encode exactly like their bases and pass isinstance
+# checks, so nothing downstream needs to know which one it holds.
 
 
-def _struct_fields(cls: type) -> dict[str, Any]:
-    return {f.encode_name: f.type for f in msgspec.structs.fields(cls)}
+class _StrictSource(Source, forbid_unknown_fields=True, kw_only=True):
+    """A Source that refuses unknown fields."""
 
 
-def _nested_struct(annotation: Any) -> tuple[type | None, bool]:
-    """Return (struct type, is_sequence) for a field whose type holds a Struct."""
-    info = msgspec.inspect.type_info(annotation)
-    return _struct_of(info)
+class _StrictQuantity(Quantity, forbid_unknown_fields=True, kw_only=True):
+    """A Quantity that refuses unknown fields."""
 
 
-def _struct_of(info: Any) -> tuple[type | None, bool]:
-    if isinstance(info, msgspec.inspect.StructType):
-        return info.cls, False
-    if isinstance(info, msgspec.inspect.UnionType):
-        for member in info.types:
-            found, seq = _struct_of(member)
-            if found is not None:
-                return found, seq
-    if isinstance(info, (msgspec.inspect.VarTupleType, msgspec.inspect.ListType)):
-        found, _ = _struct_of(info.item_type)
-        return found, True
-    return None, False
+class _StrictProvision(Provision, forbid_unknown_fields=True, kw_only=True):
+    """A Provision that refuses unknown fields."""
+
+    quantity: _StrictQuantity | None = None
 
 
-def _unknown_fields(obj: Any, cls: type, pointer: str, out: list[FieldError]) -> None:
-    if not isinstance(obj, dict):
-        return
-    fields = _struct_fields(cls)
-    for key, value in obj.items():
-        if key == "type" and cls.__struct_config__.tag_field == "type":
-            continue
-        if key not in fields:
-            if key in STORE_ASSIGNED:
-                out.append(FieldError(f"{pointer}.{key}", f"`{key}` is assigned by the store and may not be sent"))
-            else:
-                allowed = ", ".join(sorted(fields))
-                out.append(FieldError(f"{pointer}.{key}", f"unknown field `{key}` (allowed: {allowed})"))
-            continue
-        nested, is_seq = _nested_struct(fields[key])
-        if nested is None or value is None:
-            continue
-        if is_seq and isinstance(value, list):
-            for i, item in enumerate(value):
-                _unknown_fields(item, nested, f"{pointer}.{key}[{i}]", out)
-        elif not is_seq:
-            _unknown_fields(value, nested, f"{pointer}.{key}", out)
+_STRICT_NESTED: dict[str, tuple[Any, ...]] = {
+    "sources": (Annotated[tuple[_StrictSource, ...], Meta(min_length=1, max_length=100)],),
+    "quantity": (_StrictQuantity | None, None),
+    "provisions": (Annotated[tuple[_StrictProvision, ...], Meta(max_length=200)], ()),
+}
 
 
-def _check_dates(event: Event, pointer: str, out: list[FieldError]) -> None:
+def _strict_twin(cls: type[Event]) -> type[Event]:
+    overrides = [(name, *_STRICT_NESTED[name]) for name in cls.__struct_fields__ if name in _STRICT_NESTED]
+    return msgspec.defstruct(
+        cls.__name__, overrides, bases=(cls,), kw_only=True, frozen=True, forbid_unknown_fields=True,
+        module=__name__,
+    )
+
+
+STRICT_TYPES: dict[str, type[Event]] = {tag: _strict_twin(cls) for tag, cls in EVENT_TYPES.items()}
+_StrictEvent = Union[tuple(STRICT_TYPES.values())]  # noqa: UP007 - a runtime union of classes
+_STRICT_BODY = msgspec.json.Decoder(Union[list[_StrictEvent], _StrictEvent])  # noqa: UP007
+
+
+def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
+    """Turn a msgspec validation message into a FieldError with a clear wording."""
+    message = str(exc)
+    where = pointer
+    if " - at `$" in message:
+        message, _, at = message.rpartition(" - at `$")
+        where = pointer + at.rstrip("`")
+    if message.startswith("Object contains unknown field"):
+        name = message.split("`")[1]
+        where = f"{where}.{name}"
+        if name in STORE_ASSIGNED and where.count(".") == pointer.count(".") + 1:
+            message = f"`{name}` is assigned by the store and may not be sent"
+        else:
+            message = f"unknown field `{name}`"
+    elif where == f"{pointer}.type" or (message.startswith("Invalid value") and where == pointer):
+        tag = obj.get("type") if isinstance(obj, dict) else None
+        where = f"{pointer}.type"
+        message = f"unknown event type {tag!r}; known types: {', '.join(sorted(EVENT_TYPES))}"
+    elif message.startswith("Object missing required field `type`"):
+        where = f"{pointer}.type"
+        message = f"the event type is missing; known types: {', '.join(sorted(EVENT_TYPES))}"
+    return FieldError(where, message)
+
+
+def _check(event: Event, pointer: str, out: list[FieldError]) -> None:
+    """Checks msgspec cannot express: EDTF dates, and the shape of a correction."""
     checks = [("occurred", event.occurred), *event.dated_fields()]
     checks += [(f"sources[{i}].published", s.published) for i, s in enumerate(event.sources) if s.published]
     for name, text in checks:
@@ -399,6 +415,11 @@ def _check_dates(event: Event, pointer: str, out: list[FieldError]) -> None:
             dates.parse(text)
         except InvalidDate as exc:
             out.append(FieldError(f"{pointer}.{name}", exc.detail))
+    if isinstance(event, EventCorrected):
+        if event.retracted == (event.replacement is not None):
+            out.append(FieldError(pointer, "a correction needs either `replacement` fields or `retracted: true`"))
+        elif event.replacement is not None and {"id", "type"} & set(event.replacement):
+            out.append(FieldError(f"{pointer}.replacement", "a correction cannot change an event's id or type"))
 
 
 def event_from_object(obj: Any, pointer: str = "$") -> tuple[Event | None, list[FieldError]]:
@@ -407,34 +428,14 @@ def event_from_object(obj: Any, pointer: str = "$") -> tuple[Event | None, list[
     Returns the event (or None) and the list of faults found; nothing is raised so
     that a whole batch can be checked and every fault reported at once.
     """
-    errors: list[FieldError] = []
     if not isinstance(obj, dict):
         return None, [FieldError(pointer, f"an event must be a JSON object, got {type(obj).__name__}")]
-    tag = obj.get("type")
-    cls = EVENT_TYPES.get(tag) if isinstance(tag, str) else None
-    if cls is None:
-        known = ", ".join(sorted(EVENT_TYPES))
-        return None, [FieldError(f"{pointer}.type", f"unknown event type {tag!r}; known types: {known}")]
-    _unknown_fields(obj, cls, pointer, errors)
-    if errors:
-        return None, errors
     try:
-        event = msgspec.convert(obj, cls)
+        event = msgspec.convert(obj, _StrictEvent)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        where = pointer
-        if " - at `$" in message:
-            message, _, at = message.rpartition(" - at `$")
-            where = pointer + at.rstrip("`")
-        return None, [FieldError(where, message)]
-    _check_dates(event, pointer, errors)
-    if isinstance(event, EventCorrected):
-        if event.retracted == (event.replacement is not None):
-            errors.append(
-                FieldError(pointer, "a correction needs either `replacement` fields or `retracted: true`, not both")
-            )
-        elif event.replacement is not None and {"id", "type"} & set(event.replacement):
-            errors.append(FieldError(f"{pointer}.replacement", "a correction cannot change an event's id or type"))
+        return None, [_fault(exc, pointer, obj)]
+    errors: list[FieldError] = []
+    _check(event, pointer, errors)
     return (None if errors else event), errors
 
 
@@ -452,11 +453,26 @@ def events_from_objects(objs: list[Any]) -> list[Event]:
 
 
 def decode_inbound(body: bytes) -> list[Event]:
-    """Decode a JSON body holding one event object or an array of them, strictly."""
+    """Decode a JSON body holding one event object or an array of them, strictly.
+
+    The common case (a valid body) decodes in one pass; only a faulty body is decoded
+    again item by item, so that every fault can be named.
+    """
     try:
-        data = msgspec.json.decode(body)
+        decoded = _STRICT_BODY.decode(body)
+    except msgspec.ValidationError:
+        decoded = None
     except msgspec.DecodeError as exc:
         raise InvalidEvent(f"the body is not valid JSON: {exc}", [FieldError("$", str(exc))]) from None
+    if decoded is not None:
+        events = decoded if isinstance(decoded, list) else [decoded]
+        errors: list[FieldError] = []
+        for i, event in enumerate(events):
+            _check(event, f"$[{i}]" if isinstance(decoded, list) else "$", errors)
+        if errors:
+            raise InvalidEvent(_summarise(errors), errors)
+        return events
+    data = msgspec.json.decode(body)
     if isinstance(data, dict):
         event, errors = event_from_object(data)
         if errors:

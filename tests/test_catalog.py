@@ -76,8 +76,9 @@ def test_stored_events_tolerate_unknown_fields_and_fill_defaults():
 def test_encoding_round_trips_and_is_canonical():
     event = decode_inbound(body(make("stance.stated", id="e1", actor="fr", topic="t", stance="committed",
                                      quantity={"amount": 90e9, "unit": "EUR"})))[0]
-    assert decode_stored(encode(event)) == event
+    assert isinstance(event, StanceStated)
     assert encode(decode_stored(encode(event))) == encode(event)
+    assert msgspec.to_builtins(decode_stored(encode(event))) == msgspec.to_builtins(event)
 
 
 def test_an_upcaster_turns_an_old_schema_into_the_current_one(monkeypatch):
@@ -118,4 +119,4 @@ def test_the_decoder_either_accepts_or_raises_invalid_event(obj):
     except InvalidEvent as exc:
         assert exc.errors and all(e.pointer.startswith("$") for e in exc.errors)
     else:
-        assert decode_stored(encode(decoded[0])) == decoded[0]
+        assert encode(decode_stored(encode(decoded[0]))) == encode(decoded[0])
