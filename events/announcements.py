@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from events import dates
+from events.projections import changes
 from events.projections.changes import Snapshot
 from events.projections.facts import CONDITIONS, effective_row
 
@@ -82,7 +83,7 @@ def announce(tx: Any, since: str | None, through: str, position: int) -> int:
     rows = []
     for day, actor, topic in _arrivals(tx, since, through):
         previous = (dt.date.fromisoformat(day) - _ONE_DAY).isoformat()
-        snap = Snapshot(tx, (actor, topic), previous, day, None)
+        snap = Snapshot.load(tx, (actor, topic), previous, day, None)
         before, _ = snap.state(previous)
         after, _ = snap.state(day)
         if before != after:
@@ -96,21 +97,16 @@ def announce(tx: Any, since: str | None, through: str, position: int) -> int:
             rows.append((day, "overdue", None, None, day, None, None, None, None, event_id, position,
                          f"{day}T00:00:00.000000Z", detail))
     rows.sort(key=lambda r: (r[0], r[1] != "overdue", r[2] or "", r[3] or ""))
-    if rows:
-        tx.executemany(
-            "INSERT INTO changes (kind, actor, topic, effective, before_stance, before_status, after_stance,"
-            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [r[1:] for r in rows],
-        )
+    changes.insert(tx, [r[1:] for r in rows])
     return len(rows)
 
 
 def upcoming(tx: Any, after: str) -> list[str]:
     """Days after ``after`` on which something will be announced (future facts and deadlines)."""
-    days = {r[0] for r in tx.fetchall(
-        "SELECT DISTINCT valid_from FROM stance_intervals WHERE superseded_pos IS NULL AND valid_from > ?", (after,))}
-    days |= {r[0] for r in tx.fetchall(
-        "SELECT DISTINCT valid_from FROM condition_intervals WHERE superseded_pos IS NULL AND valid_from > ?", (after,))}
+    days: set[str] = set()
+    for table in ("stance_intervals", "condition_intervals"):
+        days |= {r[0] for r in tx.fetchall(
+            f"SELECT DISTINCT valid_from FROM {table} WHERE superseded_pos IS NULL AND valid_from > ?", (after,))}
     days |= {due for due, *_ in _overdue(tx, after, "9999-12-31")}
     return sorted(days)
 

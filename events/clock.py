@@ -17,7 +17,7 @@ class SystemClock:
 
     def now(self) -> dt.datetime:
         """Return the current instant in UTC."""
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 class FixedClock:
@@ -37,7 +37,7 @@ class FixedClock:
 
 def format_instant(instant: dt.datetime) -> str:
     """Format an instant as fixed-width RFC 3339 UTC text, so that text order is time order."""
-    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -51,4 +51,4 @@ def parse_instant(text: str) -> dt.datetime:
     if value is None or value.tzinfo is None:
         message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
         raise InvalidEvent(message, [FieldError("known_at", message)])
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,6 +78,7 @@ def _parse_single(text: str, *, end: bool) -> tuple[dt.date, dt.date, str, str |
     return the_day, the_day, "day", qualifier
 
 
+@functools.lru_cache(maxsize=65536)  # logs repeat the same dates; EDTFDate is immutable
 def parse(text: str) -> EDTFDate:
     """Parse an EDTF date or interval, raising :class:`InvalidDate` with an accepted example."""
     if not isinstance(text, str) or not text or len(text) > 64:

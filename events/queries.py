@@ -176,23 +176,22 @@ def diff(tx: Any, start: dt.date, end: dt.date, *, known_at: dt.datetime | None 
     """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
     pos = known_position(tx, known_at)
     first, last = start.isoformat(), end.isoformat()
-    vis = "superseded_pos IS NULL" if pos is None else "created_pos <= ? AND (superseded_pos IS NULL OR superseded_pos > ?)"
-    vis_params = [] if pos is None else [pos, pos]
+    vis, vis_params = visible(pos)
     keys = set(tx.fetchall(
         f"SELECT DISTINCT actor, topic FROM stance_intervals WHERE {vis} AND valid_from > ? AND valid_from <= ?",
         (*vis_params, first, last),
     ))
+    vis_c, _ = visible(pos, "c")
     keys.update(tx.fetchall(
         "SELECT DISTINCT d.actor, d.topic FROM condition_dependents d JOIN condition_intervals c"
-        f" ON c.condition = d.condition WHERE {vis.replace('superseded_pos', 'c.superseded_pos').replace('created_pos', 'c.created_pos')}"
-        " AND c.valid_from > ? AND c.valid_from <= ?",
+        f" ON c.condition = d.condition WHERE {vis_c} AND c.valid_from > ? AND c.valid_from <= ?",
         (*vis_params, first, last),
     ))
     out = []
     for key in sorted(keys):
         if (actor and key[0] != actor) or (topic and key[1] != topic):
             continue
-        snap = Snapshot(tx, key, first, last, pos)
+        snap = Snapshot.load(tx, key, first, last, pos)
         previous, _ = snap.state(first)
         for day in sorted(snap.days(first, last)):
             state, row = snap.state(day)

@@ -11,7 +11,7 @@ import pytest
 from events import FixedClock, events_from_objects, open_store
 from events.store import EventStore
 
-SUMMIT = dt.datetime(2026, 1, 6, 12, 0, tzinfo=dt.timezone.utc)
+SUMMIT = dt.datetime(2026, 1, 6, 12, 0, tzinfo=dt.UTC)
 
 
 def make(type_: str, occurred: str = "2026-01-06", **fields: Any) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def service_settings(tmp_path):
 
 
 @pytest.fixture
-def api(service_settings, clock):
+def service_api(service_settings, clock):
     """A TestClient on a fresh service whose clock stands at the Paris summit (``at`` defaults to 2026-01-06)."""
     from litestar.testing import TestClient
 
@@ -107,8 +107,8 @@ def api(service_settings, clock):
 
 
 @pytest.fixture
-def world(api):
+def service_world(service_api):
     """The service holding :func:`coalition_world` (appended in one batch)."""
-    response = api.post("/events", json=coalition_world(), headers=AUTH)
+    response = service_api.post("/events", json=coalition_world(), headers=AUTH)
     assert response.status_code == 201, response.text
-    return api
+    return service_api

@@ -94,7 +94,7 @@ def _fits(objects_by_id, correction):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs())
 def test_answers_equal_the_model_at_every_date_and_moment(log):
-    clock = FixedClock(dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC))
     store = open_store(":memory:", clock=clock)
     store.append(events_from_objects(registrations(actors=ACTORS, topics=TOPICS, conditions=CONDITIONS)))
     model = Model()

@@ -23,14 +23,20 @@ _decode_list = msgspec.json.Decoder(list[str])
 
 
 class Snapshot:
-    """A key's stance rows and the rows of the conditions they name, over a span of days, at one log position."""
+    """A key's stance rows and the rows of the conditions they name, in effect order, at one log position."""
 
-    def __init__(self, tx: Any, key: tuple[str, str], start: str, end: str, pos: int | None):
-        self.rows = STANCES.rows(tx, key, start=start, end=end, pos=pos)
+    def __init__(self, rows: list[dict[str, Any]], conditions: dict[str, list[dict[str, Any]]]):
+        self.rows = rows
+        self.conditions = conditions
+
+    @classmethod
+    def load(cls, tx: Any, key: tuple[str, str], start: str, end: str, pos: int | None) -> Snapshot:
+        """Read the rows in effect at some day of [start, end] as the log stood at ``pos``."""
+        rows = STANCES.rows(tx, key, start=start, end=end, pos=pos)
         names: set[str] = set()
-        for row in self.rows:
-            names.update(_decode_list.decode(row["conditions"]))
-        self.conditions = {name: CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos) for name in names}
+        for row in rows:
+            names.update(condition_names(row))
+        return cls(rows, {name: CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos) for name in names})
 
     def days(self, start: str, end: str) -> set[str]:
         """Days in (start, end] on which something in this snapshot may change."""
@@ -58,50 +64,41 @@ class Snapshot:
         if row is None:
             return (None, None), None
         statuses = []
-        for name in _decode_list.decode(row["conditions"]):
+        for name in condition_names(row):
             condition_row = effective_row(self.conditions.get(name, ()), day)
             statuses.append(condition_row["status"] if condition_row else "pending")
         return (row["stance"], commitment_status(row["stance"], statuses)), row
 
 
-def record(
-    tx: Any,
-    touched: dict[tuple[str, str], str],
-    causes: dict[tuple[str, str], str],
-    *,
-    before: int,
-    after: int,
-    today: str,
-    recorded: str,
-) -> int:
-    """Write one change record per touched key whose state changed; returns how many were written."""
-    rows = []
-    for key in sorted(touched):
-        start = touched[key]
-        if start > today:
-            continue
-        old = Snapshot(tx, key, start, today, before)
-        new = Snapshot(tx, key, start, today, after)
-        found = []
-        previous = None
-        for day in sorted({start} | old.days(start, today) | new.days(start, today)):
-            old_state, _ = old.state(day)
-            new_state, _ = new.state(day)
-            pair = (old_state, new_state)
-            if old_state != new_state and pair != previous:
-                cause = new.cause_on(day, before) or causes[key]
-                found.append([day, old_state, new_state, cause, "revision"])
-            previous = pair
-        if found and previous[0] != previous[1]:
-            found[-1][4] = "new"  # its run reaches the day of the append: the present changed
-        rows.extend(
-            (kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause, after, recorded, None)
-            for day, o, n, cause, kind in found
-        )
+def condition_names(row: dict[str, Any]) -> list[str]:
+    """The condition ids a stance row names."""
+    text = row["conditions"]
+    return [] if text == "[]" else _decode_list.decode(text)
+
+
+def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
+            fallback_cause: str | None) -> list[tuple]:
+    """The change records (as rows without their trailing position/recorded/detail) for one key."""
+    found = []
+    previous = None
+    for day in sorted({start} | old.days(start, today) | new.days(start, today)):
+        old_state, _ = old.state(day)
+        new_state, _ = new.state(day)
+        pair = (old_state, new_state)
+        if old_state != new_state and pair != previous:
+            cause = new.cause_on(day, before) or fallback_cause
+            found.append([day, old_state, new_state, cause, "revision"])
+        previous = pair
+    if found and previous[0] != previous[1]:
+        found[-1][4] = "new"  # its run reaches the day of the append: the present changed
+    return [(kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause) for day, o, n, cause, kind in found]
+
+
+def insert(tx: Any, rows: list[tuple]) -> None:
+    """Append change records (kind, actor, topic, effective, before x2, after x2, event, position, recorded, detail)."""
     if rows:
         tx.executemany(
             "INSERT INTO changes (kind, actor, topic, effective, before_stance, before_status, after_stance,"
             " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-    return len(rows)

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from events.dates import EDTFDate
-
 ROW_META = (
     "row_id", "valid_from", "valid_to", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
     "created_pos", "superseded_pos",
@@ -46,58 +44,6 @@ class FactTable:
 
     def _key_sql(self) -> str:
         return " AND ".join(f"{column} = ?" for column in self.key)
-
-    def insert(
-        self,
-        tx: Any,
-        key: Sequence[str],
-        date: EDTFDate,
-        values: Sequence[Any],
-        *,
-        event_id: str,
-        fact_position: int,
-        created_pos: int,
-        correction_id: str | None = None,
-    ) -> None:
-        """Add a fact version; call :meth:`relink` for the key afterwards."""
-        names = (*self.key, *self.values, "valid_from", "latest", "exact", "date_text", "event_id",
-                 "correction_id", "fact_position", "created_pos")
-        params = (*key, *values, date.earliest.isoformat(), date.latest.isoformat(), int(date.exact), date.text,
-                  event_id, correction_id, fact_position, created_pos)
-        tx.execute(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params)
-
-    def supersede_event(self, tx: Any, event_id: str, at_position: int) -> list[tuple[tuple[str, ...], str]]:
-        """End the current rows of an event (corrected or retracted); return their (key, valid_from)."""
-        keys = ", ".join(self.key)
-        rows = tx.fetchall(
-            f"SELECT {keys}, valid_from FROM {self.table} WHERE event_id = ? AND superseded_pos IS NULL", (event_id,)
-        )
-        if rows:
-            tx.execute(
-                f"UPDATE {self.table} SET superseded_pos = ?, valid_to = NULL"
-                " WHERE event_id = ? AND superseded_pos IS NULL",
-                (at_position, event_id),
-            )
-        n = len(self.key)
-        return [(tuple(row[:n]), row[n]) for row in rows]
-
-    def relink(self, tx: Any, key: Sequence[str], from_day: str) -> None:
-        """Recompute ``valid_to`` of the key's current rows from the one in effect before ``from_day`` on."""
-        where = self._key_sql()
-        rows = tx.fetchall(
-            f"SELECT row_id, valid_from, valid_to FROM {self.table}"
-            f" WHERE {where} AND superseded_pos IS NULL AND valid_from >= coalesce("
-            f"(SELECT max(valid_from) FROM {self.table} WHERE {where} AND superseded_pos IS NULL AND valid_from < ?),"
-            " ?) ORDER BY valid_from, fact_position, row_id",
-            (*key, *key, from_day, from_day),
-        )
-        updates = []
-        for i, (row_id, _valid_from, valid_to) in enumerate(rows):
-            wanted = rows[i + 1][1] if i + 1 < len(rows) else None
-            if wanted != valid_to:
-                updates.append((wanted, row_id))
-        if updates:
-            tx.executemany(f"UPDATE {self.table} SET valid_to = ? WHERE row_id = ?", updates)
 
     def rows(
         self, tx: Any, key: Sequence[str], *, start: str, end: str, pos: int | None
@@ -147,6 +93,62 @@ class FactTable:
         rows = tx.fetchall(sql, (*vis_params, day, *params))
         return [dict(zip(self.columns, row)) for row in rows]
 
+    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+        """For many keys at once, the current rows from the one in effect before each key's start day on.
+
+        One query joins a temporary table of (key, day), so a batch touching thousands
+        of keys costs one round trip, not thousands.
+        """
+        found: dict[tuple[str, ...], list[dict[str, Any]]] = {key: [] for key in starts}
+        if not starts:
+            return found
+        temp = f"touched_{self.table}"
+        key_defs = ", ".join(f"{column} TEXT" for column in self.key)
+        tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({key_defs}, day TEXT)")
+        tx.execute(f"DELETE FROM {temp}")
+        marks = ", ".join("?" * (len(self.key) + 1))
+        tx.executemany(f"INSERT INTO {temp} VALUES ({marks})", [(*key, day) for key, day in starts.items()])
+        on_s = " AND ".join(f"s.{c} = t.{c}" for c in self.key)
+        on_x = " AND ".join(f"x.{c} = t.{c}" for c in self.key)
+        cols = ", ".join(f"s.{c}" for c in self.columns)
+        rows = tx.fetchall(
+            f"SELECT {cols} FROM {temp} t JOIN {self.table} s ON {on_s} AND s.superseded_pos IS NULL"
+            f" AND s.valid_from >= coalesce((SELECT max(x.valid_from) FROM {self.table} x WHERE {on_x}"
+            " AND x.superseded_pos IS NULL AND x.valid_from < t.day), t.day)"
+            " ORDER BY s.valid_from, s.fact_position, s.row_id"
+        )
+        n = len(self.key)
+        for row in rows:
+            found[tuple(row[:n])].append(dict(zip(self.columns, row)))
+        return found
+
+    def current_keys_of(self, tx: Any, event_id: str) -> list[tuple[tuple[str, ...], str]]:
+        """(key, valid_from) of an event's current rows."""
+        keys = ", ".join(self.key)
+        rows = tx.fetchall(
+            f"SELECT {keys}, valid_from FROM {self.table} WHERE event_id = ? AND superseded_pos IS NULL", (event_id,)
+        )
+        n = len(self.key)
+        return [(tuple(row[:n]), row[n]) for row in rows]
+
+    def write(self, tx: Any, superseded: list[tuple[int, str]], relinked: list[tuple[str | None, int]],
+              inserted: list[dict[str, Any]]) -> None:
+        """Apply a batch: end superseded events' rows, move valid_to of stored rows, insert new rows."""
+        if superseded:
+            tx.executemany(
+                f"UPDATE {self.table} SET superseded_pos = ?, valid_to = NULL"
+                " WHERE event_id = ? AND superseded_pos IS NULL",
+                superseded,
+            )
+        if relinked:
+            tx.executemany(f"UPDATE {self.table} SET valid_to = ? WHERE row_id = ?", relinked)
+        if inserted:
+            names = [c for c in self.columns if c != "row_id"]
+            tx.executemany(
+                f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [tuple(row[c] for c in names) for row in inserted],
+            )
+
     def history(self, tx: Any, key: Sequence[str], pos: int | None) -> list[dict[str, Any]]:
         """Every row of a key visible at ``pos``, in effect order (empty same-day losers included)."""
         vis, vis_params = visible(pos)
@@ -157,6 +159,28 @@ class FactTable:
             (*key, *vis_params),
         )
         return [dict(zip(self.columns, row)) for row in rows]
+
+
+_NEW_ROW = 1 << 62  # sorts rows not yet inserted (no row_id) after stored ones, in insertion order
+
+
+def effect_order(row: dict[str, Any]) -> tuple[str, int, int]:
+    """Sort key of a row within its key: valid_from, then the fact's log position, then insertion order."""
+    row_id = row["row_id"]
+    return row["valid_from"], row["fact_position"], row_id if row_id is not None else _NEW_ROW + row["seq"]
+
+
+def link(rows: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:
+    """Give each current row (in effect order) the next row's valid_from.
+
+    Returns (new valid_to, row) for the rows where it changed.
+    """
+    changed = []
+    for i, row in enumerate(rows):
+        wanted = rows[i + 1]["valid_from"] if i + 1 < len(rows) else None
+        if wanted != row["valid_to"]:
+            changed.append((wanted, row))
+    return changed
 
 
 def effective_row(rows: Sequence[dict[str, Any]], day: str) -> dict[str, Any] | None:

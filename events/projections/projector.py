@@ -1,124 +1,235 @@
 """The projector: turns a checked batch into projection rows and change records, in the append's transaction.
 
-Appends and rebuild both go through :func:`project_batch`, so incremental projection
-and a rebuild cannot drift apart by construction; the property tests check both
+It works per batch, not per event: it first plans every fact row the batch adds and
+every stored row it supersedes (in Python), then reads the rows of all touched keys in
+one query per table, works out the new validity intervals and the change records in
+Python, and writes everything with a few ``executemany`` calls. A backdated fact only
+touches its own key, from the interval before its date on.
+
+Appends and rebuild both go through :func:`project_batch`; the property tests check it
 against an independent model of the semantics.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from events import dates
-from events.batch import Prepared, Version
+from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
 from events.projections import changes, registry, timeline
+from events.projections.changes import Snapshot, condition_names
 from events.projections.derive import condition_facts, membership_facts, stance_facts
-from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable
+from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.store.log import schema_version
 
-_FACTS: tuple[tuple[FactTable, Any], ...] = (
-    (STANCES, stance_facts),
-    (CONDITIONS, condition_facts),
-    (MEMBERSHIPS, membership_facts),
-)
+Key = tuple[str, ...]
+Rows = dict[Key, list[dict[str, Any]]]
+_DERIVE: dict[FactTable, Callable[[Event], list]] = {
+    STANCES: stance_facts,
+    CONDITIONS: condition_facts,
+    MEMBERSHIPS: membership_facts,
+}
 
 
-class _Touched:
-    """Keys a batch changed, with the earliest day changed and the last event that changed them."""
+class _Plan:
+    """What a batch adds and ends, per fact table, before anything is read or written."""
 
-    def __init__(self) -> None:
-        self.keys: dict[FactTable, dict[tuple[str, ...], str]] = {table: {} for table, _ in _FACTS}
-        self.causes: dict[tuple[str, ...], str] = {}
-        self.condition_causes: dict[str, str] = {}
+    def __init__(self, first_position: int) -> None:
+        self.first_position = first_position
+        self.new: dict[FactTable, list[dict[str, Any]]] = {table: [] for table in _DERIVE}
+        self.by_event: dict[str, list[tuple[FactTable, dict[str, Any]]]] = {}
+        self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
+        self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
+        self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _DERIVE}
+        self.gone: set[str] = set()  # stored events whose current rows this batch ends
+        self.seq = 0
 
-    def mark(self, table: FactTable, key: tuple[str, ...], day: str, cause: str) -> None:
-        known = self.keys[table].get(key)
+    def touch(self, table: FactTable, key: Key, day: str, cause: str) -> None:
+        known = self.touched[table].get(key)
         if known is None or day < known:
-            self.keys[table][key] = day
-        if table is STANCES:
-            self.causes[key] = cause
-        elif table is CONDITIONS:
-            self.condition_causes[key[0]] = cause
+            self.touched[table][key] = day
+        self.causes[table][key] = cause
+
+    def add_facts(self, event: Event, *, fact_position: int, created_pos: int, correction_id: str | None) -> None:
+        date = dates.parse(event.occurred)
+        day, latest, exact = date.earliest.isoformat(), date.latest.isoformat(), int(date.exact)
+        cause = correction_id or event.id
+        for table, derive in _DERIVE.items():
+            for key, values in derive(event):
+                self.seq += 1
+                row = dict(zip(table.key, key))
+                row.update(zip(table.values, values))
+                row.update(row_id=None, seq=self.seq, valid_from=day, valid_to=None, latest=latest, exact=exact,
+                           date_text=date.text, event_id=event.id, correction_id=correction_id,
+                           fact_position=fact_position, created_pos=created_pos, superseded_pos=None)
+                self.new[table].append(row)
+                self.by_event.setdefault(event.id, []).append((table, row))
+                self.touch(table, key, day, cause)
+
+    def end_event(self, tx: Any, event_id: str, position: int, cause: str) -> None:
+        """End the current rows of a corrected or retracted event, whether stored or added by this batch."""
+        for table, row in self.by_event.get(event_id, ()):
+            if row["superseded_pos"] is None:
+                row["superseded_pos"] = position
+                self.touch(table, tuple(row[c] for c in table.key), row["valid_from"], cause)
+        if event_id in self.gone:
+            return
+        for table in _DERIVE:
+            stored = table.current_keys_of(tx, event_id)
+            if stored:
+                self.superseded[table].append((position, event_id))
+                for key, day in stored:
+                    self.touch(table, key, day, cause)
+        self.gone.add(event_id)
 
 
-def _project_facts(tx: Any, event: Event, touched: _Touched, *, fact_position: int, created_pos: int,
-                   correction_id: str | None) -> None:
-    date = dates.parse(event.occurred)
-    day = date.earliest.isoformat()
-    cause = correction_id or event.id
-    for table, derive in _FACTS:
-        for key, values in derive(event):
-            table.insert(tx, key, date, values, event_id=event.id, fact_position=fact_position,
-                         created_pos=created_pos, correction_id=correction_id)
-            touched.mark(table, key, day, cause)
-            if table is STANCES and values[1] != "[]":
-                _add_dependents(tx, key, values[1])
+def _merge(table: FactTable, plan: _Plan, old: Rows) -> tuple[Rows, list[tuple[str | None, int]]]:
+    """The current rows per key after the batch, with valid_to set; and the stored rows whose valid_to moves."""
+    new: Rows = {key: [row for row in rows if row["event_id"] not in plan.gone] for key, rows in old.items()}
+    for row in plan.new[table]:
+        if row["superseded_pos"] is None:
+            key = tuple(row[c] for c in table.key)
+            new.setdefault(key, []).append(row)
+    relinked = []
+    for rows in new.values():
+        rows.sort(key=effect_order)
+        for valid_to, row in link(rows):
+            if row["row_id"] is None:
+                row["valid_to"] = valid_to
+            else:
+                relinked.append((valid_to, row["row_id"]))
+    return new, relinked
 
 
-def _add_dependents(tx: Any, key: tuple[str, ...], conditions_json: str) -> None:
-    for condition in msgspec.json.decode(conditions_json):
-        tx.execute(
+def _project_table(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str]) -> tuple[Rows, Rows]:
+    old = table.load_current(tx, starts)
+    new, relinked = _merge(table, plan, old)
+    inserted = sorted(plan.new[table], key=lambda row: tuple(row[c] for c in table.key))
+    table.write(tx, plan.superseded[table], relinked, inserted)
+    return old, new
+
+
+def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
+    """Stance keys that name a touched condition, with the condition's touched day."""
+    found: dict[Key, str] = {}
+    names = sorted(conditions)
+    for start in range(0, len(names), 500):
+        chunk = [name[0] for name in names[start : start + 500]]
+        marks = ",".join("?" * len(chunk))
+        for condition, actor, topic in tx.fetchall(
+            f"SELECT condition, actor, topic FROM condition_dependents WHERE condition IN ({marks})", chunk
+        ):
+            day = conditions[(condition,)]
+            key = (actor, topic)
+            if key not in found or day < found[key]:
+                found[key] = day
+    return found
+
+
+def _record_dependents(tx: Any, plan: _Plan) -> None:
+    pairs = set()
+    for row in plan.new[STANCES]:
+        for condition in condition_names(row):
+            pairs.add((condition, row["actor"], row["topic"]))
+    if pairs:
+        tx.executemany(
             "INSERT INTO condition_dependents (condition, actor, topic) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (condition, *key),
+            sorted(pairs),
         )
 
 
-def _supersede(tx: Any, event_id: str, at_position: int, touched: _Touched, cause: str) -> None:
-    for table, _ in _FACTS:
-        for key, day in table.supersede_event(tx, event_id, at_position):
-            touched.mark(table, key, day, cause)
-
-
-def _record_version(tx: Any, correction: EventCorrected, target: Version, after: Version | None, position: int) -> None:
-    body = None if after is None else encode(after.event).decode()
-    version = None if after is None else schema_version(after.event)
-    tx.execute(
-        "INSERT INTO event_versions (event_id, correction_id, position, retracted, schema_version, body)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET correction_id = excluded.correction_id,"
-        " position = excluded.position, retracted = excluded.retracted, schema_version = excluded.schema_version,"
-        " body = excluded.body",
-        (correction.corrects, correction.id, position, int(after is None), version, body),
-    )
-
-
-def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str) -> int:
-    """Project the new events of a checked batch stored from ``first_position`` on; returns change records written."""
-    touched = _Touched()
+def _plan(tx: Any, prepared: Prepared, first_position: int) -> _Plan:
+    plan = _Plan(first_position)
     position = first_position
+    versions, registered = [], []
+    timeline_rows: dict[str, tuple | None] = {}
     for event in prepared.new:
         if isinstance(event, EventCorrected):
             target, after = prepared.corrections[event.id]
-            _supersede(tx, event.corrects, position, touched, event.id)
-            _record_version(tx, event, target, after, position)
+            plan.end_event(tx, event.corrects, position, event.id)
+            body = None if after is None else encode(after.event).decode()
+            version = None if after is None else schema_version(after.event)
+            versions.append((event.corrects, event.id, position, int(after is None), version, body))
             if after is None:
                 timeline.remove(tx, event.corrects)
+                timeline_rows.pop(event.corrects, None)
             else:
-                _project_facts(tx, after.event, touched, fact_position=target.position, created_pos=position,
+                plan.add_facts(after.event, fact_position=target.position, created_pos=position,
                                correction_id=event.id)
+                registry.insert(tx, registered)  # a correction may target an id this batch registered
+                registered = []
                 registry.update(tx, after.event)
-                timeline.put(tx, after.event, target.position)
+                timeline_rows[event.corrects] = timeline.row(after.event, target.position)
         else:
-            registry.register(tx, event, position)
-            _project_facts(tx, event, touched, fact_position=position, created_pos=position, correction_id=None)
-            timeline.put(tx, event, position)
+            registered.extend(registry.rows(event, position))
+            plan.add_facts(event, fact_position=position, created_pos=position, correction_id=None)
+            timeline_rows[event.id] = timeline.row(event, position)
         position += 1
-    last = position - 1
-    for table, keys in touched.keys.items():
-        for key, day in keys.items():
-            table.relink(tx, key, day)
-    stance_keys = dict(touched.keys[STANCES])
-    causes = dict(touched.causes)
-    for (condition,), day in touched.keys[CONDITIONS].items():
-        for actor, topic in tx.fetchall(
-            "SELECT actor, topic FROM condition_dependents WHERE condition = ?", (condition,)
-        ):
-            key = (actor, topic)
-            if key not in stance_keys or day < stance_keys[key]:
-                stance_keys[key] = day
-            causes.setdefault(key, touched.condition_causes[condition])
-    return changes.record(
-        tx, stance_keys, causes, before=first_position - 1, after=last, today=recorded[:10], recorded=recorded
-    )
+    registry.insert(tx, registered)
+    timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
+    if versions:
+        tx.executemany(
+            "INSERT INTO event_versions (event_id, correction_id, position, retracted, schema_version, body)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET correction_id = excluded.correction_id,"
+            " position = excluded.position, retracted = excluded.retracted,"
+            " schema_version = excluded.schema_version, body = excluded.body",
+            versions,
+        )
+    return plan
+
+
+def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *,
+                  record_changes: bool = True) -> int:
+    """Project the new events of a checked batch stored from ``first_position`` on; returns change records written."""
+    plan = _plan(tx, prepared, first_position)
+    last = first_position + len(prepared.new) - 1
+    today = recorded[:10]
+    stance_starts = dict(plan.touched[STANCES])
+    causes = dict(plan.causes[STANCES])
+    if record_changes:
+        for key, day in _dependents(tx, plan.touched[CONDITIONS]).items():
+            if key not in stance_starts or day < stance_starts[key]:
+                stance_starts[key] = day
+    old_stances, new_stances = _project_table(tx, STANCES, plan, stance_starts)
+    _record_dependents(tx, plan)
+    condition_starts = dict(plan.touched[CONDITIONS])
+    if record_changes and stance_starts:
+        earliest = min(stance_starts.values())
+        for rows in (*old_stances.values(), *new_stances.values()):
+            for row in rows:
+                for name in condition_names(row):
+                    condition_starts[(name,)] = min(condition_starts.get((name,), earliest), earliest)
+    old_conditions, new_conditions = _project_table(tx, CONDITIONS, plan, condition_starts)
+    _project_table(tx, MEMBERSHIPS, plan, dict(plan.touched[MEMBERSHIPS]))
+    if not record_changes:
+        return 0
+    condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
+    records = []
+    for key in sorted(stance_starts):
+        start = stance_starts[key]
+        if start > today:
+            continue
+        old = _snapshot(old_stances.get(key, []), old_conditions)
+        new = _snapshot(new_stances.get(key, []), new_conditions)
+        fallback = causes.get(key) or _condition_cause(new, condition_cause)
+        for record in changes.compare(key, start, today, old, new, first_position - 1, fallback):
+            records.append((*record, last, recorded, None))
+    changes.insert(tx, records)
+    return len(records)
+
+
+def _snapshot(rows: list[dict[str, Any]], conditions: Rows) -> Snapshot:
+    names: set[str] = set()
+    for row in rows:
+        names.update(condition_names(row))
+    return Snapshot(rows, {name: conditions.get((name,), []) for name in names})
+
+
+def _condition_cause(snapshot: Snapshot, condition_cause: dict[str, str]) -> str | None:
+    for name in snapshot.conditions:
+        if name in condition_cause:
+            return condition_cause[name]
+    return None
+

@@ -11,14 +11,20 @@ from events.catalog import Event
 from events.projections.derive import registry_entry
 
 
-def register(tx: Any, event: Event, position: int) -> None:
-    """Record the ids an event defines."""
+def rows(event: Event, position: int) -> list[tuple]:
+    """The registry rows for the ids an event defines."""
+    out = []
     for kind, ident in event.defines():
         name, data = registry_entry(event)
-        tx.execute(
-            "INSERT INTO registry (kind, id, event_id, position, name, data) VALUES (?, ?, ?, ?, ?, ?)",
-            (kind, ident, event.id, position, name, msgspec.json.encode(data).decode()),
-        )
+        out.append((kind, ident, event.id, position, name, msgspec.json.encode(data).decode()))
+    return out
+
+
+def insert(tx: Any, entries: list[tuple]) -> None:
+    """Record defined ids: rows from :func:`rows`."""
+    if entries:
+        tx.executemany("INSERT INTO registry (kind, id, event_id, position, name, data) VALUES (?, ?, ?, ?, ?, ?)",
+                       entries)
 
 
 def update(tx: Any, event: Event) -> None:

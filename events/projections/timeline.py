@@ -69,20 +69,28 @@ def _names(event: Event) -> tuple[list[str], list[str]]:
     return actors, topics
 
 
-def put(tx: Any, event: Event, position: int) -> None:
-    """Insert or replace the event's timeline row (a corrected version replaces the original)."""
+def row(event: Event, position: int) -> tuple | None:
+    """The event's timeline row, or None for bookkeeping events."""
     if isinstance(event, HIDDEN):
-        return
+        return None
     date = dates.parse(event.occurred)
     actors, topics = _names(event)
-    tx.execute(
+    return (event.id, position, event.type, date.text, date.earliest.isoformat(), date.latest.isoformat(),
+            date.precision, date.qualifier, headline(event), _json.encode(actors).decode(),
+            _json.encode(topics).decode())
+
+
+def put_rows(tx: Any, rows: list[tuple]) -> None:
+    """Insert or replace timeline rows (a corrected version replaces the original)."""
+    if not rows:
+        return
+    tx.executemany(
         "INSERT INTO timeline (event_id, position, type, date_text, earliest, latest, precision, qualifier, headline,"
         " actors, topics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
         " type = excluded.type, date_text = excluded.date_text, earliest = excluded.earliest,"
         " latest = excluded.latest, precision = excluded.precision, qualifier = excluded.qualifier,"
         " headline = excluded.headline, actors = excluded.actors, topics = excluded.topics",
-        (event.id, position, event.type, date.text, date.earliest.isoformat(), date.latest.isoformat(),
-         date.precision, date.qualifier, headline(event), _json.encode(actors).decode(), _json.encode(topics).decode()),
+        rows,
     )
 
 

@@ -155,5 +155,7 @@ CHANGES = Table(
 
 META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 
-TABLES: tuple[Table, ...] = (LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES, META)
+TABLES: tuple[Table, ...] = (
+    LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES, META,
+)
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)
