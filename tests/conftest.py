@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,12 +50,59 @@ def clock() -> FixedClock:
     return FixedClock(SUMMIT)
 
 
-@pytest.fixture(params=["sqlite-file"])
+POSTGRES_URL = os.environ.get("COMMITMENTS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@functools.cache
+def postgres_unreachable() -> str | None:
+    """Why PostgreSQL cannot be used for tests, or None when it can."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means: not here
+        return f"{POSTGRES_URL}: {type(exc).__name__}: {str(exc).strip()[:200]}"
+
+
+def require_postgres() -> None:
+    """Skip when PostgreSQL is unreachable, except in CI (CI=true), where that is a failure."""
+    reason = postgres_unreachable()
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI but unreachable ({reason})")
+    pytest.skip(f"PostgreSQL not reachable ({reason})")
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema name in the test database, dropped afterwards."""
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
 def store(request, tmp_path, clock) -> Iterator[EventStore]:
-    """A fresh, empty store on each backend (PostgreSQL joins this list when its backend exists)."""
-    opened = open_store(tmp_path / "log.db", clock=clock)
-    yield opened
-    opened.close()
+    """A fresh, empty store on each backend: the same contract tests run against both."""
+    if request.param == "sqlite":
+        opened = open_store(tmp_path / "log.db", clock=clock)
+        yield opened
+        opened.close()
+        return
+    require_postgres()
+    from events.store.postgres import PostgresStore
+
+    with postgres_schema() as schema:
+        opened = PostgresStore(POSTGRES_URL, clock=clock, schema=schema, pool_size=4)
+        yield opened
+        opened.close()
 
 
 @pytest.fixture

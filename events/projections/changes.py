@@ -97,8 +97,10 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
 def insert(tx: Any, rows: list[tuple]) -> None:
     """Append change records (kind, actor, topic, effective, before x2, after x2, event, position, recorded, detail)."""
     if rows:
+        # Sequence numbers are handed out under the write lock: gap-free and in commit order on every backend.
+        first = (tx.fetchone("SELECT max(seq) FROM changes")[0] or 0) + 1
         tx.executemany(
-            "INSERT INTO changes (kind, actor, topic, effective, before_stance, before_status, after_stance,"
-            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "INSERT INTO changes (seq, kind, actor, topic, effective, before_stance, before_status, after_stance,"
+            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(first + offset, *row) for offset, row in enumerate(rows)],
         )

@@ -143,10 +143,14 @@ class FactTable:
         if relinked:
             tx.executemany(f"UPDATE {self.table} SET valid_to = ? WHERE row_id = ?", relinked)
         if inserted:
-            names = [c for c in self.columns if c != "row_id"]
+            # Row ids are handed out here, under the write lock, so that a rebuild numbers rows the same way
+            # on every backend (database sequences would not restart).
+            next_id = (tx.fetchone(f"SELECT max(row_id) FROM {self.table}")[0] or 0) + 1
+            for offset, row in enumerate(inserted):
+                row["row_id"] = next_id + offset
             tx.executemany(
-                f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                [tuple(row[c] for c in names) for row in inserted],
+                f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({', '.join('?' * len(self.columns))})",
+                [tuple(row[c] for c in self.columns) for row in inserted],
             )
 
     def history(self, tx: Any, key: Sequence[str], pos: int | None) -> list[dict[str, Any]]:

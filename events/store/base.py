@@ -13,10 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from events import announcements
+from events import announcements, dates
+from events.batch import prepare
 from events.catalog import Event
+from events.clock import format_instant
+from events.errors import Conflict
+from events.projections.projector import project_batch
+from events.projections.rebuild import replay
 from events.store import log
-from events.store.log import AppendResult, StoredEvent
+from events.store.log import Appended, AppendResult, StoredEvent
+from events.store.schema import PROJECTIONS
+
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 class Tx(Protocol):
@@ -41,26 +49,12 @@ class EventStore(ABC):
     """
 
     @abstractmethod
-    def append(
-        self,
-        events: Sequence[Event],
-        *,
-        expected_position: int | None = None,
-        recorded: dt.datetime | None = None,
-    ) -> AppendResult:
-        """Append a batch atomically; see the module docs for idempotency and compare-and-append."""
-
-    @abstractmethod
     def reading(self) -> AbstractContextManager[Tx]:
         """A read snapshot for queries."""
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[Tx]:
         """The one writer's transaction (used by append, rebuild and scheduled work)."""
-
-    @abstractmethod
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Recompute every projection from the log; returns the number of events replayed."""
 
     @abstractmethod
     def close(self) -> None:
@@ -78,6 +72,64 @@ class EventStore(ABC):
         with self.reading() as tx:
             day = (after or self.clock.now().date()).isoformat()
             return [dt.date.fromisoformat(d) for d in announcements.upcoming(tx, day)]
+
+    def _after_append(self, tx: Tx, last_position: int) -> None:  # noqa: B027 - optional hook
+        """Backend hook run inside the append's transaction (e.g. to notify other instances)."""
+
+    def _next_recorded(self, tx: Tx, wanted: dt.datetime | None) -> str:
+        text = format_instant(wanted or self.clock.now())
+        previous = log.last_recorded(tx)
+        if previous is not None and text <= previous:
+            text = format_instant(dt.datetime.fromisoformat(previous.replace("Z", "+00:00")) + _ONE_MICROSECOND)
+        return text
+
+    def append(
+        self,
+        events: Sequence[Event],
+        *,
+        expected_position: int | None = None,
+        recorded: dt.datetime | None = None,
+    ) -> AppendResult:
+        """Append a batch atomically, with its projections and change records, in one transaction.
+
+        Events whose id is already stored with identical content are not stored again
+        (their original position is returned); the same id with other content is a
+        :class:`Conflict`, as is an ``expected_position`` that is not the log's last
+        position. ``recorded`` lets a restore keep original recorded instants (it is
+        still moved forward if it would go back in time). All events of one append
+        share one recorded instant, strictly later than the previous append's.
+        """
+        with self.writing() as tx:
+            last = log.last_position(tx)
+            if expected_position is not None and expected_position != last:
+                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
+            prepared = prepare(tx, events, last + 1)
+            positions = dict(prepared.already)
+            if prepared.new:
+                stamp = self._next_recorded(tx, recorded)
+                rows, refs = [], []
+                for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
+                    position = last + 1 + offset
+                    positions[event.id] = position
+                    date = dates.parse(event.occurred)
+                    rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
+                                 date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
+                    refs.extend((kind, ident, position) for kind, ident, _ in event.references())
+                announcements.catch_up(tx, stamp[:10], last)
+                log.insert(tx, rows)
+                log.insert_refs(tx, refs)
+                project_batch(tx, prepared, last + 1, stamp)
+                last += len(prepared.new)
+                self._after_append(tx, last)
+            appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
+            return AppendResult(appended, last, created=bool(prepared.new))
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Empty every projection and replay the log append by append (events sharing a recorded instant)."""
+        with self.writing() as tx:
+            for table in PROJECTIONS:
+                tx.execute(f"DELETE FROM {table.name}")
+            return replay(tx, progress)
 
     # Convenience reads shared by every backend -------------------------------------
 

@@ -8,29 +8,18 @@ durable: ``synchronous=FULL`` unless the caller opts out.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from events import announcements, dates
-from events.batch import prepare
-from events.catalog import Event
-from events.clock import Clock, SystemClock, format_instant
-from events.errors import Conflict
-from events.projections.projector import project_batch
-from events.projections.rebuild import replay
-from events.store import log
+from events.clock import Clock, SystemClock
 from events.store.base import EventStore
-from events.store.log import Appended, AppendResult
-from events.store.schema import PROJECTIONS, TABLES, Table
-
-_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+from events.store.schema import TABLES, Table
 
 
 class SqliteTx:
@@ -146,62 +135,6 @@ class SqliteStore(EventStore):
             conn.execute("COMMIT")
 
     # writes ------------------------------------------------------------------------
-
-    def _next_recorded(self, tx: SqliteTx, wanted: dt.datetime | None) -> str:
-        now = wanted or self.clock.now()
-        previous = log.last_recorded(tx)
-        text = format_instant(now)
-        if previous is not None and text <= previous:
-            text = format_instant(dt.datetime.fromisoformat(previous.replace("Z", "+00:00")) + _ONE_MICROSECOND)
-        return text
-
-    def append(
-        self,
-        events: Sequence[Event],
-        *,
-        expected_position: int | None = None,
-        recorded: dt.datetime | None = None,
-    ) -> AppendResult:
-        """Append a batch atomically.
-
-        Events whose id is already stored with identical content are not stored again
-        (their original position is returned); the same id with other content is a
-        :class:`Conflict`, as is an ``expected_position`` that is not the log's last
-        position. ``recorded`` lets a restore keep original recorded instants (it is
-        still moved forward if it would go back in time).
-        """
-        with self.writing() as tx:
-            last = log.last_position(tx)
-            if expected_position is not None and expected_position != last:
-                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
-            prepared = prepare(tx, events, last + 1)
-            positions = dict(prepared.already)
-            if prepared.new:
-                stamp = self._next_recorded(tx, recorded)
-                rows, refs = [], []
-                for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
-                    position = last + 1 + offset
-                    positions[event.id] = position
-                    date = dates.parse(event.occurred)
-                    rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
-                                 date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
-                    refs.extend((kind, ident, position) for kind, ident, _ in event.references())
-                announcements.catch_up(tx, stamp[:10], last)
-                log.insert(tx, rows)
-                log.insert_refs(tx, refs)
-                project_batch(tx, prepared, last + 1, stamp)
-                last += len(prepared.new)
-            appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
-            return AppendResult(appended, last, created=bool(prepared.new))
-
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Empty every projection and replay the log batch by batch (events sharing a recorded instant)."""
-        with self.writing() as tx:
-            for table in PROJECTIONS:
-                tx.execute(f"DELETE FROM {table.name}")
-            if tx.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"):
-                tx.execute("DELETE FROM sqlite_sequence")
-            return replay(tx, progress)
 
     def close(self) -> None:
         """Close every connection this store opened."""

@@ -1,0 +1,134 @@
+"""The PostgreSQL store, for deployments that run several service instances on one database.
+
+The only module that imports ``psycopg``. It runs the same backend-neutral SQL as the
+SQLite store (``?`` placeholders are translated), with the same guarantees:
+
+* writers serialize on a transaction-scoped advisory lock, and positions are
+  ``max + 1`` under it, so positions are gap-free and in commit order (a reader can
+  never see position N+1 before N);
+* a batch, its projections and its change records commit in one transaction;
+* every append sends ``NOTIFY commitments`` with the new last position, so feeds on
+  other instances wake at once (they also poll, so a lost notification only delays).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from events.clock import Clock, SystemClock
+from events.store.base import EventStore
+from events.store.schema import TABLES, Table
+
+#: The advisory lock all writers of one database share (an arbitrary constant: "CMTL").
+WRITE_LOCK = 0x434D544C
+#: The channel appends notify on.
+CHANNEL = "commitments"
+_TYPES = {int: "BIGINT", str: "TEXT", float: "DOUBLE PRECISION"}
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """Turn the store's ``?`` placeholders into psycopg's ``%s`` (escaping literal ``%``)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresTx:
+    """A :class:`~events.store.base.Tx` over one psycopg connection."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement."""
+        self.conn.execute(translate(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows (pipelined by psycopg)."""
+        with self.conn.cursor() as cur:
+            cur.executemany(translate(sql), rows)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a query and return every row."""
+        return self.conn.execute(translate(sql), params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """Run a query and return its first row."""
+        return self.conn.execute(translate(sql), params).fetchone()
+
+
+def table_ddl(table: Table) -> list[str]:
+    """CREATE statements for one table and its indexes."""
+    columns = []
+    for name, kind in table.columns.items():
+        null = " NOT NULL" if name in table.not_null or name in table.pk else ""
+        columns.append(f"{name} {_TYPES[kind]}{null}")
+    if table.pk:
+        columns.append(f"PRIMARY KEY ({', '.join(table.pk)})")
+    statements = [f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)})"]
+    for unique, group in [(True, table.unique), (False, table.indexes)]:
+        for cols in group:
+            name = f"idx_{table.name}_{'_'.join(cols)}"
+            kind = "UNIQUE INDEX" if unique else "INDEX"
+            statements.append(f"CREATE {kind} IF NOT EXISTS {name} ON {table.name} ({', '.join(cols)})")
+    return statements
+
+
+class PostgresStore(EventStore):
+    """An event store in a PostgreSQL database (optionally in one schema of it)."""
+
+    def __init__(self, url: str, *, clock: Clock | None = None, durable: bool = True, schema: str | None = None,
+                 pool_size: int = 10):
+        self.url = url
+        self.clock = clock or SystemClock()
+        self.schema = schema
+        options = []
+        if schema:
+            options.append(f"-c search_path={schema}")
+        if not durable:
+            options.append("-c synchronous_commit=off")
+        kwargs: dict[str, Any] = {"autocommit": True}
+        if options:
+            kwargs["options"] = " ".join(options)
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True)
+        with self.writing() as tx:
+            if schema:
+                tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            for table in TABLES:
+                for statement in table_ddl(table):
+                    tx.execute(statement)
+
+    @contextmanager
+    def reading(self) -> Iterator[PostgresTx]:
+        """A consistent read snapshot (REPEATABLE READ, read only)."""
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PostgresTx(conn)
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def writing(self) -> Iterator[PostgresTx]:
+        """The one writer at a time, across every instance: a transaction holding the write advisory lock."""
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield PostgresTx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _after_append(self, tx: PostgresTx, last_position: int) -> None:
+        tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, str(last_position)))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.pool.close()
