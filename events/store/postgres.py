@@ -83,7 +83,7 @@ class PostgresStore(EventStore):
     """An event store in a PostgreSQL database (optionally in one schema of it)."""
 
     def __init__(self, url: str, *, clock: Clock | None = None, durable: bool = True, schema: str | None = None,
-                 pool_size: int = 10):
+                 pool_size: int = 10, connect_timeout: float = 10.0):
         self.url = url
         self.clock = clock or SystemClock()
         self.schema = schema
@@ -95,7 +95,12 @@ class PostgresStore(EventStore):
         kwargs: dict[str, Any] = {"autocommit": True}
         if options:
             kwargs["options"] = " ".join(options)
-        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True)
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True, timeout=30.0)
+        try:
+            self.pool.wait(timeout=connect_timeout)  # fail fast with a clear error when the server is unreachable
+        except Exception:
+            self.pool.close()
+            raise
         with self.writing() as tx:
             if schema:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')

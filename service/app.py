@@ -1,0 +1,75 @@
+"""The litestar application: routes, error handling, auth, limits, and the store's lifetime."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from events import Clock, EventStore
+from service import seeding
+from service.bootstrap import open_services, resolve_token
+from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
+from service.http.auth import require_token
+from service.http.errors import EXCEPTION_HANDLERS
+from service.http.openapi import VariadicTupleItems, openapi_config
+from service.http.ratelimit import RateLimiter
+from service.settings import Settings
+
+
+def _store(state: State) -> EventStore:
+    """The store the lifespan opened (``state.services`` also holds the clock and settings)."""
+    return state.services.store
+
+
+def _today(state: State) -> dt.date:
+    """Today by the service's clock: what ``at`` and ``to`` default to."""
+    return state.services.clock.now().date()
+
+
+def create_app(
+    settings: Settings | None = None, store: EventStore | None = None, clock: Clock | None = None
+) -> Litestar:
+    """Build the application; the store is opened on startup (unless handed in) and closed on shutdown.
+
+    ``settings.token`` unset: the token is read from, or generated into, the token file
+    beside the database (``serve`` resolves it first so that it can print a new one).
+    """
+    settings = settings or Settings.from_env()
+    if settings.token is None:
+        settings = settings.replace(token=resolve_token(settings).value)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        services = open_services(settings, store=store, clock=clock)
+        app.state.services = services
+        try:
+            if settings.seed_if_empty:
+                seeding.seed_if_empty(services.store)
+            yield
+        finally:
+            services.close()
+
+    data = Router(path="/", route_handlers=list(DATA_CONTROLLERS), guards=[require_token])
+    return Litestar(
+        route_handlers=[data, *PUBLIC_CONTROLLERS],
+        dependencies={
+            "store": Provide(_store, sync_to_thread=False),
+            "today": Provide(_today, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        state=State({
+            "settings": settings,
+            "token": settings.token,
+            "rate_limiter": RateLimiter(settings.write_rate, settings.write_burst),
+        }),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        plugins=[VariadicTupleItems()],
+        signature_namespace={"EventStore": EventStore, "dt": dt},
+    )

@@ -1,0 +1,99 @@
+"""The one place that wires concrete parts together: the store, the clock and the write token.
+
+Everything else receives these as arguments, so tests can hand in a store on a
+temporary file and a :class:`~events.FixedClock`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
+from service.instants import read_instant
+from service.settings import Settings, SettingsError
+
+
+@dataclass(frozen=True)
+class WriteToken:
+    """The bearer token writes need, where it is kept, and whether it was just generated."""
+
+    value: str
+    path: Path | None
+    generated: bool
+
+
+def build_clock(settings: Settings) -> Clock:
+    """The system clock, or a clock frozen at ``settings.clock``."""
+    if settings.clock is None:
+        return SystemClock()
+    try:
+        return FixedClock(read_instant(settings.clock, "clock"))
+    except InvalidEvent:
+        message = f"clock {settings.clock!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
+        raise SettingsError(message) from None
+
+
+def build_store(settings: Settings, clock: Clock) -> EventStore:
+    """Open the store the settings name."""
+    try:
+        return open_store(settings.database, clock=clock, durable=settings.durable)
+    except Exception as exc:  # a bad URL, an unreadable file, a file that is not a database: all a bad setting
+        raise SettingsError(f"cannot open the database {settings.database!r}: {exc}") from None
+
+
+def resolve_token(settings: Settings) -> WriteToken:
+    """The configured token; else the one kept beside the database; else a new one, saved there with mode 0600.
+
+    An in-memory database has nowhere to keep a token: it gets a fresh one per start.
+    """
+    if settings.token is not None:
+        return WriteToken(settings.token, None, generated=False)
+    path = settings.token_path
+    if path is None:
+        return WriteToken(secrets.token_urlsafe(32), None, generated=True)
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) < 16:
+            raise SettingsError(f"the token file {path} is empty or too short; delete it to generate a new token")
+        return WriteToken(value, path, generated=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    # Write a private temporary file, then link it into place: the link fails if another
+    # process got there first, and nobody ever reads a half-written token.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        return resolve_token(settings)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return WriteToken(value, path, generated=True)
+
+
+@dataclass
+class Services:
+    """The wired parts a running service (or one CLI command) works with."""
+
+    settings: Settings
+    store: EventStore
+    clock: Clock
+    owns_store: bool
+
+    def close(self) -> None:
+        """Close the store if it was opened here (a store handed in belongs to the caller)."""
+        if self.owns_store:
+            self.store.close()
+
+
+def open_services(settings: Settings, *, store: EventStore | None = None, clock: Clock | None = None) -> Services:
+    """Build the clock and open the store the settings name, unless they are handed in."""
+    clock = clock or build_clock(settings)
+    if store is not None:
+        return Services(settings, store, clock, owns_store=False)
+    return Services(settings, build_store(settings, clock), clock, owns_store=True)

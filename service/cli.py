@@ -1,0 +1,425 @@
+"""The ``commitments`` command: run the server, load and move data, and ask the log questions.
+
+Each command reads the same answers as the HTTP API (``service.answers``) and prints a
+table, or with ``--json`` the API's JSON. Bad input ends with a one-line message and
+exit code 2; ``verify`` exits 1 when it finds problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import msgspec
+
+from events import CommitmentError, InvalidEvent, verify
+from events.dates import parse_day
+from events.errors import InvalidDate
+from service import answers, feed, formats, seeding, tables, transfer
+from service.bootstrap import Services, open_services, resolve_token
+from service.instants import read_instant
+from service.settings import DEFAULT_DATABASE, Settings, SettingsError
+
+_json = msgspec.json.Encoder()
+
+
+class BadInput(click.ClickException):
+    """A usage or data error: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class _Group(click.Group):
+    """Turns the core's and the settings' errors into :class:`BadInput` instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (CommitmentError, SettingsError) as error:
+            detail = error.detail if isinstance(error, CommitmentError) else str(error)
+            raise BadInput(" ".join(detail.split())) from None
+        except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+            _silence_stdout()
+            sys.exit(1)
+        except OSError as error:
+            raise BadInput(f"{error.strerror or error}: {getattr(error, 'filename', '') or ''}".rstrip(": ")) from None
+
+
+def _silence_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database", envvar="COMMITMENTS_DATABASE_URL", default=None, metavar="PATH|URL",
+              help=f"The database file or sqlite:/// URL [env COMMITMENTS_DATABASE_URL; default {DEFAULT_DATABASE}].")
+@click.pass_context
+def main(ctx: click.Context, database: str | None) -> None:
+    """Who promised what, on which conditions, and when that changed.
+
+    \b
+    Examples:
+      commitments serve --seed-if-empty
+      commitments stance fr --at 2026-01-07
+      commitments --database ./other.db export > backup.ndjson
+    """
+    try:
+        ctx.obj = Settings.from_env(database=database)
+    except SettingsError as error:
+        raise BadInput(str(error)) from None
+
+
+def _settings() -> Settings:
+    return click.get_current_context().find_root().obj
+
+
+@contextmanager
+def _services(settings: Settings | None = None) -> Iterator[Services]:
+    services = open_services(settings or _settings())
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def _emit_json(document: Any) -> None:
+    click.echo(_json.encode(document).decode())
+
+
+def _day(value: str | None, name: str, services: Services) -> dt.date:
+    if value is None:
+        return services.clock.now().date()
+    try:
+        return parse_day(value)
+    except InvalidDate:
+        raise click.BadParameter(f"{value!r} is not a day; use YYYY-MM-DD, e.g. 2026-01-07", param_hint=name) from None
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return read_instant(value, "--known-at")
+    except InvalidEvent:
+        raise click.BadParameter(f"{value!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z",
+                                 param_hint="--known-at") from None
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the HTTP API's shape).")
+at_option = click.option("--at", metavar="DATE", help="The day to answer for (YYYY-MM-DD) [default: today].")
+known_at_option = click.option("--known-at", metavar="INSTANT",
+                               help="Answer as the log stood at this RFC 3339 instant, e.g. 2026-01-07T12:00:00Z.")
+
+
+# --- serving --------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on [env COMMITMENTS_HOST; default 127.0.0.1].")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [env COMMITMENTS_PORT; default 8000].")
+@click.option("--database", default=None, metavar="PATH|URL", help="The database (overrides the global option).")
+@click.option("--seed-if-empty", is_flag=True, help="Load the seed timeline when the log is empty.")
+@click.option("--private", is_flag=True, help="Reads need the token too [env COMMITMENTS_READ_REQUIRES_TOKEN=1].")
+def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool) -> None:
+    """Run the HTTP API (and print where to find it).
+
+    The write token comes from COMMITMENTS_TOKEN, or from commitments.token beside the
+    database; on the first start it is generated, saved there (mode 0600) and printed once.
+
+    \b
+    Example:
+      commitments serve --port 8000 --database ./data/commitments.db --seed-if-empty
+    """
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings().replace(host=host, port=port, database=database, seed_if_empty=seed_if_empty or None,
+                                   read_requires_token=private or None)
+    token = resolve_token(settings)
+    settings = settings.replace(token=token.value)
+    app = create_app(settings)
+    if token.generated:
+        where = f"saved to {token.path}" if token.path else "not saved: the database is in memory"
+        click.echo(f"Write token ({where}; shown only this once):\n  {token.value}")
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = f"http://{shown}:{settings.port}"
+    click.echo(f"Page:     {base}/")
+    click.echo(f"API docs: {base}/schema  (Swagger UI: {base}/schema/swagger)")
+    click.echo(f"Feed:     {base}/feed")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+# --- loading and moving data ---------------------------------------------------------
+
+
+@main.command()
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Another seed file [default: seeds/coalition.yaml].")
+def seed(path: str | None) -> None:
+    """Load the seed timeline; loading it again appends nothing new.
+
+    \b
+    Example:
+      commitments seed
+    """
+    with _services() as services:
+        before = services.store.last_position()
+        result = seeding.load_seed(services.store, path)
+    new = result.last_position - before
+    if new:
+        click.echo(f"Appended {new} seed events; the log ends at position {result.last_position}.")
+    else:
+        click.echo(f"Nothing new: all {len(result.appended)} seed events were already stored.")
+
+
+@main.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
+              help="Events per append for lines without a recorded instant.")
+def import_(file: Any, batch_size: int) -> None:
+    """Append events from an NDJSON file (one event object per line; - reads stdin).
+
+    Lines from `commitments export` keep their recorded instants: lines that share one
+    are appended together, as they were originally. Events already stored are skipped,
+    so running an import again is safe.
+
+    \b
+    Example:
+      commitments --database ./restored.db import backup.ndjson
+    """
+    size = _file_size(file)
+    with _services() as services:
+        if size and _tty():
+            with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
+                report = transfer.import_lines(services.store, file, batch_size=batch_size, progress=bar.update)
+        else:
+            report = transfer.import_lines(services.store, file, batch_size=batch_size)
+    click.echo(f"Read {report.read} events, appended {report.appended} in {report.appends} appends; "
+               f"the log ends at position {report.last_position}.")
+
+
+def _file_size(file: Any) -> int | None:
+    """The size of a regular file, for the progress bar; None for stdin or a pipe."""
+    try:
+        return os.fstat(file.fileno()).st_size if file.seekable() else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+@main.command()
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="Where to write [default: stdout].")
+def export(output: Any) -> None:
+    """Write the whole log as NDJSON: each line an event plus its position and recorded instant.
+
+    \b
+    Example:
+      commitments export > backup.ndjson
+    """
+    with _services() as services:
+        for line in transfer.export_lines(services.store):
+            output.write(line)
+    output.flush()
+
+
+# --- questions -------------------------------------------------------------------------
+
+
+def _conditions_text(conditions: list) -> str:
+    return ", ".join(f"{c.id} ({c.status})" for c in conditions)
+
+
+@main.command()
+@click.argument("actor")
+@at_option
+@known_at_option
+@click.option("--topic", default=None, help="Only this topic.")
+@json_option
+def stance(actor: str, at: str | None, known_at: str | None, topic: str | None, as_json: bool) -> None:
+    """One actor's stances on a day, with commitment status and conditions.
+
+    \b
+    Example:
+      commitments stance fr --at 2026-01-07
+    """
+    with _services() as services:
+        document = answers.actor_stances(services.store, actor, _day(at, "--at", services), _instant(known_at), topic)
+    if as_json:
+        return _emit_json(document)
+    rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), s.since_text, s.certain)
+            for s in document.stances]
+    click.echo(f"{document.actor} on {document.at}" + (f" (as known at {document.known_at})" if known_at else ""))
+    click.echo(tables.render(["topic", "stance", "status", "conditions", "since", "certain"], rows))
+
+
+def _cell(row: Any) -> str:
+    return f"{row.stance} ({row.status})" if row.status else row.stance
+
+
+@main.command()
+@at_option
+@known_at_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+def matrix(at: str | None, known_at: str | None, as_csv: bool, as_json: bool) -> None:
+    """Every actor's stance on every topic on a day: actors down, topics across.
+
+    \b
+    Example:
+      commitments matrix --at 2026-01-07 --csv > matrix.csv
+    """
+    with _services() as services:
+        document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at))
+    if as_json:
+        return _emit_json(document)
+    topics = sorted({row.topic for row in document.rows})
+    cells: dict[str, dict[str, str]] = {}
+    for row in document.rows:
+        cells.setdefault(row.actor, {})[row.topic] = _cell(row)
+    rows = [[actor, *(cells[actor].get(t, "") for t in topics)] for actor in sorted(cells)]
+    headers = ["actor", *topics]
+    click.echo(tables.to_csv(headers, rows) if as_csv else tables.render(headers, rows), nl=not as_csv)
+
+
+@main.command()
+@at_option
+@known_at_option
+@json_option
+def pending(at: str | None, known_at: str | None, as_json: bool) -> None:
+    """Conditions still pending on a day, and the commitments that wait on them.
+
+    \b
+    Example:
+      commitments pending --at 2026-01-07
+    """
+    with _services() as services:
+        document = answers.conditions(services.store, _day(at, "--at", services), _instant(known_at), "pending")
+    if as_json:
+        return _emit_json(document)
+    rows = []
+    for condition in document.conditions:
+        first = (condition.id, condition.kind, condition.deadline, condition.description[:50])
+        waiting = [f"{d.actor} on {d.topic} ({d.stance})" for d in condition.dependents] or [""]
+        rows.append((*first, waiting[0]))
+        rows.extend(("", "", "", "", more) for more in waiting[1:])
+    click.echo(tables.render(["condition", "kind", "deadline", "description", "dependents"], rows))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="native", show_default=True,
+              help="native (a table, or JSON with --json), timelinejs or vis (always JSON).")
+@click.option("--from", "start", metavar="DATE", default=None, help="Only what reaches this day or later.")
+@click.option("--to", "end", metavar="DATE", default=None, help="Only what starts on this day or earlier.")
+@click.option("--actor", default=None, help="Only events naming this actor.")
+@click.option("--topic", default=None, help="Only events naming this topic.")
+@json_option
+def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, topic: str | None,
+             as_json: bool) -> None:
+    """The dated events in date order, as a table or as native, TimelineJS3 or vis-timeline JSON.
+
+    \b
+    Example:
+      commitments timeline --format timelinejs > timeline.json
+    """
+    with _services() as services:
+        first = None if start is None else _day(start, "--from", services)
+        last = None if end is None else _day(end, "--to", services)
+        document = answers.timeline(services.store, fmt, today=services.clock.now().date(), start=first, end=last,
+                                    actor=actor, topic=topic)
+    if fmt != "native" or as_json:
+        return _emit_json(document)
+    rows = [(e.date, e.precision, e.type, e.headline[:70]) for e in document.events]
+    click.echo(tables.render(["date", "precision", "type", "headline"], rows))
+
+
+# --- maintenance -----------------------------------------------------------------------
+
+
+@main.command()
+def rebuild() -> None:
+    """Recompute every projection from the log (after a bug fix in a projection, say).
+
+    \b
+    Example:
+      commitments rebuild
+    """
+    with _services() as services:
+        if _tty():
+            with click.progressbar(length=max(services.store.last_position(), 1), label="Rebuilding",
+                                   file=sys.stderr) as bar:
+                done = services.store.rebuild(progress=_bar_progress(bar))
+        else:
+            done = services.store.rebuild()
+    click.echo(f"Rebuilt the projections from {done} events.")
+
+
+def _bar_progress(bar: Any) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        bar.update(done - bar.pos)
+
+    return report
+
+
+@main.command("verify")
+def verify_command() -> None:
+    """Check the log (gap-free positions, monotonic recorded time) and that projections equal a rebuild.
+
+    Exits 1 when it finds a problem.
+
+    \b
+    Example:
+      commitments verify
+    """
+    with _services() as services:
+        problems = verify(services.store)
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo("The log and its projections are consistent.")
+
+
+@main.command()
+@click.option("--after", type=click.IntRange(0), default=0, show_default=True,
+              help="Start after this change sequence number.")
+@click.option("--once", is_flag=True, help="Print what is there now and exit.")
+@click.option("--interval", type=click.FloatRange(0.05), default=1.0, show_default=True, help="Seconds between polls.")
+@click.option("--actor", default=None, help="Only this actor's changes.")
+@click.option("--topic", default=None, help="Only changes on this topic.")
+@json_option
+def tail(after: int, once: bool, interval: float, actor: str | None, topic: str | None, as_json: bool) -> None:
+    """Follow the stance-change feed (polling the database); Ctrl-C stops.
+
+    With --json each line is one change record, the same JSON the HTTP feed sends.
+
+    \b
+    Example:
+      commitments tail --after 0 --once --json
+    """
+    with _services() as services:
+        try:
+            for change in feed.follow(services.store, after=after, interval=interval, once=once, actor=actor,
+                                      topic=topic):
+                click.echo(feed.change_json(change) if as_json else _change_line(change))
+        except KeyboardInterrupt:
+            pass
+
+
+def _change_line(change: Any) -> str:
+    before = change.before.stance or "none"
+    after = change.after.stance or "none"
+    status = f" ({change.after.status})" if change.after.status else ""
+    return (f"#{change.seq} {change.effective} {change.actor} on {change.topic}: {before} -> {after}{status}"
+            f" [{change.kind}, event {change.event_id}]")
+

@@ -1,0 +1,127 @@
+"""Every error as RFC 9457 problem details (``application/problem+json``).
+
+The core's errors (invalid events and dates, unknown references, conflicts, things not
+found), litestar's own (parameter validation, auth, routing, body size) and anything
+unexpected all leave through :func:`problem`, so a client sees one error format.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+from events import CommitmentError, Conflict, InvalidEvent, NotFound
+from events.errors import FieldError
+from service.documents import Problem, ProblemField
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Problem types are tag URIs (RFC 4151): stable identifiers that need no server to resolve.
+TYPE_PREFIX = "tag:commitment-timeline,2026:problem:"
+#: A 422 for a batch of thousands of bad events lists this many faults, then says how many more there were.
+MAX_LISTED_ERRORS = 100
+
+_log = logging.getLogger("service.http")
+
+
+def problem_type(title: str) -> str:
+    """The problem type URI for a title: ``Invalid event`` -> ``...:problem:invalid-event``."""
+    return TYPE_PREFIX + "-".join(title.lower().replace("'", "").split())
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    """A problem response; ``title`` defaults to the status phrase, ``errors`` lists each bad field."""
+    title = title or HTTPStatus(status).phrase
+    faults = [ProblemField(e.pointer, e.message) for e in (errors or [])[:MAX_LISTED_ERRORS]]
+    if errors and len(errors) > MAX_LISTED_ERRORS:
+        faults.append(ProblemField("$", f"... and {len(errors) - MAX_LISTED_ERRORS} more faults"))
+    body = Problem(type=problem_type(title), title=title, status=status, detail=detail, errors=faults)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def status_of(error: CommitmentError) -> int:
+    """The HTTP status of a core error."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, InvalidEvent):
+        return 422
+    return 400
+
+
+def on_commitment_error(_: Request, error: CommitmentError) -> Response[Problem]:
+    """Core errors: 422 invalid input, 404 not found, 409 conflict."""
+    return problem(status_of(error), error.detail, title=error.title, errors=error.errors)
+
+
+def _validation_faults(extra: Any) -> list[FieldError]:
+    faults = []
+    for item in extra if isinstance(extra, list) else []:
+        if isinstance(item, dict):
+            where = str(item.get("key") or item.get("source") or "$")
+            faults.append(FieldError(where, str(item.get("message", "invalid value"))))
+    return faults
+
+
+def on_http_exception(_: Request, error: HTTPException) -> Response[Problem]:
+    """Litestar's own errors (validation, auth, routing, limits) as problems, keeping their headers."""
+    status = error.status_code
+    if status >= 500:
+        _log.error("server error: %s", error.detail, exc_info=error)
+        return problem(status, "the server failed to answer; the error has been logged")
+    detail = error.detail or HTTPStatus(status).phrase
+    faults = _validation_faults(error.extra) if isinstance(error, ValidationException) else []
+    if isinstance(error, ValidationException) and faults:
+        detail = "; ".join(f"{f.pointer}: {f.message}" for f in faults[:3])
+    return problem(status, detail, errors=faults, headers=error.headers)
+
+
+def on_unexpected(_: Request, error: Exception) -> Response[Problem]:
+    """Anything else is a bug: log it with its traceback, tell the client nothing internal."""
+    _log.error("unhandled error", exc_info=error)
+    return problem(500, "the server failed to answer; the error has been logged")
+
+
+EXCEPTION_HANDLERS = {
+    CommitmentError: on_commitment_error,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}
+
+_DESCRIPTIONS = {
+    400: "Malformed request: a parameter of the wrong type or out of range, or a body that is not JSON",
+    401: "A bearer token is missing or wrong (writes always need one; reads only in private mode)",
+    404: "Nothing with that id (or no such path)",
+    409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
+    413: "The body or the batch is too large",
+    415: "The body is not `application/json`",
+    422: "Well-formed but invalid: a bad date, field or reference; `errors` names each",
+    429: "Too many writes from this client; retry after `Retry-After` seconds",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem responses an operation can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem, media_type=PROBLEM_MEDIA_TYPE, description=_DESCRIPTIONS[status],
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+#: What every read can answer besides success.
+READ_PROBLEMS = (400, 401, 422)

@@ -1,0 +1,76 @@
+"""``/events``: append events (one or a batch, atomically) and read the log."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
+
+from events import AppendResult
+from service import answers
+from service.documents import EventsPage, StoredEventDocument
+from service.http.auth import WRITE, limit_write_rate
+from service.http.body import EventsBody, InboundEvents
+from service.http.errors import READ_PROBLEMS, problem_responses
+from service.http.params import (
+    ActorFilter,
+    After,
+    EventPath,
+    EventType,
+    IfMatch,
+    Limit,
+    Store,
+    TopicFilter,
+    parse_if_match,
+)
+
+
+class EventsController(Controller):
+    """The event log."""
+
+    path = "/events"
+    tags = ["events"]
+
+    @post(
+        "/",
+        dto=InboundEvents,
+        opt=WRITE,
+        guards=[limit_write_rate],
+        security=[{"bearer": []}],
+        sync_to_thread=True,
+        status_code=201,
+        summary="Append events",
+        description=(
+            "Append one event object or a JSON array of them, atomically: all are stored or none. "
+            "Events with an `id` already stored with the same content are not stored again: when every event "
+            "was, the answer is 200 with their original positions (a safe retry). `If-Match: <position>` "
+            "appends only if the log still ends at that position (else 409). Needs the bearer token."
+        ),
+        responses={
+            200: ResponseSpec(AppendResult, description="Every event was already stored: nothing appended"),
+            **problem_responses(400, 401, 409, 413, 415, 422, 429),
+        },
+    )
+    def append(self, data: JSONBody[EventsBody], store: Store, if_match: IfMatch = None) -> Response[AppendResult]:
+        """Append a batch; 201 when something was new, 200 for a retry that found everything stored."""
+        result = answers.append(store, data, expected_position=parse_if_match(if_match))
+        return Response(result, status_code=201 if result.created else 200)
+
+    @get("/", sync_to_thread=True, summary="Read the log", responses=problem_responses(*READ_PROBLEMS))
+    def read(
+        self,
+        store: Store,
+        after: After = 0,
+        limit: Limit = 100,
+        type_: EventType = None,
+        actor: ActorFilter = None,
+        topic: TopicFilter = None,
+    ) -> EventsPage:
+        """Events after position `after`, in log order, each with its `position` and `recorded` instant."""
+        return answers.events_page(store, after=after, limit=limit, type=type_, actor=actor, topic=topic)
+
+    @get("/{event_id:str}", sync_to_thread=True, summary="Read one event",
+         responses=problem_responses(*READ_PROBLEMS, 404))
+    def one(self, store: Store, event_id: EventPath) -> StoredEventDocument:
+        """One event by id, with its `position` and `recorded` instant."""
+        return answers.event(store, event_id)

@@ -1,0 +1,86 @@
+"""The OpenAPI document at ``/schema``: its metadata, the bearer scheme, and one repair of litestar's output."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, get_args, get_origin
+
+import msgspec
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, OpenAPIType, Schema, SecurityScheme
+from litestar.params import ParameterKwarg
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.typing import FieldDefinition
+
+TITLE = "Commitment timeline"
+VERSION = "0.1.0"
+DESCRIPTION = (
+    "Who promised what, on which conditions, and when that changed: an event-sourced timeline of commitments "
+    "between states. Dates are EDTF day strings (`2026-01-07`); `known_at` is an RFC 3339 instant and answers "
+    "as the log stood then. Writes need `Authorization: Bearer <token>`. Errors are RFC 9457 problem JSON."
+)
+
+
+class VariadicTupleItems(OpenAPISchemaPlugin):
+    """Documents ``Annotated[tuple[X, ...], Meta(max_length=...)]`` as an array of X.
+
+    Litestar (2.25) renders the items of such a constrained variadic tuple as
+    ``oneOf: [X, {}]``, reading the ``...`` as a type; every value then matches both
+    branches, so no response would validate. The event catalogue uses these tuples for
+    ``sources``, ``tags`` and reference lists.
+    """
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        """Decided per field (see :meth:`is_plugin_supported_field`), never by type alone."""
+        return False
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        """A constrained ``tuple[X, ...]``."""
+        args = field_definition.args
+        return (field_definition.origin is tuple and len(args) == 2 and args[1] is Ellipsis
+                and field_definition.kwarg_definition is not None)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        """An array of the item type, with the tuple's length limits."""
+        kwargs = field_definition.kwarg_definition
+        items = schema_creator.for_field_definition(_item_field(_item_annotation(field_definition)))
+        return Schema(type=OpenAPIType.ARRAY, items=items, min_items=getattr(kwargs, "min_items", None),
+                      max_items=getattr(kwargs, "max_items", None))
+
+
+def _item_annotation(field_definition: FieldDefinition) -> Any:
+    """The item type with its own constraints (``Annotated[str, Meta(pattern=...)]``), which ``args`` drops."""
+    raw = field_definition.raw
+    while get_origin(raw) is Annotated:
+        raw = get_args(raw)[0]
+    args = get_args(raw)
+    return args[0] if len(args) == 2 and args[1] is Ellipsis else field_definition.args[0]
+
+
+def _item_field(annotation: Any) -> FieldDefinition:
+    """The item as a field, keeping a string item's msgspec constraints (pattern, length)."""
+    info = msgspec.inspect.type_info(annotation)
+    if isinstance(info, msgspec.inspect.Metadata):
+        info = info.type
+    if isinstance(info, msgspec.inspect.StrType):
+        limits = {"pattern": info.pattern, "min_length": info.min_length, "max_length": info.max_length}
+        limits = {k: v for k, v in limits.items() if v is not None}
+        if limits:
+            return FieldDefinition.from_annotation(str, kwarg_definition=ParameterKwarg(**limits))
+    return FieldDefinition.from_annotation(annotation)
+
+
+def openapi_config() -> OpenAPIConfig:
+    """``/schema`` (Scalar), ``/schema/swagger`` and ``/schema/openapi.json``, with the bearer scheme declared."""
+    return OpenAPIConfig(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer",
+                                                        description="The write token (see docs/api.md)")}
+        ),
+    )

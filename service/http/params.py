@@ -1,0 +1,122 @@
+"""Query, path and header parameters shared by the controllers, and their parsing into core types.
+
+The annotated types document each parameter in ``/schema``; the ``parse_*`` functions
+turn the text into what the core's queries take, raising the core's errors (422) with
+the parameter's name as the pointer. Litestar itself rejects wrong types and values
+out of range (400).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
+from litestar.openapi.spec import Example
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
+
+from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
+from events.errors import FieldError
+from events.vocabulary import CONDITION_STATUSES
+from service.formats import FORMATS
+from service.instants import read_instant
+
+#: Ids of actors, topics, conditions and events: what the catalogue accepts.
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+#: Positions and sequence numbers stay far below SQLite's 64-bit integer limit.
+MAX_POSITION = 2**62
+MAX_PAGE = 1000
+
+_DAY_EXAMPLE = [Example(value="2026-01-07")]
+_INSTANT_EXAMPLE = [Example(value="2026-01-07T12:00:00Z")]
+
+
+def _id(kind: type[QueryParameter] | type[PathParameter], description: str) -> QueryParameter | PathParameter:
+    return kind(description=description, pattern=ID_PATTERN, max_length=128)
+
+
+At = Annotated[str | None, QueryParameter(
+    description="The day to answer for (YYYY-MM-DD); defaults to today.", examples=_DAY_EXAMPLE, max_length=64)]
+KnownAt = Annotated[str | None, QueryParameter(
+    description="Answer as the log stood at this RFC 3339 instant (later appends and corrections ignored).",
+    examples=_INSTANT_EXAMPLE, max_length=64)]
+From = Annotated[str, QueryParameter(
+    name="from", description="The first day (YYYY-MM-DD).", examples=[Example(value="2026-01-01")], max_length=64)]
+FromOptional = Annotated[str | None, QueryParameter(
+    name="from", description="Only what reaches this day or later (YYYY-MM-DD).", examples=_DAY_EXAMPLE,
+    max_length=64)]
+To = Annotated[str | None, QueryParameter(
+    description="The last day (YYYY-MM-DD); defaults to today.", examples=_DAY_EXAMPLE, max_length=64)]
+ToOptional = Annotated[str | None, QueryParameter(
+    description="Only what starts on this day or earlier (YYYY-MM-DD).", examples=_DAY_EXAMPLE, max_length=64)]
+After = Annotated[int, QueryParameter(
+    ge=0, le=MAX_POSITION, description="Resume after this number (0: from the start).")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"At most this many (1-{MAX_PAGE}).")]
+ActorFilter = Annotated[str | None, _id(QueryParameter, "Only this actor's (an actor id).")]
+TopicFilter = Annotated[str | None, _id(QueryParameter, "Only this topic's (a topic id).")]
+ActorPath = Annotated[str, _id(PathParameter, "An actor id, e.g. `fr`.")]
+TopicPath = Annotated[str, _id(PathParameter, "A topic id, e.g. `troops-in-ukraine`.")]
+EventPath = Annotated[str, _id(PathParameter, "An event id.")]
+EventType = Annotated[Literal[tuple(EVENT_TYPES)] | None, QueryParameter(  # type: ignore[valid-type]
+    name="type", description="Only events of this type.")]
+ConditionStatus = Annotated[Literal[CONDITION_STATUSES] | None, QueryParameter(  # type: ignore[valid-type]
+    description="Only conditions with this status on `at`.")]
+ChangeKind = Annotated[Literal["new", "revision", "overdue"] | None, QueryParameter(
+    description="Only records of this kind: `new` (the present changed), `revision` (the past was revised), "
+                "`overdue` (a condition passed its deadline).")]
+TimelineFormat = Annotated[Literal[FORMATS], QueryParameter(  # type: ignore[valid-type]
+    name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", description="Append only if the log still ends at this position (compare-and-append).",
+    examples=[Example(value="42")], max_length=32)]
+
+#: The store and today's date (by the service's clock), injected into handlers.
+Store = NamedDependency[EventStore]
+Today = NamedDependency[dt.date]
+
+_OFFSET = re.compile(r" (\d{2}:\d{2})$")
+
+
+def _invalid(error: InvalidEvent, name: str) -> InvalidEvent:
+    error.errors = [FieldError(name, error.detail)]
+    return error
+
+
+def parse_day(text: str, name: str) -> dt.date:
+    """A day parameter (``2026-01-07``) as a date; a bad one is a 422 naming the parameter."""
+    try:
+        return dates.parse_day(text)
+    except InvalidDate:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        error = InvalidDate(shown, f"{name}={shown!r} is not a day; use YYYY-MM-DD, e.g. 2026-01-07")
+        raise _invalid(error, name) from None
+
+
+def day_or_today(text: str | None, name: str, today: dt.date) -> dt.date:
+    """A day parameter, or ``today`` (by the service's clock) when it is absent."""
+    return today if text is None else parse_day(text, name)
+
+
+def optional_day(text: str | None, name: str) -> dt.date | None:
+    """A day parameter that may be absent."""
+    return None if text is None else parse_day(text, name)
+
+
+def parse_known_at(text: str | None) -> dt.datetime | None:
+    """The ``known_at`` instant, or None; a ``+`` offset that the query string turned into a space is restored."""
+    if text is None:
+        return None
+    return read_instant(_OFFSET.sub(r"+\1", text), "known_at")
+
+
+def parse_if_match(text: str | None) -> int | None:
+    """The ``If-Match`` header as the position the log must end at (``42`` or the entity tag ``"42"``)."""
+    if text is None:
+        return None
+    value = text.strip().removeprefix("W/").strip('"')
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_POSITION:
+        message = f"If-Match must be the log position the append expects, e.g. 42; got {text[:40]!r}"
+        raise ValidationException(message, extra=[{"key": "If-Match", "message": message}])
+    return int(value)

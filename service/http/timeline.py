@@ -1,0 +1,36 @@
+"""``/timeline``: the dated events, as native JSON, TimelineJS3 or vis-timeline data."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from service import answers
+from service.formats import NativeTimeline, TimelineJS, VisTimeline
+from service.http.errors import READ_PROBLEMS, problem_responses
+from service.http.params import (
+    ActorFilter,
+    FromOptional,
+    Store,
+    TimelineFormat,
+    Today,
+    ToOptional,
+    TopicFilter,
+    optional_day,
+)
+
+
+class TimelineController(Controller):
+    """The timeline."""
+
+    path = "/timeline"
+    tags = ["timeline"]
+
+    @get("/", sync_to_thread=True, summary="The timeline", responses=problem_responses(*READ_PROBLEMS))
+    def render(self, store: Store, today: Today, from_: FromOptional = None, to: ToOptional = None,
+               actor: ActorFilter = None, topic: TopicFilter = None,
+               format_: TimelineFormat = "native") -> NativeTimeline | TimelineJS | VisTimeline:
+        """Events overlapping [`from`, `to`] in date order; `format` picks the JSON shape (see its `format` key)."""
+        return answers.timeline(
+            store, format_, today=today, start=optional_day(from_, "from"), end=optional_day(to, "to"),
+            actor=actor, topic=topic,
+        )
