@@ -7,7 +7,8 @@ that passed) and from the scheduler (at the day itself), so the change records c
 out the same whether or not a scheduler was running — and a rebuild, which replays
 appends and catches up the same way, reproduces them exactly.
 
-The store keeps the last announced day in ``meta.announced_through``.
+The table ``watermarks`` records every advance of the last announced day with the log
+position it happened at; a rebuild replays them at the same positions.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from events.projections import changes
 from events.projections.changes import Snapshot
 from events.projections.facts import CONDITIONS, effective_row
 
-WATERMARK = "announced_through"
 #: Marks a record written because its day arrived (not because of an append).
 _SCHEDULED = '{"scheduled":true}'
 _ONE_DAY = dt.timedelta(days=1)
@@ -30,16 +30,8 @@ _ONE_DAY = dt.timedelta(days=1)
 
 def watermark(tx: Any) -> str | None:
     """The last day announced (ISO text), or None before the first append."""
-    row = tx.fetchone("SELECT value FROM meta WHERE key = ?", (WATERMARK,))
+    row = tx.fetchone("SELECT max(through) FROM watermarks")
     return row[0] if row else None
-
-
-def set_watermark(tx: Any, day: str) -> None:
-    """Remember that every day up to ``day`` has been announced."""
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (WATERMARK, day),
-    )
 
 
 def _arrivals(tx: Any, since: str, through: str) -> list[tuple[str, str, str]]:
@@ -112,16 +104,36 @@ def upcoming(tx: Any, after: str) -> list[str]:
 
 
 def catch_up(tx: Any, through: str, position: int) -> int:
-    """Announce every day after the watermark up to ``through`` and move the watermark there."""
+    """Announce every day after the watermark up to ``through`` and move the watermark there.
+
+    Each advance is recorded with the log position it happened at, so that a rebuild
+    can replay the announcements at the same points between appends.
+    """
     since = watermark(tx)
+    if since is not None and through <= since:
+        return 0
     written = announce(tx, since, through, position)
-    if since is None or through > since:
-        set_watermark(tx, through)
+    tx.execute("INSERT INTO watermarks (position, through) VALUES (?, ?) ON CONFLICT DO NOTHING", (position, through))
     return written
 
 
-def clear_watermark(tx: Any) -> str | None:
-    """Forget the watermark (a rebuild replays announcements from the start); returns what it was."""
-    found = watermark(tx)
-    tx.execute("DELETE FROM meta WHERE key = ?", (WATERMARK,))
-    return found
+def advances(tx: Any) -> list[tuple[int, str]]:
+    """Every recorded advance of the watermark, in order: (log position, day announced through)."""
+    return tx.fetchall("SELECT position, through FROM watermarks ORDER BY position, through")
+
+
+class Replay:
+    """Re-announces recorded watermark advances during a rebuild, at the log positions they happened at."""
+
+    def __init__(self, tx: Any):
+        self.tx = tx
+        self.pending = advances(tx)
+        self.through: str | None = None
+
+    def until(self, position: int) -> None:
+        """Replay every advance made at or before ``position``."""
+        while self.pending and self.pending[0][0] <= position:
+            at, through = self.pending.pop(0)
+            if self.through is None or through > self.through:
+                announce(self.tx, self.through, through, at)
+                self.through = through

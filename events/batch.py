@@ -6,6 +6,7 @@ so that a rejected batch leaves no trace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from events.store import log
 
 #: Ids that other events refer to by name; retracting their definition would orphan those events.
 _REGISTRATIONS = frozenset({"actor", "topic", "condition"})
+_UNKNOWN = re.compile(r"^unknown (actor|topic|condition|claim|event) '")
 _LABELS = {"actor": "actor", "topic": "topic", "condition": "condition", "claim": "claim", "event": "event"}
 
 
@@ -113,7 +115,7 @@ def prepare(tx: Any, events: Sequence[Event], next_position: int) -> Prepared:
         detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:10])
         if len(errors) > 10:
             detail += f" (and {len(errors) - 10} more)"
-        if all(e.message.startswith("unknown") for e in errors):
+        if all(_UNKNOWN.match(e.message) for e in errors):
             raise UnknownReference(detail, errors)
         if all("already defined" in e.message for e in errors):
             raise Conflict(detail, errors)
@@ -186,7 +188,8 @@ def _check_correction(
     try:
         replaced = corrected(target.event, correction)
     except InvalidEvent as exc:
-        errors.extend(FieldError(f"$[{index}].replacement", e.message) for e in exc.errors)
+        errors.extend(FieldError(e.pointer.replace("$.replacement", f"$[{index}].replacement", 1), e.message)
+                      for e in exc.errors)
         return
     if list(replaced.defines()) != list(target.event.defines()):
         errors.append(FieldError(f"$[{index}].replacement", "a correction cannot change the id an event defines"))

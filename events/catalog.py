@@ -403,6 +403,10 @@ def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
     elif message.startswith("Object missing required field `type`"):
         where = f"{pointer}.type"
         message = f"the event type is missing; known types: {', '.join(sorted(EVENT_TYPES))}"
+    elif message.startswith("Object missing required field"):
+        name = message.split("`")[1]
+        where = f"{where}.{name}"
+        message = f"missing required field `{name}`"
     return FieldError(where, message)
 
 

@@ -37,18 +37,20 @@ class FixedClock:
 
 def format_instant(instant: dt.datetime) -> str:
     """Format an instant as fixed-width RFC 3339 UTC text, so that text order is time order."""
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    u = instant.astimezone(dt.UTC)
+    # Not strftime: it does not zero-pad years below 1000, which would break text order.
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
 
 
 def parse_instant(text: str) -> dt.datetime:
     """Parse an RFC 3339 instant (``2026-01-07T12:00:00Z``); naive times are rejected."""
     from events.errors import FieldError, InvalidEvent
 
+    message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
     try:
         value = dt.datetime.fromisoformat(text.replace("z", "Z"))
-    except (ValueError, TypeError, AttributeError):
-        value = None
-    if value is None or value.tzinfo is None:
-        message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
-        raise InvalidEvent(message, [FieldError("known_at", message)])
-    return value.astimezone(dt.UTC)
+        if value.tzinfo is None:
+            raise ValueError("no offset")
+        return value.astimezone(dt.UTC)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        raise InvalidEvent(message, [FieldError("known_at", message)]) from None

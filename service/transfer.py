@@ -120,23 +120,29 @@ def import_lines(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Append NDJSON events batch by batch; returns counts. Already stored events are skipped (idempotent).
+    """Append NDJSON events in one transaction: a bad line anywhere stores nothing of the file.
 
-    A bad line stops the import with :class:`InvalidEvent` naming the line; batches before
-    it stay appended, and running the same import again is safe.
+    Each batch is still its own append (see :func:`read_batches`). Events already stored
+    are skipped, so running the same import again is safe.
     """
     report = ImportReport(last_position=store.last_position())
-    for batch in read_batches(lines, batch_size):
-        recorded = None if batch.recorded is None else read_instant(batch.recorded)
-        try:
-            result = store.append(batch.events, recorded=recorded)
-        except InvalidEvent as error:
-            raise _with_line_numbers(error, batch) from None
-        report.read += len(batch.events)
-        report.appended += result.last_position - report.last_position
-        report.appends += 1
-        report.last_position = result.last_position
-        if progress is not None:
-            progress(batch.size)
-    return report
+    current: list[Batch] = []
 
+    def appends() -> Iterator[tuple[list[Event], object]]:
+        for batch in read_batches(lines, batch_size):
+            current[:] = [batch]
+            yield batch.events, None if batch.recorded is None else read_instant(batch.recorded)
+            report.read += len(batch.events)
+            report.appends += 1
+            if progress is not None:
+                progress(batch.size)
+
+    first = report.last_position
+    try:
+        results = store.append_batches(appends())
+    except InvalidEvent as error:
+        raise (_with_line_numbers(error, current[0]) if current else error) from None
+    if results:
+        report.last_position = results[-1].last_position
+    report.appended = report.last_position - first
+    return report

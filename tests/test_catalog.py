@@ -120,3 +120,22 @@ def test_the_decoder_either_accepts_or_raises_invalid_event(obj):
         assert exc.errors and all(e.pointer.startswith("$") for e in exc.errors)
     else:
         assert encode(decode_stored(encode(decoded[0]))) == encode(decoded[0])
+
+
+def test_a_missing_field_is_named_at_its_own_pointer():
+    obj = make("stance.stated", actor="fr", topic="troops")
+    with pytest.raises(InvalidEvent) as caught:
+        decode_inbound(body(obj))
+    assert [(e.pointer, e.message) for e in caught.value.errors] == [("$.stance", "missing required field `stance`")]
+
+
+def test_instants_format_in_text_order_and_bad_ones_are_refused():
+    import datetime as dt
+
+    from events.clock import format_instant, parse_instant
+
+    early = format_instant(dt.datetime(5, 1, 1, tzinfo=dt.UTC))
+    assert early == "0005-01-01T00:00:00.000000Z" and early < format_instant(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    for text in ("0001-01-01T00:00:00+01:00", "2026-01-07T12:00:00", "yesterday"):
+        with pytest.raises(InvalidEvent):
+            parse_instant(text)

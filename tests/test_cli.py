@@ -246,3 +246,16 @@ def test_serve_takes_the_token_from_the_environment(run, monkeypatch, tmp_path):
     monkeypatch.setenv("COMMITMENTS_TOKEN", TOKEN)
     output = run("serve", "--private").output
     assert "Write token" not in output and not (tmp_path / "commitments.token").exists()
+
+
+def test_a_bad_line_anywhere_in_an_import_stores_nothing(run, tmp_path):
+    good = [json.dumps(o) for o in coalition_world()]
+    path = tmp_path / "broken.ndjson"
+    path.write_text("\n".join([*good, '{"type": "stance.stated", "occurred": "2026-02-30"}']) + "\n")
+    result = run("import", str(path), "--batch-size", "3", expect=2)
+    assert f"line {len(good) + 1}" in result.output and "Traceback" not in result.output
+    store = open_store(run.database)
+    try:
+        assert store.last_position() == 0
+    finally:
+        store.close()

@@ -148,3 +148,13 @@ def test_diff_lists_changes_taking_effect_between_two_dates(registered):
         found = queries.diff(tx, D(2026, 1, 1), D(2026, 1, 8))
     assert [(t.actor, t.effective, t.before.stance, t.after.stance) for t in found] == [
         ("fr", "2026-01-05", "supportive", "committed")]
+
+
+def test_a_scheduler_ahead_of_the_clock_keeps_rebuild_and_live_records_equal(registered, clock):
+    from events.verify import verify
+
+    assert registered.announce_due(D(2026, 1, 20)) == 0  # the scheduler runs ahead of the append clock
+    registered.append(events(stance("gap", stance_="declined", occurred="2026-01-10")))
+    (record,) = [c for c in records(registered) if c.event_id == "gap"]
+    assert (record.kind, record.effective) == ("new", "2026-01-10")
+    assert verify(registered) == []

@@ -180,12 +180,16 @@ def _plan(tx: Any, prepared: Prepared, first_position: int) -> _Plan:
     return plan
 
 
-def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *,
+def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *, today: str | None = None,
                   record_changes: bool = True) -> int:
-    """Project the new events of a checked batch stored from ``first_position`` on; returns change records written."""
+    """Project the new events of a checked batch stored from ``first_position`` on; returns change records written.
+
+    Change records cover days up to ``today``: the append's day, or the day already
+    announced through if the scheduler is ahead of it.
+    """
     plan = _plan(tx, prepared, first_position)
     last = first_position + len(prepared.new) - 1
-    today = recorded[:10]
+    today = today or recorded[:10]
     stance_starts = dict(plan.touched[STANCES])
     causes = dict(plan.causes[STANCES])
     if record_changes:

@@ -2,8 +2,8 @@
 
 The events of one append share a recorded instant (the store makes recorded instants
 strictly increasing between appends), so grouping by it reproduces the original
-batches, and with them the same change records in the same order; announcements of
-days that arrived between appends are caught up before each batch, as they were live.
+batches, and with them the same change records in the same order; announcements are
+replayed at the log positions where the watermark advanced live.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from events.projections.projector import project_batch
 from events.store import log
 
 
-def _project(tx: Any, batch: list, first_position: int, recorded: str) -> None:
-    announcements.catch_up(tx, recorded[:10], first_position - 1)
-    project_batch(tx, replayed(tx, batch), first_position, recorded)
+def _project(tx: Any, batch: list, first_position: int, recorded: str, replay: announcements.Replay) -> None:
+    replay.until(first_position - 1)
+    today = max(recorded[:10], replay.through or "")
+    project_batch(tx, replayed(tx, batch), first_position, recorded, today=today)
 
 
 def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: int = 5000) -> int:
     """Project every event in the log again (projection tables must be empty); returns the count."""
     total = log.last_position(tx)
-    announced_through = announcements.clear_watermark(tx)
+    announced = announcements.Replay(tx)
     done = 0
     after = 0
     batch: list = []
@@ -37,7 +38,7 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: in
             break
         for item in stored:
             if item.recorded != batch_recorded and batch:
-                _project(tx, batch, batch_start, batch_recorded)
+                _project(tx, batch, batch_start, batch_recorded, announced)
                 done += len(batch)
                 batch = []
             if not batch:
@@ -48,10 +49,9 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: in
         if progress:
             progress(done, total)
     if batch:
-        _project(tx, batch, batch_start, batch_recorded)
+        _project(tx, batch, batch_start, batch_recorded, announced)
         done += len(batch)
-    if announced_through is not None:
-        announcements.catch_up(tx, announced_through, total)
+    announced.until(total)
     if progress:
         progress(done, total)
     return done

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -40,13 +40,14 @@ class Tx(Protocol):
 
 
 class EventStore(ABC):
-    clock: Any
     """An append-only event log with its projections.
 
     Every write goes through :meth:`append` (or :meth:`rebuild`), which validates the
     whole batch, stores it atomically and updates every projection in the same
     transaction. Reads go through :meth:`reading`, a consistent snapshot.
     """
+
+    clock: Any
 
     @abstractmethod
     def reading(self) -> AbstractContextManager[Tx]:
@@ -100,29 +101,43 @@ class EventStore(ABC):
         share one recorded instant, strictly later than the previous append's.
         """
         with self.writing() as tx:
-            last = log.last_position(tx)
-            if expected_position is not None and expected_position != last:
-                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
-            prepared = prepare(tx, events, last + 1)
-            positions = dict(prepared.already)
-            if prepared.new:
-                stamp = self._next_recorded(tx, recorded)
-                rows, refs = [], []
-                for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
-                    position = last + 1 + offset
-                    positions[event.id] = position
-                    date = dates.parse(event.occurred)
-                    rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
-                                 date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
-                    refs.extend((kind, ident, position) for kind, ident, _ in event.references())
-                announcements.catch_up(tx, stamp[:10], last)
-                log.insert(tx, rows)
-                log.insert_refs(tx, refs)
-                project_batch(tx, prepared, last + 1, stamp)
-                last += len(prepared.new)
-                self._after_append(tx, last)
-            appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
-            return AppendResult(appended, last, created=bool(prepared.new))
+            return self._append_in(tx, events, expected_position=expected_position, recorded=recorded)
+
+    def append_batches(self, batches: Iterable[tuple[Sequence[Event], dt.datetime | None]]) -> list[AppendResult]:
+        """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.
+
+        Each batch stays its own append (its own recorded instant and change records),
+        so an import of an export reproduces the original appends; but a fault in any
+        batch leaves the log as it was before the first.
+        """
+        with self.writing() as tx:
+            return [self._append_in(tx, events, recorded=recorded) for events, recorded in batches]
+
+    def _append_in(self, tx: Tx, events: Sequence[Event], *, expected_position: int | None = None,
+                   recorded: dt.datetime | None = None) -> AppendResult:
+        last = log.last_position(tx)
+        if expected_position is not None and expected_position != last:
+            raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
+        prepared = prepare(tx, events, last + 1)
+        positions = dict(prepared.already)
+        if prepared.new:
+            stamp = self._next_recorded(tx, recorded)
+            rows, refs = [], []
+            for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
+                position = last + 1 + offset
+                positions[event.id] = position
+                date = dates.parse(event.occurred)
+                rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
+                             date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
+                refs.extend((kind, ident, position) for kind, ident, _ in event.references())
+            announcements.catch_up(tx, stamp[:10], last)
+            log.insert(tx, rows)
+            log.insert_refs(tx, refs)
+            project_batch(tx, prepared, last + 1, stamp, today=max(stamp[:10], announcements.watermark(tx)))
+            last += len(prepared.new)
+            self._after_append(tx, last)
+        appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
+        return AppendResult(appended, last, created=bool(prepared.new))
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty every projection and replay the log append by append (events sharing a recorded instant)."""

@@ -153,9 +153,17 @@ CHANGES = Table(
     indexes=(("actor", "topic", "seq"), ("position",)),
 )
 
+WATERMARKS = Table(
+    "watermarks",
+    {"position": int, "through": str},  # announcements were made through this day at this log position
+    pk=("position", "through"),
+    projection=False,
+)
+
 META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 
 TABLES: tuple[Table, ...] = (
-    LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES, META,
+    LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES,
+    WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)
