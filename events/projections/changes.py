@@ -11,21 +11,44 @@ day of the append (the present changed) and ``revision`` for runs wholly in the 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 import msgspec
 
-from events.projections.facts import CONDITIONS, STANCES, effective_row
+from events.projections.facts import CONDITIONS, STANCES
 from events.vocabulary import commitment_status
 
 State = tuple[str | None, str | None]
 _decode_list = msgspec.json.Decoder(list[str])
 
 
+class Series:
+    """Rows of one key in effect order, with their start days for binary search."""
+
+    __slots__ = ("rows", "starts")
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.rows = rows
+        self.starts = [row["valid_from"] for row in rows]
+
+    def at(self, day: str) -> dict[str, Any] | None:
+        """The row in effect on ``day``: the last one starting on or before it."""
+        i = bisect_right(self.starts, day)
+        return self.rows[i - 1] if i else None
+
+    def starting(self, start: str, end: str) -> list[str]:
+        """Start days in (start, end]."""
+        return self.starts[bisect_right(self.starts, start) : bisect_right(self.starts, end)]
+
+
+_NO_ROWS = Series([])
+
+
 class Snapshot:
     """A key's stance rows and the rows of the conditions they name, in effect order, at one log position."""
 
-    def __init__(self, rows: list[dict[str, Any]], conditions: dict[str, list[dict[str, Any]]]):
+    def __init__(self, rows: Series, conditions: dict[str, Series]):
         self.rows = rows
         self.conditions = conditions
 
@@ -36,44 +59,61 @@ class Snapshot:
         names: set[str] = set()
         for row in rows:
             names.update(condition_names(row))
-        return cls(rows, {name: CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos) for name in names})
+        conditions = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos)) for name in names}
+        return cls(Series(rows), conditions)
 
     def days(self, start: str, end: str) -> set[str]:
-        """Days in (start, end] on which something in this snapshot may change."""
-        found = {row["valid_from"] for row in self.rows if start < row["valid_from"] <= end}
-        for rows in self.conditions.values():
-            found.update(row["valid_from"] for row in rows if start < row["valid_from"] <= end)
+        """Days in (start, end] on which something in this snapshot may change: a stance row starts, or a
+        condition named by the row in effect at the time changes."""
+        rows, starts = self.rows.rows, self.rows.starts
+        found = set(self.rows.starting(start, end))
+        first = max(bisect_right(starts, start) - 1, 0)
+        for i in range(first, bisect_right(starts, end)):
+            names = condition_names(rows[i])
+            if not names:
+                continue
+            low = max(starts[i], start)
+            high = min(starts[i + 1], end) if i + 1 < len(starts) else end
+            for name in names:
+                found.update(self.conditions.get(name, _NO_ROWS).starting(low, high))
         return found
 
     def cause_on(self, day: str, before: int) -> str | None:
         """The event appended after ``before`` whose fact starts on ``day``, if any."""
-        row = effective_row(self.rows, day)
+        row = self.rows.at(day)
         if row is not None and row["valid_from"] == day and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
-        for rows in self.conditions.values():
-            for condition_row in rows:
-                if condition_row["valid_from"] == day and condition_row["created_pos"] > before:
-                    return condition_row["correction_id"] or condition_row["event_id"]
+        for series in self.conditions.values():
+            condition_row = series.at(day)
+            if condition_row is not None and condition_row["valid_from"] == day \
+                    and condition_row["created_pos"] > before:
+                return condition_row["correction_id"] or condition_row["event_id"]
         if row is not None and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
         return None
 
     def state(self, day: str) -> tuple[State, dict[str, Any] | None]:
         """(stance, commitment status) on a day, and the stance row behind it."""
-        row = effective_row(self.rows, day)
+        row = self.rows.at(day)
         if row is None:
             return (None, None), None
+        names = condition_names(row)
+        if not names:
+            return (row["stance"], commitment_status(row["stance"], [])), row
         statuses = []
-        for name in condition_names(row):
-            condition_row = effective_row(self.conditions.get(name, ()), day)
+        for name in names:
+            condition_row = self.conditions.get(name, _NO_ROWS).at(day)
             statuses.append(condition_row["status"] if condition_row else "pending")
         return (row["stance"], commitment_status(row["stance"], statuses)), row
 
 
 def condition_names(row: dict[str, Any]) -> list[str]:
-    """The condition ids a stance row names."""
-    text = row["conditions"]
-    return [] if text == "[]" else _decode_list.decode(text)
+    """The condition ids a stance row names (decoded once per row)."""
+    names = row.get("_names")
+    if names is None:
+        text = row["conditions"]
+        names = row["_names"] = [] if text == "[]" else _decode_list.decode(text)
+    return names
 
 
 def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Snapshot, before: int,

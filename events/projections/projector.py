@@ -19,7 +19,7 @@ from events import dates
 from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
 from events.projections import changes, registry, timeline
-from events.projections.changes import Snapshot, condition_names
+from events.projections.changes import Series, Snapshot, condition_names
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.store.log import schema_version
@@ -210,13 +210,15 @@ def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: st
     if not record_changes:
         return 0
     condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
+    old_series = {key[0]: Series(rows) for key, rows in old_conditions.items()}
+    new_series = {key[0]: Series(rows) for key, rows in new_conditions.items()}
     records = []
     for key in sorted(stance_starts):
         start = stance_starts[key]
         if start > today:
             continue
-        old = _snapshot(old_stances.get(key, []), old_conditions)
-        new = _snapshot(new_stances.get(key, []), new_conditions)
+        old = _snapshot(old_stances.get(key, []), old_series)
+        new = _snapshot(new_stances.get(key, []), new_series)
         fallback = causes.get(key) or _condition_cause(new, condition_cause)
         for record in changes.compare(key, start, today, old, new, first_position - 1, fallback):
             records.append((*record, last, recorded, None))
@@ -224,11 +226,14 @@ def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: st
     return len(records)
 
 
-def _snapshot(rows: list[dict[str, Any]], conditions: Rows) -> Snapshot:
+def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snapshot:
     names: set[str] = set()
     for row in rows:
         names.update(condition_names(row))
-    return Snapshot(rows, {name: conditions.get((name,), []) for name in names})
+    return Snapshot(Series(rows), {name: conditions.get(name, _EMPTY) for name in names})
+
+
+_EMPTY = Series([])
 
 
 def _condition_cause(snapshot: Snapshot, condition_cause: dict[str, str]) -> str | None:
