@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATABASE ?= ./data/commitments.db
+# The page's browser libraries (npm), installed from the lock file; the stamp is newer than both.
+WEB := service/web
+WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench lint install clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,19 +20,39 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+install: $(STAMP) $(WEB_STAMP)
+
+# The browser tests drive Debian's chromium (never a browser Playwright downloads itself).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 run: install
 	$(BIN)/commitments serve --host $(HOST) --port $(PORT) --database $(DATABASE) --seed-if-empty
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
-bench: install
-	$(BIN)/python -m pytest -q tests/benchmarks -p no:cacheprovider
+# The benchmark (docs/performance.md): the bench extra, and wrk from Debian's packages when it can be had
+# (without it the HTTP figures come from a slower httpx client, and the table says so).
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS=--quick
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+		|| echo "wrk is not available: the HTTP figures will use the httpx client"
+	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache $(WEB)/node_modules

@@ -410,8 +410,26 @@ def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
     return FieldError(where, message)
 
 
+def _nul_at(value: Any, pointer: str) -> str | None:
+    """The pointer of the first string in ``value`` that holds a NUL character, or None."""
+    if isinstance(value, str):
+        return pointer if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    for key, item in items:
+        found = _nul_at(item, f"{pointer}[{key}]" if isinstance(key, int) else f"{pointer}.{key}")
+        if found is not None:
+            return found
+    return None
+
+
 def _check(event: Event, pointer: str, out: list[FieldError]) -> None:
-    """Checks msgspec cannot express: EDTF dates, and the shape of a correction."""
+    """Checks msgspec cannot express: no NUL in text, EDTF dates, and the shape of a correction."""
+    # PostgreSQL text cannot hold NUL (SQLite can): refuse it on input so both backends store the same
+    # events. The encoded form escapes it as \u0000, so the walk runs only when that text occurs.
+    if b"\\u0000" in _ENCODER.encode(event):
+        where = _nul_at(msgspec.to_builtins(event), pointer)
+        if where is not None:
+            out.append(FieldError(where, "text may not contain NUL (\\u0000) characters"))
     checks = [("occurred", event.occurred), *event.dated_fields()]
     checks += [(f"sources[{i}].published", s.published) for i, s in enumerate(event.sources) if s.published]
     for name, text in checks:

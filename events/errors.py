@@ -52,6 +52,13 @@ class Conflict(CommitmentError):
     title = "Conflict"
 
 
+class Unavailable(CommitmentError):
+    """The store could not take the write in time (another writer held it too long); retrying later may work."""
+
+    title = "Service unavailable"
+    retry_after = 1
+
+
 class NotFound(CommitmentError):
     """The thing asked for is not in the log."""
 

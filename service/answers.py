@@ -28,6 +28,7 @@ from service.documents import (
     actor_document,
     stored_event_document,
 )
+from service.group_commit import GroupCommitter
 
 
 def _instant(known_at: dt.datetime | None) -> str | None:
@@ -42,9 +43,9 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise error
 
 
-def append(store: EventStore, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
-    """Append a batch atomically (``expected_position``: only if the log still ends there)."""
-    return store.append(events, expected_position=expected_position)
+def append(committer: GroupCommitter, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
+    """Append a batch atomically (``expected_position``: only if the log still ends there), group-committed."""
+    return committer.append(events, expected_position=expected_position)
 
 
 def events_page(

@@ -12,7 +12,8 @@ from litestar.di import Provide
 
 from events import Clock, EventStore
 from service import seeding
-from service.bootstrap import open_services, resolve_token
+from service.bootstrap import build_background, open_services, resolve_token
+from service.group_commit import GroupCommitter
 from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
 from service.http.auth import require_token
 from service.http.errors import EXCEPTION_HANDLERS
@@ -24,6 +25,11 @@ from service.settings import Settings
 def _store(state: State) -> EventStore:
     """The store the lifespan opened (``state.services`` also holds the clock and settings)."""
     return state.services.store
+
+
+def _committer(state: State) -> GroupCommitter:
+    """The group committer every append goes through."""
+    return state.services.committer
 
 
 def _today(state: State) -> dt.date:
@@ -50,7 +56,14 @@ def create_app(
         try:
             if settings.seed_if_empty:
                 seeding.seed_if_empty(services.store)
-            yield
+            services.committer.start()  # concurrent POSTs share one durable commit (service/group_commit.py)
+            # The feed watcher, webhook deliveries and the scheduler (docs/feed.md).
+            background = app.state.background = build_background(services)
+            await background.start()
+            try:
+                yield
+            finally:
+                await background.stop()
         finally:
             services.close()
 
@@ -59,6 +72,7 @@ def create_app(
         route_handlers=[data, *PUBLIC_CONTROLLERS],
         dependencies={
             "store": Provide(_store, sync_to_thread=False),
+            "committer": Provide(_committer, sync_to_thread=False),
             "today": Provide(_today, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -71,5 +85,5 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         plugins=[VariadicTupleItems()],
-        signature_namespace={"EventStore": EventStore, "dt": dt},
+        signature_namespace={"EventStore": EventStore, "GroupCommitter": GroupCommitter, "dt": dt},
     )

@@ -10,10 +10,15 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
+from service.group_commit import GroupCommitter
 from service.instants import read_instant
 from service.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from service.background import Background
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,15 @@ class Services:
     store: EventStore
     clock: Clock
     owns_store: bool
+    committer: GroupCommitter = None  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        # Appends go through the group committer; until the app starts it, it appends directly.
+        self.committer = GroupCommitter(self.store)
 
     def close(self) -> None:
-        """Close the store if it was opened here (a store handed in belongs to the caller)."""
+        """Stop the group committer and close the store if it was opened here (a store handed in is the caller's)."""
+        self.committer.stop()
         if self.owns_store:
             self.store.close()
 
@@ -97,3 +108,27 @@ def open_services(settings: Settings, *, store: EventStore | None = None, clock:
     if store is not None:
         return Services(settings, store, clock, owns_store=False)
     return Services(settings, build_store(settings, clock), clock, owns_store=True)
+
+
+def build_background(services: Services) -> Background:
+    """The app's background work, wired to the services' store and clock: the change watcher, the feed's
+    page reader and subscribers, the webhook dispatcher and the scheduler (see ``service/background.py``)."""
+    # Imported here: CLI commands that only read need neither APScheduler nor httpx.
+    from service.background import Background
+    from service.dispatcher import WebhookDispatcher
+    from service.pages import PageReader
+    from service.scheduler import JobScheduler
+    from service.subscribers import FeedHub
+    from service.watcher import ChangeWatcher
+    from service.webhooks import Policy
+
+    s = services.settings
+    # Ticks a third of the heartbeat apart: each subscriber's heartbeat falls due on one of them.
+    watcher = ChangeWatcher(services.store, s.feed_poll_seconds, tick_seconds=s.feed_heartbeat_seconds / 3)
+    reader = PageReader(services.store, watcher, s.feed_page_size)
+    hub = FeedHub(watcher, reader, heartbeat_seconds=s.feed_heartbeat_seconds, retry_ms=s.feed_retry_ms)
+    policy = Policy(s.webhook_backoff_seconds, s.webhook_backoff_cap_seconds, s.webhook_log_keep)
+    dispatcher = WebhookDispatcher(services.store, services.clock, watcher, policy,
+                                   timeout_seconds=s.webhook_timeout_seconds, concurrency=s.webhook_concurrency)
+    scheduler = JobScheduler(services.store, services.clock, s)
+    return Background(watcher, reader, hub, dispatcher, scheduler)

@@ -131,7 +131,9 @@ known_at_option = click.option("--known-at", metavar="INSTANT",
 @click.option("--database", default=None, metavar="PATH|URL", help="The database (overrides the global option).")
 @click.option("--seed-if-empty", is_flag=True, help="Load the seed timeline when the log is empty.")
 @click.option("--private", is_flag=True, help="Reads need the token too [env COMMITMENTS_READ_REQUIRES_TOKEN=1].")
-def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool) -> None:
+@click.option("--access-log", is_flag=True, help="Log every request (off by default: a reverse proxy usually does).")
+def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool,
+          access_log: bool) -> None:
     """Run the HTTP API (and print where to find it).
 
     The write token comes from COMMITMENTS_TOKEN, or from commitments.token beside the
@@ -158,7 +160,9 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
     click.echo(f"Page:     {base}/")
     click.echo(f"API docs: {base}/schema  (Swagger UI: {base}/schema/swagger)")
     click.echo(f"Feed:     {base}/feed")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # Feed streams never end by themselves: on Ctrl-C, give them a moment, then cut them (clients resume).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5,
+                access_log=access_log)
 
 
 # --- loading and moving data ---------------------------------------------------------

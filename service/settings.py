@@ -51,6 +51,36 @@ class Settings:
     #: Wait for the disk on every append (``synchronous=FULL``); switch off only for throw-away data.
     durable: bool = True
 
+    # --- the live feed (GET /feed), webhooks and scheduled work (docs/feed.md) ---
+    #: How often the one feed watcher asks the database for new change records (PostgreSQL also LISTENs).
+    feed_poll_seconds: float = 0.1
+    #: An idle feed connection gets a comment at least this often, so proxies keep it open.
+    feed_heartbeat_seconds: float = 15.0
+    #: The reconnection delay the feed suggests to clients (the SSE ``retry:`` field), in milliseconds.
+    feed_retry_ms: int = 3000
+    #: Change records a feed subscriber reads from the database at a time (its whole buffer).
+    feed_page_size: int = 200
+    #: A feed client that takes no data for this long is disconnected (it resumes with Last-Event-ID).
+    feed_write_timeout_seconds: float = 30.0
+    #: How long one webhook delivery may take (connect, send and answer).
+    webhook_timeout_seconds: float = 5.0
+    #: The first retry of a failed delivery waits this long; each further failure doubles it ...
+    webhook_backoff_seconds: float = 1.0
+    #: ... up to this cap.
+    webhook_backoff_cap_seconds: float = 3600.0
+    #: Delivery attempts kept in each subscriber's delivery log.
+    webhook_log_keep: int = 1000
+    #: Subscribers delivered to at the same time.
+    webhook_concurrency: int = 8
+    #: How often the scheduler re-derives its day jobs from the log (it also does after appends).
+    schedule_refresh_seconds: float = 300.0
+    #: Where database backups go; None means: ``backups`` beside the database file.
+    backup_dir: str | None = None
+    #: Hours between backups (``VACUUM INTO`` a dated file); 0 switches them off. SQLite only.
+    backup_interval_hours: float = 24.0
+    #: Backups kept (older ones are deleted).
+    backup_keep: int = 7
+
     def __post_init__(self) -> None:
         checks = [
             (self.port >= 0 and self.port <= 65535, "port", "8000"),
@@ -58,6 +88,19 @@ class Settings:
             (self.max_batch_events > 0, "max_batch_events", "10000"),
             (self.write_rate > 0, "write_rate", "2.0"),
             (self.write_burst >= 1, "write_burst", "30"),
+            (self.feed_poll_seconds > 0, "feed_poll_seconds", "0.1"),
+            (self.feed_heartbeat_seconds > 0, "feed_heartbeat_seconds", "15"),
+            (self.feed_retry_ms > 0, "feed_retry_ms", "3000"),
+            (self.feed_page_size > 0, "feed_page_size", "200"),
+            (self.feed_write_timeout_seconds > 0, "feed_write_timeout_seconds", "30"),
+            (self.webhook_timeout_seconds > 0, "webhook_timeout_seconds", "5"),
+            (self.webhook_backoff_seconds > 0, "webhook_backoff_seconds", "1"),
+            (self.webhook_backoff_cap_seconds > 0, "webhook_backoff_cap_seconds", "3600"),
+            (self.webhook_log_keep > 0, "webhook_log_keep", "1000"),
+            (self.webhook_concurrency > 0, "webhook_concurrency", "8"),
+            (self.schedule_refresh_seconds > 0, "schedule_refresh_seconds", "300"),
+            (self.backup_interval_hours >= 0, "backup_interval_hours", "24"),
+            (self.backup_keep > 0, "backup_keep", "7"),
         ]
         for ok, name, example in checks:
             if not ok:
@@ -86,6 +129,16 @@ class Settings:
             return Path(self.token_file)
         database = self.database_path
         return None if database is None else database.parent / TOKEN_FILE_NAME
+
+    @property
+    def backup_path(self) -> Path | None:
+        """Where backups go: ``backup_dir``, else ``backups`` beside the database file (None in memory)."""
+        if self.backup_dir is not None:
+            return Path(self.backup_dir)
+        if self.database.startswith(("postgresql://", "postgres://")):
+            return None  # backed up with pg_dump, not by the service
+        database = self.database_path
+        return None if database is None else database.parent / "backups"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed; ``None`` values are ignored (an unset CLI flag keeps the setting)."""
@@ -131,6 +184,20 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "COMMITMENTS_CLOCK": ("clock", str),
     "COMMITMENTS_SEED_IF_EMPTY": ("seed_if_empty", _flag),
     "COMMITMENTS_DURABLE": ("durable", _flag),
+    "COMMITMENTS_FEED_POLL_SECONDS": ("feed_poll_seconds", float),
+    "COMMITMENTS_FEED_HEARTBEAT_SECONDS": ("feed_heartbeat_seconds", float),
+    "COMMITMENTS_FEED_RETRY_MS": ("feed_retry_ms", int),
+    "COMMITMENTS_FEED_PAGE_SIZE": ("feed_page_size", int),
+    "COMMITMENTS_FEED_WRITE_TIMEOUT_SECONDS": ("feed_write_timeout_seconds", float),
+    "COMMITMENTS_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", float),
+    "COMMITMENTS_WEBHOOK_BACKOFF_SECONDS": ("webhook_backoff_seconds", float),
+    "COMMITMENTS_WEBHOOK_BACKOFF_CAP_SECONDS": ("webhook_backoff_cap_seconds", float),
+    "COMMITMENTS_WEBHOOK_LOG_KEEP": ("webhook_log_keep", int),
+    "COMMITMENTS_WEBHOOK_CONCURRENCY": ("webhook_concurrency", int),
+    "COMMITMENTS_SCHEDULE_REFRESH_SECONDS": ("schedule_refresh_seconds", float),
+    "COMMITMENTS_BACKUP_DIR": ("backup_dir", str),
+    "COMMITMENTS_BACKUP_INTERVAL_HOURS": ("backup_interval_hours", float),
+    "COMMITMENTS_BACKUP_KEEP": ("backup_keep", int),
 }
 
 _HINTS = {
@@ -147,4 +214,18 @@ _HINTS = {
     "clock": "use e.g. 2026-01-07T12:00:00Z",
     "seed_if_empty": "use 1 or 0",
     "durable": "use 1 or 0",
+    "feed_poll_seconds": "use e.g. 0.1",
+    "feed_heartbeat_seconds": "use e.g. 15",
+    "feed_retry_ms": "use e.g. 3000",
+    "feed_page_size": "use e.g. 200",
+    "feed_write_timeout_seconds": "use e.g. 30",
+    "webhook_timeout_seconds": "use e.g. 5",
+    "webhook_backoff_seconds": "use e.g. 1",
+    "webhook_backoff_cap_seconds": "use e.g. 3600",
+    "webhook_log_keep": "use e.g. 1000",
+    "webhook_concurrency": "use e.g. 8",
+    "schedule_refresh_seconds": "use e.g. 300",
+    "backup_dir": "use e.g. ./data/backups",
+    "backup_interval_hours": "use e.g. 24 (0: no backups)",
+    "backup_keep": "use e.g. 7",
 }

@@ -14,8 +14,8 @@ from events import events_from_objects, open_store
 ACTORS = ("fr", "gb", "de")
 
 
-def batch(n: int) -> list:
-    """The events of batch n: 1-7 stance statements and sometimes a correction of an earlier one."""
+def batch_objects(n: int) -> list[dict]:
+    """Batch n as JSON objects (what an HTTP client posts): 1-7 stance statements, sometimes a correction."""
     size = 1 + (n * 7919) % 7
     objects = []
     for k in range(size):
@@ -27,7 +27,12 @@ def batch(n: int) -> list:
         objects.append({"type": "event.corrected", "id": f"b{n}-fix", "occurred": "2026-01-20",
                         "sources": [{"outlet": "crash test"}], "summary": "fix", "corrects": f"b{n - 3}-0",
                         "replacement": {"stance": "reluctant"}})
-    return events_from_objects(objects)
+    return objects
+
+
+def batch(n: int) -> list:
+    """The events of batch n (see :func:`batch_objects`)."""
+    return events_from_objects(batch_objects(n))
 
 
 def main() -> None:

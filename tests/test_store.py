@@ -151,3 +151,27 @@ def test_two_processes_append_to_one_file_without_gaps_or_duplicates(tmp_path):
         assert mine == [f"{prefix}-{i}" for i in range(40)]
     assert verify(store) == []
     store.close()
+
+
+def test_group_commit_keeps_requests_independent(registered):
+    before = registered.last_position()
+    results = registered.append_group([
+        (events(stance("g1")), None),
+        (events(stance("bad", actor="nobody")), None),
+        (events(stance("g2")), before + 1),  # compare-and-append sees the first request's event
+        (events(stance("g3")), before),  # stale: conflict
+    ])
+    assert [type(r).__name__ for r in results] == ["AppendResult", "UnknownReference", "AppendResult", "Conflict"]
+    assert [s.event.id for s in registered.read(after=before)] == ["g1", "g2"]
+    recorded = [s.recorded for s in registered.read(after=before)]
+    assert recorded[0] < recorded[1]  # two appends, two instants
+    assert verify(registered) == []
+
+
+def test_a_compare_and_append_retry_is_answered_as_a_retry(registered):
+    last = registered.last_position()
+    first = registered.append(events(stance("cas")), expected_position=last)
+    again = registered.append(events(stance("cas")), expected_position=last)  # the answer was lost; resend
+    assert again.appended == first.appended and not again.created
+    with pytest.raises(Conflict):
+        registered.append(events(stance("cas-2")), expected_position=last)

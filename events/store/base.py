@@ -8,16 +8,18 @@ lives in backend-neutral code that talks SQL through the small :class:`Tx` proto
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 from events import announcements, dates
 from events.batch import prepare
 from events.catalog import Event
 from events.clock import format_instant
-from events.errors import Conflict
+from events.errors import CommitmentError, Conflict
 from events.projections.projector import project_batch
 from events.projections.rebuild import replay
 from events.store import log
@@ -25,6 +27,9 @@ from events.store.log import Appended, AppendResult, StoredEvent
 from events.store.schema import PROJECTIONS
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
+#: Process-wide locks behind :meth:`EventStore.exclusive` (one per job name).
+_EXCLUSIVE: dict[str, threading.Lock] = {}
+_EXCLUSIVE_GUARD = threading.Lock()
 
 
 class Tx(Protocol):
@@ -74,6 +79,38 @@ class EventStore(ABC):
             day = (after or self.clock.now().date()).isoformat()
             return [dt.date.fromisoformat(d) for d in announcements.upcoming(tx, day)]
 
+    # Service support: scheduled work, push notices and backups ---------------------
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Let scheduled work run once: yields True to the one holder of ``name``, False to anyone meanwhile.
+
+        Never waits: a job that finds the name taken skips its turn. This default is a
+        lock within the process (an SQLite file is served by one service process);
+        PostgreSQL overrides it with an advisory lock shared by every instance.
+        """
+        with _EXCLUSIVE_GUARD:
+            lock = _EXCLUSIVE.setdefault(name, threading.Lock())
+        acquired = lock.acquire(blocking=False)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                lock.release()
+
+    @contextmanager
+    def notifications(self) -> Iterator[Callable[[float], bool] | None]:
+        """Push notice of appends by any process: yields ``wait(timeout) -> bool`` (True when notified), or
+        None where the backend has none (SQLite), in which case callers only poll."""
+        yield None
+
+    def backup(self, path: str | Path) -> None:
+        """Write a consistent copy of the whole database to the new file ``path``.
+
+        SQLite implements it; PostgreSQL has its own tool (``pg_dump``), so this default refuses.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot copy itself to a file; use the database's own tool")
+
     def _after_append(self, tx: Tx, last_position: int) -> None:  # noqa: B027 - optional hook
         """Backend hook run inside the append's transaction (e.g. to notify other instances)."""
 
@@ -113,12 +150,36 @@ class EventStore(ABC):
         with self.writing() as tx:
             return [self._append_in(tx, events, recorded=recorded) for events, recorded in batches]
 
+    def append_group(
+        self, requests: Sequence[tuple[Sequence[Event], int | None]]
+    ) -> list[AppendResult | CommitmentError]:
+        """Group commit: append several independent requests in ONE transaction (one fsync for all).
+
+        Each request (events, expected position) runs in its own savepoint, so a request
+        that is refused (bad reference, conflict) is rolled back alone and gets its error
+        back, while the others commit. Each request stays its own append: its own
+        recorded instant and change records.
+        """
+        results: list[AppendResult | CommitmentError] = []
+        with self.writing() as tx:
+            for index, (events, expected) in enumerate(requests):
+                savepoint = f"request_{index}"
+                tx.execute(f"SAVEPOINT {savepoint}")
+                try:
+                    results.append(self._append_in(tx, events, expected_position=expected))
+                except CommitmentError as error:
+                    tx.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    results.append(error)
+                tx.execute(f"RELEASE SAVEPOINT {savepoint}")
+        return results
+
     def _append_in(self, tx: Tx, events: Sequence[Event], *, expected_position: int | None = None,
                    recorded: dt.datetime | None = None) -> AppendResult:
         last = log.last_position(tx)
-        if expected_position is not None and expected_position != last:
-            raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
         prepared = prepare(tx, events, last + 1)
+        # A retry of a stored batch is answered as a retry even with If-Match: the log has moved because of it.
+        if expected_position is not None and expected_position != last and prepared.new:
+            raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
         positions = dict(prepared.already)
         if prepared.new:
             stamp = self._next_recorded(tx, recorded)

@@ -63,8 +63,12 @@ def position_known_at(tx: Any, known_at: dt.datetime | None) -> int | None:
     """The last position recorded at or before ``known_at`` (None means: the whole log)."""
     if known_at is None:
         return None
-    row = tx.fetchone("SELECT max(position) FROM events WHERE recorded <= ?", (format_instant(known_at),))
-    return (row[0] or 0) if row else 0
+    # recorded rises with position, so the newest row at or before the instant is one index seek away
+    row = tx.fetchone(
+        "SELECT position FROM events WHERE recorded <= ? ORDER BY recorded DESC, position DESC LIMIT 1",
+        (format_instant(known_at),),
+    )
+    return row[0] if row else 0
 
 
 def insert(tx: Any, rows: Sequence[tuple]) -> None:

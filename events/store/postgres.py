@@ -14,7 +14,8 @@ SQLite store (``?`` placeholders are translated), with the same guarantees:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -95,6 +96,7 @@ class PostgresStore(EventStore):
         kwargs: dict[str, Any] = {"autocommit": True}
         if options:
             kwargs["options"] = " ".join(options)
+        self._connect_kwargs = kwargs  # for the listener's own connection
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True, timeout=30.0)
         try:
             self.pool.wait(timeout=connect_timeout)  # fail fast with a clear error when the server is unreachable
@@ -133,6 +135,44 @@ class PostgresStore(EventStore):
 
     def _after_append(self, tx: PostgresTx, last_position: int) -> None:
         tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, str(last_position)))
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Scheduled work runs once across every instance: a session advisory lock, tried without waiting.
+
+        The lock is (``WRITE_LOCK``, a stable 32-bit hash of ``name``) and is held on one
+        pooled connection for the duration of the block.
+        """
+        key = zlib.crc32(name.encode()) - 2**31  # a signed int4, stable across processes (unlike hash())
+        with self.pool.connection() as conn:
+            acquired = bool(conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (WRITE_LOCK, key)).fetchone()[0])
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", (WRITE_LOCK, key))
+
+    @contextmanager
+    def notifications(self) -> Iterator[Callable[[float], bool]]:
+        """``LISTEN commitments`` on a connection of its own; yields ``wait(timeout) -> bool``.
+
+        Every append (by any instance or process) sends ``NOTIFY``; ``wait`` returns True
+        as soon as one arrives, False when ``timeout`` seconds pass without one.
+        """
+        conn = psycopg.connect(self.url, **self._connect_kwargs)
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+
+            def wait(timeout: float) -> bool:
+                return any(True for _ in conn.notifies(timeout=timeout, stop_after=1))
+
+            yield wait
+        finally:
+            conn.close()
+
+    def backup(self, path: Any) -> None:
+        """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/feed.md)."""
+        raise NotImplementedError("PostgreSQL databases are backed up with pg_dump, not by the service")
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -167,3 +167,47 @@ TABLES: tuple[Table, ...] = (
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)
+
+# --- Subscribers of the change feed (webhooks) ------------------------------------------
+# Service state kept in the same database as the log (so it is backed up and survives
+# restarts with it), but not derived from the log: ``projection=False``, rebuild never
+# touches these tables. The SQL lives in ``events/subscriptions.py``.
+
+SUBSCRIPTIONS = Table(
+    "subscriptions",
+    {
+        "id": str,
+        "url": str,  # the callback (http or https)
+        "secret": str,  # the HMAC-SHA256 key of X-Signature; never shown by the API after creation
+        "actor": str,  # filters (NULL: any)
+        "topic": str,
+        "kind": str,
+        "created": str,  # instant
+        "delivered_through": int,  # progress: every change up to this seq was delivered (or filtered out)
+        "failures": int,  # failed attempts at the next change, 0 when the last attempt succeeded
+        "next_attempt": str,  # instant before which no attempt is made (NULL: at once)
+        "last_error": str,
+    },
+    pk=("id",),
+    not_null=("url", "secret", "created", "delivered_through", "failures"),
+)
+
+DELIVERIES = Table(
+    "deliveries",
+    {
+        "id": int,  # max + 1 under the write lock: attempt order
+        "subscription": str,
+        "seq": int,
+        "attempt": int,  # 1 for the first attempt at this seq
+        "status": int,  # the receiver's HTTP status (NULL when no answer came)
+        "error": str,  # why it failed (NULL on success)
+        "attempted_at": str,
+        "next_attempt": str,  # when the retry is due (NULL on success)
+        "delivered_at": str,  # when the receiver acknowledged it with a 2xx (NULL on failure)
+    },
+    pk=("id",),
+    not_null=("subscription", "seq", "attempt", "attempted_at"),
+    indexes=(("subscription", "id"),),
+)
+
+TABLES = (*TABLES, SUBSCRIPTIONS, DELIVERIES)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from events.clock import Clock, SystemClock
+from events.errors import Unavailable
 from events.store.base import EventStore
 from events.store.schema import TABLES, Table
 
@@ -126,13 +127,40 @@ class SqliteStore(EventStore):
         """The one writer: ``BEGIN IMMEDIATE`` under a process-wide lock; rolls back on any error."""
         conn = self._connection()
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:  # busy past the timeout: another process held the lock
+                raise Unavailable(f"the database is busy ({error}); retry shortly") from None
             try:
                 yield SqliteTx(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def backup(self, path: str | Path) -> None:
+        """Copy the database into the new file ``path`` with ``VACUUM INTO`` (a consistent snapshot, compacted).
+
+        Runs on a connection of its own, outside any transaction, so appends go on
+        meanwhile (WAL); the copy is written under a temporary name and renamed into place,
+        so a file at ``path`` is always a complete database.
+        """
+        target = Path(path)
+        if target.exists():
+            raise FileExistsError(f"{target} exists; a backup never overwrites a file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.unlink(missing_ok=True)
+        if self._shared is not None:  # an in-memory database has only its one connection
+            with self._write_lock:
+                self._shared.execute("VACUUM INTO ?", (str(partial),))
+        else:
+            conn = self._connect()
+            try:
+                conn.execute("VACUUM INTO ?", (str(partial),))
+            finally:
+                conn.close()
+        partial.replace(target)
 
     # writes ------------------------------------------------------------------------
 

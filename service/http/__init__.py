@@ -6,13 +6,17 @@ from service.http.actors import ActorsController
 from service.http.changes import ChangesController
 from service.http.conditions import ConditionsController
 from service.http.events import EventsController
+from service.http.feed import FeedController
 from service.http.health import HealthController
 from service.http.stances import StancesController
+from service.http.subscriptions import SubscriptionsController
 from service.http.timeline import TimelineController
+from service.http.web import web_handlers
 
 #: The controllers that serve the log's data (guarded by the token check).
 DATA_CONTROLLERS = (
     EventsController, ActorsController, StancesController, ConditionsController, ChangesController, TimelineController,
+    FeedController, SubscriptionsController,
 )
-#: Controllers open to everyone.
-PUBLIC_CONTROLLERS = (HealthController,)
+#: Controllers open to everyone (the page and its assets hold no data: the page reads it from the API).
+PUBLIC_CONTROLLERS = (HealthController, *web_handlers())

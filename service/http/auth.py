@@ -27,8 +27,11 @@ def token_matches(presented: str | None, expected: str) -> bool:
     return hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
 
 
-def require_token(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Let a write through only with ``Authorization: Bearer <token>``; a read too when reads are private."""
+async def require_token(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Let a write through only with ``Authorization: Bearer <token>``; a read too when reads are private.
+
+    Async on purpose: it only compares strings, and a sync guard would cost a thread hop per request.
+    """
     state = connection.app.state
     if not handler.opt.get("write") and not state.settings.read_requires_token:
         return
@@ -39,7 +42,7 @@ def require_token(connection: ASGIConnection, handler: BaseRouteHandler) -> None
         raise NotAuthorizedException(detail=detail, headers=_CHALLENGE)
 
 
-def limit_write_rate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def limit_write_rate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Refuse a write with 429 and ``Retry-After`` when its client has used up its token bucket."""
     client = connection.client.host if connection.client else "unknown"
     wait = connection.app.state.rate_limiter.retry_after(client)

@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
-from events.errors import FieldError
+from events.errors import FieldError, Unavailable
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,6 +56,8 @@ def status_of(error: CommitmentError) -> int:
         return 404
     if isinstance(error, Conflict):
         return 409
+    if isinstance(error, Unavailable):
+        return 503
     if isinstance(error, InvalidEvent):
         return 422
     return 400
@@ -63,7 +65,8 @@ def status_of(error: CommitmentError) -> int:
 
 def on_commitment_error(_: Request, error: CommitmentError) -> Response[Problem]:
     """Core errors: 422 invalid input, 404 not found, 409 conflict."""
-    return problem(status_of(error), error.detail, title=error.title, errors=error.errors)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else None
+    return problem(status_of(error), error.detail, title=error.title, errors=error.errors, headers=headers)
 
 
 def _validation_faults(extra: Any) -> list[FieldError]:

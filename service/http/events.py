@@ -15,6 +15,7 @@ from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
     After,
+    Committer,
     EventPath,
     EventType,
     IfMatch,
@@ -51,9 +52,10 @@ class EventsController(Controller):
             **problem_responses(400, 401, 409, 413, 415, 422, 429),
         },
     )
-    def append(self, data: JSONBody[EventsBody], store: Store, if_match: IfMatch = None) -> Response[AppendResult]:
+    def append(self, data: JSONBody[EventsBody], committer: Committer,
+               if_match: IfMatch = None) -> Response[AppendResult]:
         """Append a batch; 201 when something was new, 200 for a retry that found everything stored."""
-        result = answers.append(store, data, expected_position=parse_if_match(if_match))
+        result = answers.append(committer, data, expected_position=parse_if_match(if_match))
         return Response(result, status_code=201 if result.created else 200)
 
     @get("/", sync_to_thread=True, summary="Read the log", responses=problem_responses(*READ_PROBLEMS))

@@ -21,6 +21,7 @@ from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
 from events.errors import FieldError
 from events.vocabulary import CONDITION_STATUSES
 from service.formats import FORMATS
+from service.group_commit import GroupCommitter
 from service.instants import read_instant
 
 #: Ids of actors, topics, conditions and events: what the catalogue accepts.
@@ -74,6 +75,7 @@ IfMatch = Annotated[str | None, HeaderParameter(
 
 #: The store and today's date (by the service's clock), injected into handlers.
 Store = NamedDependency[EventStore]
+Committer = NamedDependency[GroupCommitter]
 Today = NamedDependency[dt.date]
 
 _OFFSET = re.compile(r" (\d{2}:\d{2})$")

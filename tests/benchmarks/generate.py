@@ -22,6 +22,7 @@ TOPICS = [f"t{n:02d}" for n in range(40)]
 CONDITIONS = [f"c{n:02d}" for n in range(60)]
 STANCES = ["hostile", "declined", "reluctant", "undecided", "supportive", "conditional", "committed", "delivered"]
 START = dt.date(2000, 1, 1)
+END = dt.date(2025, 6, 30)
 SOURCE = [{"outlet": "Synthetic Wire", "url": "https://example.org/wire"}]
 
 
@@ -51,8 +52,11 @@ def generate(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     yield from regs
     day = START
     stance_ids: list[str] = []
+    # Spread the log over START..END whatever its size, so no fact lies in the future (future-dated facts
+    # change nothing until their day, which would make the change-record work look smaller than it is).
+    advance = min(0.3, (END - START).days / max(count, 1))
     for i in range(count - len(regs)):
-        if rng.random() < 0.3:
+        if rng.random() < advance:
             day += dt.timedelta(days=1)
         when = day - dt.timedelta(days=rng.randint(30, 3000)) if rng.random() < 0.05 else day
         precise = rng.random() < 0.9

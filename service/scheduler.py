@@ -1,0 +1,170 @@
+"""Time-driven work, on APScheduler 3 (a background thread pool), started and stopped with the app.
+
+Jobs:
+
+* **announce** — ``store.announce_due(today)`` writes the change records of days that
+  arrived: future-dated facts taking effect and deadlines passing while pending. It
+  runs (a) at start-up, so a day that passed while the service was down is announced
+  at once; (b) at 00:00 UTC of each upcoming day the log names (one ``DateTrigger``
+  job per day, ``announce-day-YYYY-MM-DD``), re-derived after appends (the watcher
+  calls :meth:`JobScheduler.request_plan`) and every ``schedule_refresh_seconds``;
+  (c) daily at 00:05 UTC as a safety net.
+* **backup** — every ``backup_interval_hours``, ``VACUUM INTO`` a dated file in the
+  backup folder, keeping the newest ``backup_keep`` (SQLite only: PostgreSQL is backed
+  up with ``pg_dump``).
+
+Every job body runs under ``store.exclusive(name)``: with several instances on one
+PostgreSQL database, one of them does the work (an advisory lock). Announcing is
+idempotent anyway (a watermark in the database), so a job that runs late or twice
+writes nothing twice. The job functions take the store and the clock explicitly, so
+tests run them in simulated time with a :class:`~events.FixedClock`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from events import Clock, EventStore
+from service.settings import Settings
+
+_log = logging.getLogger("service.scheduler")
+if logging.getLogger("apscheduler").level == logging.NOTSET:
+    # APScheduler logs every job run at INFO; re-deriving after appends would flood the server's log.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+DAY_JOB = "announce-day-"
+BACKUP_PATTERN = "commitments-*.db"
+
+
+# --- the jobs ---------------------------------------------------------------------------
+
+
+def announce(store: EventStore, clock: Clock) -> int:
+    """Announce every day up to today (by ``clock``) not announced yet; returns the records written."""
+    with store.exclusive("announce") as mine:
+        if not mine:
+            return 0  # another instance is announcing right now
+        written = store.announce_due(clock.now().date())
+    if written:
+        _log.info("announced %d change record(s) through %s", written, clock.now().date())
+    return written
+
+
+def backup_name(instant: dt.datetime) -> str:
+    """The file name of a backup taken at ``instant``: sorts by time."""
+    return f"commitments-{instant.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.db"
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups in ``folder``; returns what was deleted."""
+    found = sorted(folder.glob(BACKUP_PATTERN))
+    doomed = found[:-keep] if keep > 0 else found
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def backup(store: EventStore, clock: Clock, folder: Path, keep: int) -> Path | None:
+    """Copy the database to a dated file in ``folder`` and keep the newest ``keep``; returns the file.
+
+    Raises NotImplementedError on PostgreSQL (use ``pg_dump``).
+    """
+    with store.exclusive("backup") as mine:
+        if not mine:
+            return None
+        target = folder / backup_name(clock.now())
+        if not target.exists():  # two runs within one second: the first one's copy stands
+            store.backup(target)
+            _log.info("backed up the database to %s", target)
+        rotate(folder, keep)
+        return target
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    """00:00 UTC of ``day``: when its announcements are due."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+# --- the scheduler ------------------------------------------------------------------------
+
+
+class JobScheduler:
+    """Owns the APScheduler instance of one app: derives its jobs from the log and the settings."""
+
+    def __init__(self, store: EventStore, clock: Clock, settings: Settings, scheduler: BaseScheduler | None = None):
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.scheduler = scheduler or BackgroundScheduler(
+            timezone=dt.UTC,
+            # A job that could not run on time (the machine slept) runs once when it can.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._planning = threading.Lock()
+
+    def start(self, *, paused: bool = False) -> None:
+        """Catch up on days that passed (synchronously), then schedule every job and start the thread."""
+        announce(self.store, self.clock)
+        s = self.settings
+        self.scheduler.add_job(self._announce, CronTrigger(hour=0, minute=5, timezone=dt.UTC), id="announce-daily",
+                               name="daily safety announce", replace_existing=True)
+        self.scheduler.add_job(self.plan, IntervalTrigger(seconds=s.schedule_refresh_seconds, timezone=dt.UTC),
+                               id="plan", name="re-derive the day jobs", replace_existing=True)
+        folder = s.backup_path
+        if s.backup_interval_hours > 0 and folder is not None:
+            self.scheduler.add_job(self._backup, IntervalTrigger(hours=s.backup_interval_hours, timezone=dt.UTC),
+                                   id="backup", name="database backup", replace_existing=True)
+        self.plan()
+        self.scheduler.start(paused=paused)
+
+    def stop(self) -> None:
+        """Stop the thread, letting a running job finish."""
+        if self.scheduler.state != STATE_STOPPED:
+            self.scheduler.shutdown(wait=True)
+
+    def plan(self) -> list[dt.datetime]:
+        """Make the day jobs match the log's upcoming days (after today by the clock); returns their run dates."""
+        with self._planning:  # one at a time: a plan reads the log after the one before it finished
+            days = self.store.upcoming_days(self.clock.now().date())
+            wanted = {f"{DAY_JOB}{day.isoformat()}": midnight(day) for day in days}
+            have = {job.id for job in self.scheduler.get_jobs() if job.id.startswith(DAY_JOB)}
+            for ident in have - wanted.keys():
+                with contextlib.suppress(JobLookupError):  # it ran meanwhile
+                    self.scheduler.remove_job(ident)
+            for ident in wanted.keys() - have:
+                self.scheduler.add_job(self._announce, DateTrigger(run_date=wanted[ident], timezone=dt.UTC),
+                                       id=ident, name=f"announce {ident[len(DAY_JOB):]}", replace_existing=True)
+            return sorted(wanted.values())
+
+    def day_runs(self) -> list[dt.datetime]:
+        """The run dates of the day jobs now scheduled."""
+        return sorted(job.trigger.run_date for job in self.scheduler.get_jobs() if job.id.startswith(DAY_JOB))
+
+    def request_plan(self, _position: int | None = None) -> None:
+        """Re-derive the day jobs soon, on the scheduler's thread (the watcher calls this after appends)."""
+        if self.scheduler.state != STATE_STOPPED:
+            # Two instances: while one plans, the next waits for it and then reads the log as it is by then,
+            # so a request that finds both taken (and is skipped) is covered by the waiting one.
+            self.scheduler.add_job(self.plan, id="plan-now", name="re-derive after an append", replace_existing=True,
+                                   max_instances=2)
+
+    def _announce(self) -> None:
+        announce(self.store, self.clock)
+
+    def _backup(self) -> None:
+        try:
+            backup(self.store, self.clock, self.settings.backup_path, self.settings.backup_keep)
+        except NotImplementedError as error:
+            _log.warning("no backups from the service: %s", error)
+            self.scheduler.remove_job("backup")

@@ -1,0 +1,238 @@
+// The page: loads the API's documents, keeps the chosen day (in the URL as ?at=), and keeps
+// the timeline, the matrix, the details, the pending conditions and the live panel in step.
+
+import { PrivateService, getJSON, query } from "./api.js";
+import { renderConditions } from "./conditions.js";
+import { renderDetails } from "./details.js";
+import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
+import { renderLegend, renderMatrix } from "./matrix.js";
+import { follow } from "./live.js";
+import { Overview } from "./overview.js";
+import { Story } from "./story.js";
+import { setupTabs } from "./tabs.js";
+
+const $ = (id) => document.getElementById(id);
+
+const KIND_ORDER = { coalition: 0, organisation: 1, state: 2 };
+
+const state = {
+  day: null,
+  today: null, // the service's today (its clock may be frozen: COMMITMENTS_CLOCK)
+  range: null, // {first, last} of the events
+  stops: [], // days with events, for previous/next
+  actors: [], // [{id, name}] in row order
+  names: new Map(),
+  topics: [],
+  entries: new Map(), // event id -> native timeline entry
+  rows: [],
+  conditions: new Map(),
+  selected: null, // "actor/topic"
+  request: null, // the AbortController of the day being loaded
+};
+
+const overview = new Overview($("overview-timeline"), (day) => setDay(day));
+const story = new Story($("story-timeline"), (eventId) => {
+  const entry = state.entries.get(eventId);
+  if (entry) setDay(entry.earliest > "0001-01-01" ? entry.earliest : entry.latest);
+});
+
+function notice(message) {
+  const element = $("notice");
+  element.textContent = message;
+  element.hidden = !message;
+}
+
+function failed(error) {
+  if (error.name === "AbortError") return;
+  notice(error instanceof PrivateService ? `${error.message} See docs/ui.md.` : `Could not load the data: ${error.message}`);
+  console.warn(error); // a warning, not an error: the notice already tells the reader
+}
+
+// --- the timeline documents (events, span, topics) ----------------------------------------
+
+async function loadTimeline() {
+  const native = await getJSON(query("/timeline", { format: "native" }));
+  state.entries = new Map(native.events.map((entry) => [entry.id, entry]));
+  state.range = span(native.events);
+  state.stops = eventDays(native.events);
+  state.topics = topicOrder(native.events, state.topics);
+  state.day ??= defaultDay(new URL(window.location.href).searchParams.get("at"), state.today, state.range);
+  setupControls();
+  // Open stance intervals run to vis's `to`: the data's last day, or today when that is later.
+  const end = state.range && state.range.last > state.today ? state.range.last : state.today;
+  const [visDoc, storyDoc] = await Promise.all([
+    window.vis ? getJSON(query("/timeline", { format: "vis", to: end })) : null,
+    window.TL ? getJSON(query("/timeline", { format: "timelinejs" })) : null,
+  ]);
+  if (visDoc) {
+    overview.show(visDoc, state.range, state.day);
+    const { events, stances } = overview.counts();
+    $("overview-count").textContent = `${events} events and ${stances} stance intervals.`;
+  }
+  if (storyDoc) story.update(storyDoc);
+}
+
+/**
+ * The matrix's columns, the same on every day so that moving the date does not move them:
+ * the topics the events name, most-discussed first (then by name), then any others seen.
+ */
+function topicOrder(events, seen) {
+  const count = new Map();
+  events.forEach((entry) => entry.topics.forEach((topic) => count.set(topic, (count.get(topic) || 0) + 1)));
+  const named = [...count.keys()].sort((a, b) => count.get(b) - count.get(a) || a.localeCompare(b));
+  return [...named, ...seen.filter((topic) => !count.has(topic))];
+}
+
+async function loadActors() {
+  const { actors } = await getJSON("/actors");
+  actors.sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) || a.name.localeCompare(b.name));
+  state.actors = actors;
+  actors.forEach((actor) => state.names.set(actor.id, actor.name));
+}
+
+// --- the chosen day ---------------------------------------------------------------------------
+
+function setupControls() {
+  const { first, last } = state.range || { first: state.day, last: state.day };
+  const slider = $("at-slider");
+  slider.max = String(toNumber(last) - toNumber(first));
+  $("at-date").min = first;
+  $("at-date").max = last;
+  $("span-label").textContent = `(${first} to ${last})`;
+}
+
+function showControls(day) {
+  const first = state.range ? state.range.first : day;
+  const offset = toNumber(day) - toNumber(first);
+  $("at-slider").value = String(offset);
+  $("at-slider").setAttribute("aria-valuetext", longDay(day));
+  $("at-date").value = day;
+  for (const id of ["matrix-date", "conditions-date"]) {
+    $(id).textContent = longDay(day);
+    $(id).dateTime = day;
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.set("at", day);
+  window.history.replaceState(null, "", url);
+  overview.mark(day);
+}
+
+/** Show ``day``: controls at once, the day's documents as soon as they arrive. */
+async function setDay(day) {
+  if (!isDay(day)) return;
+  state.day = day;
+  showControls(day);
+  state.request?.abort(); // a newer day wins over a slower older answer
+  const request = (state.request = new AbortController());
+  try {
+    const [stances, conditions] = await Promise.all([
+      getJSON(query("/stances", { at: day }), { signal: request.signal }),
+      getJSON(query("/conditions", { at: day }), { signal: request.signal }),
+    ]);
+    state.rows = stances.rows;
+    state.conditions = new Map(conditions.conditions.map((c) => [c.id, c]));
+    const extra = stances.rows.map((row) => row.topic).filter((topic) => !state.topics.includes(topic));
+    state.topics = [...state.topics, ...new Set(extra)];
+    renderDay(day, conditions.conditions);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+function renderDay(day, conditions) {
+  const table = $("matrix");
+  renderMatrix(table, {
+    actors: state.actors, topics: state.topics, rows: state.rows, day, selected: state.selected,
+    onSelect: (row) => select(row),
+  });
+  renderConditions($("conditions"), conditions, state.names);
+  if (state.selected) showSelected();
+  table.dataset.day = day; // tells readers (and the browser tests) which day the table shows
+}
+
+function select(row) {
+  state.selected = `${row.actor}/${row.topic}`;
+  $("matrix").querySelectorAll("td.selected").forEach((td) => td.classList.remove("selected"));
+  $("matrix").querySelector(`td[data-actor="${CSS.escape(row.actor)}"][data-topic="${CSS.escape(row.topic)}"]`)
+    ?.classList.add("selected");
+  showSelected();
+}
+
+function showSelected() {
+  const row = state.rows.find((r) => `${r.actor}/${r.topic}` === state.selected);
+  const actor = state.selected.split("/")[0];
+  renderDetails($("details-body"), row, {
+    actorName: state.names.get(actor) || actor, conditions: state.conditions, entries: state.entries, day: state.day,
+  });
+}
+
+function step(direction) {
+  const stops = direction > 0 ? state.stops.filter((d) => d > state.day) : state.stops.filter((d) => d < state.day);
+  if (stops.length) setDay(direction > 0 ? stops[0] : stops[stops.length - 1]);
+}
+
+// --- live changes -----------------------------------------------------------------------------
+
+let refreshTimer = null;
+
+/** A change arrived: reload the timeline and the day, once for a burst of changes. */
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    try {
+      await Promise.all([loadTimeline(), loadActors()]);
+      await setDay(state.day);
+    } catch (error) {
+      failed(error);
+    }
+  }, 300);
+}
+
+// --- start ------------------------------------------------------------------------------------
+
+function wireControls() {
+  let sliding = null;
+  $("at-slider").addEventListener("input", (event) => {
+    if (!state.range) return; // an empty log has no span to slide over
+    const day = fromNumber(toNumber(state.range.first) + Number(event.target.value));
+    showControls(day);
+    clearTimeout(sliding);
+    sliding = setTimeout(() => setDay(day), 120); // a drag sends many values: load the one it stops at
+  });
+  $("at-date").addEventListener("change", (event) => setDay(event.target.value));
+  $("when").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setDay($("at-date").value);
+  });
+  $("prev-event").addEventListener("click", () => step(-1));
+  $("next-event").addEventListener("click", () => step(1));
+  $("zoom-date").addEventListener("click", () => overview.zoomAround());
+  $("zoom-all").addEventListener("click", () => overview.zoomAll());
+  $("zoom-in").addEventListener("click", () => overview.zoom(0.5));
+  $("zoom-out").addEventListener("click", () => overview.zoom(2));
+}
+
+async function start() {
+  renderLegend($("legend"));
+  setupTabs($("timeline-tabs"), (panel) => story.setVisible(panel === "story"));
+  wireControls();
+  if (!window.vis || !window.TL) {
+    notice("The timeline libraries are missing: run `make install` (it runs npm ci in service/web).");
+  }
+  try {
+    // /stances without ?at= answers for the service's today: its "at" is that day.
+    const [health, today] = await Promise.all([getJSON("/health"), getJSON("/stances"), loadActors()]);
+    state.today = today.at;
+    await loadTimeline(); // also picks the day to open on, which needs the data's span
+    await setDay(state.day);
+    follow({
+      after: health.last_change, list: $("live"), empty: $("live-empty"), status: $("feed-state"),
+      names: state.names, onChange: refreshSoon,
+    });
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    failed(error);
+  }
+}
+
+start();

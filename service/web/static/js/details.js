@@ -1,0 +1,54 @@
+// The details of one matrix cell: stance, commitment status, each condition with its status
+// and description, and the evidence (event summaries, sources linked, the event's JSON record).
+
+import { fill, h, sourceLink, words } from "./dom.js";
+
+function conditionItem(state, conditions) {
+  const known = conditions.get(state.id);
+  return h("li", {},
+    h("span", { class: `badge condition-${state.status}` }, state.status), " ",
+    h("strong", {}, state.id),
+    known ? [": ", known.description, known.deadline ? ` (deadline ${known.deadline})` : null] : null);
+}
+
+function evidenceItem(evidence, entries) {
+  const entry = entries.get(evidence.event_id);
+  return h("li", { class: "evidence" },
+    h("p", {},
+      entry ? h("strong", {}, entry.headline) : null,
+      entry ? h("span", { class: "muted" }, ` (${entry.date}) `) : null,
+      h("a", { href: `/events/${encodeURIComponent(evidence.event_id)}`, class: "record" }, "event record")),
+    evidence.summary ? h("p", {}, evidence.summary) : null,
+    evidence.sources.length
+      ? h("p", { class: "sources" }, "Sources: ", evidence.sources.flatMap((s, i) => (i ? [", ", sourceLink(s)] : [sourceLink(s)])))
+      : null);
+}
+
+function quantity(row) {
+  if (!row.quantity) return null;
+  const period = row.period ? ` per ${row.period}` : "";
+  return h("p", {}, `Quantity: ${row.quantity.amount.toLocaleString("en")} ${row.quantity.unit}${period}`);
+}
+
+/**
+ * Show ``row`` (a /stances row) in ``container``. ``conditions`` maps condition ids to the
+ * /conditions answer of the same day; ``entries`` maps event ids to native timeline entries.
+ */
+export function renderDetails(container, row, { actorName, conditions, entries, day }) {
+  if (!row) {
+    fill(container, h("p", { class: "muted" }, `No stance on ${day}. Select another cell.`));
+    return;
+  }
+  fill(container,
+    h("h3", {}, `${actorName} · ${words(row.topic)}`),
+    h("p", {},
+      h("span", { class: `badge stance-${row.stance}` }, row.stance),
+      row.status ? [" ", h("span", { class: "badge" }, `commitment ${row.status}`)] : null,
+      ` since ${row.since_text}`, row.certain ? null : " (date uncertain on this day)"),
+    quantity(row),
+    row.conditions.length
+      ? [h("h4", {}, "Conditions"), h("ul", { class: "plain" }, row.conditions.map((c) => conditionItem(c, conditions)))]
+      : h("p", { class: "muted" }, "No conditions."),
+    h("h4", {}, "Evidence"),
+    h("ul", { class: "plain" }, row.evidence.map((e) => evidenceItem(e, entries))));
+}

@@ -1,0 +1,119 @@
+"""Webhook delivery: POST each change record to a subscriber, signed, in order, at least once.
+
+One call of :func:`deliver` works through one subscriber's backlog: the change records
+after its ``delivered_through`` that pass its filters, oldest first. Each is POSTed with
+the change JSON as body, ``X-Signature: sha256=<hex HMAC-SHA256 of the body>`` and
+``X-Change-Seq``. A 2xx answer moves the progress to that seq (persisted before the
+next record is tried); anything else stops the run and sets the next attempt after an
+exponential backoff, so a subscriber never receives record N+1 before N was
+acknowledged. Receivers must tolerate a repeat: if the service stops between the
+receiver's 2xx and the write of the progress, that record is sent again.
+
+Time comes from the injected clock, so tests can run the backoff in simulated time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from events import Clock, EventStore, queries, subscriptions
+from events.subscriptions import Subscription
+from service.feed import change_json
+
+USER_AGENT = "commitment-timeline-webhooks/1"
+_log = logging.getLogger("service.webhooks")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How deliveries behave: timeouts, backoff, log size and batch size."""
+
+    backoff_seconds: float = 1.0
+    backoff_cap_seconds: float = 3600.0
+    log_keep: int = 1000
+    batch: int = 100
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run did: records delivered, and when to come back if it stopped at a failure."""
+
+    delivered: int
+    retry_at: dt.datetime | None = None
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The ``X-Signature`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body with the secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(body: bytes, secret: str, header: str) -> bool:
+    """What a receiver does: recompute the signature and compare in constant time."""
+    return hmac.compare_digest(sign(body, secret), header)
+
+
+def backoff(attempt: int, policy: Policy) -> dt.timedelta:
+    """The wait after failed attempt number ``attempt`` (1, 2, ...): base * 2^(attempt-1), at most the cap."""
+    seconds = policy.backoff_seconds * 2 ** min(attempt - 1, 62)
+    return dt.timedelta(seconds=min(seconds, policy.backoff_cap_seconds))
+
+
+def is_due(subscription: Subscription, now: dt.datetime) -> bool:
+    """True unless the subscriber is waiting out a backoff."""
+    return subscription.next_attempt is None or dt.datetime.fromisoformat(
+        subscription.next_attempt.replace("Z", "+00:00")) <= now
+
+
+def _post(client: httpx.Client, subscription: Subscription, seq: int, body: bytes) -> tuple[int | None, str | None]:
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Signature": sign(body, subscription.secret),
+        "X-Change-Seq": str(seq),
+        "X-Subscription-Id": subscription.id,
+    }
+    try:
+        response = client.post(subscription.url, content=body, headers=headers)
+    except httpx.HTTPError as error:
+        return None, f"{type(error).__name__}: {error}"[:500] or type(error).__name__
+    if 200 <= response.status_code < 300:
+        return response.status_code, None
+    return response.status_code, f"HTTP {response.status_code}"
+
+
+def deliver(store: EventStore, client: httpx.Client, subscription: Subscription, clock: Clock,
+            policy: Policy = Policy(), stopping: Callable[[], bool] = lambda: False) -> Outcome:
+    """Deliver one subscriber's pending change records in order until done, a failure, ``policy.batch`` records,
+    or ``stopping()`` (the service shuts down)."""
+    with store.reading() as tx:
+        records, resume = queries.changes(tx, after=subscription.delivered_through, limit=policy.batch,
+                                          actor=subscription.actor, topic=subscription.topic, kind=subscription.kind)
+    attempt = subscription.failures + 1
+    for done, change in enumerate(records):
+        if stopping():
+            return Outcome(done)
+        body = change_json(change).encode()
+        status, error = _post(client, subscription, change.seq, body)
+        now = clock.now()
+        if error is None:
+            if not subscriptions.record_success(store, subscription.id, change.seq, attempt, status or 0, now,
+                                                policy.log_keep):
+                return Outcome(0)  # deleted meanwhile: stop
+            attempt = 1
+            continue
+        retry_at = now + backoff(attempt, policy)
+        _log.warning("delivery of change %d to %s (%s) failed, attempt %d: %s; next attempt at %s", change.seq,
+                     subscription.id, subscription.url, attempt, error, retry_at.isoformat())
+        subscriptions.record_failure(store, subscription.id, change.seq, attempt, status, error, now, retry_at,
+                                     policy.log_keep)
+        return Outcome(done, retry_at)
+    if resume > subscription.delivered_through:
+        subscriptions.skip_to(store, subscription.id, resume)  # past the records the filters left out
+    return Outcome(len(records))

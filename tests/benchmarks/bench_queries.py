@@ -1,0 +1,100 @@
+"""Measurement 3: in-process query latency on a loaded log (p50 and p99).
+
+Each sample is what one API request does: open a read snapshot and ask
+``queries.stances``. Days, actors and ``known_at`` instants are drawn from a seeded
+generator within the log's own range, so every run asks the same questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+from events import open_store, queries
+from tests.benchmarks.backends import Database
+from tests.benchmarks.common import Deadline, Figure, log, percentile, rng
+from tests.benchmarks.generate import ACTORS
+
+#: Untimed queries first, so the figures describe a warm server, not the first request after start.
+WARMUP = 10
+
+
+def log_ranges(store: Any) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+    """The first and last day a stance takes effect, and the first and last recorded instant."""
+    with store.reading() as tx:
+        first_day, last_day = tx.fetchone(
+            "SELECT min(earliest), max(latest) FROM events WHERE type = 'stance.stated'")
+        first_rec, last_rec = tx.fetchone("SELECT min(recorded), max(recorded) FROM events")
+
+    def instant(text: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    return dt.date.fromisoformat(first_day), dt.date.fromisoformat(last_day), instant(first_rec), instant(last_rec)
+
+
+def _sample(ask: Callable[[], object], samples: int, seconds: float) -> list[float]:
+    """Latencies in milliseconds of up to ``samples`` calls, stopping after ``seconds``."""
+    out: list[float] = []
+    deadline = Deadline(seconds)
+    while len(out) < samples and not deadline.passed():
+        start = time.perf_counter_ns()
+        ask()
+        out.append((time.perf_counter_ns() - start) / 1e6)
+    return out
+
+
+def measure(database: Database, size: int, *, samples: int, matrix_samples: int, seconds: float,
+            seed: int) -> list[Figure]:
+    """p50/p99 of one actor's stances, the matrix, and both as known at a past instant."""
+    store = open_store(database.url)
+    try:
+        first_day, last_day, first_rec, last_rec = log_ranges(store)
+        span_days = (last_day - first_day).days
+        span_rec = (last_rec - first_rec).total_seconds()
+        draw = rng("queries", seed)
+
+        def day() -> dt.date:
+            return first_day + dt.timedelta(days=draw.randint(0, span_days))
+
+        def known_at() -> dt.datetime:
+            return first_rec + dt.timedelta(seconds=draw.uniform(0, span_rec))
+
+        def actor(with_known_at: bool) -> Callable[[], object]:
+            def ask() -> object:
+                when, who, known = day(), draw.choice(ACTORS), known_at() if with_known_at else None
+                with store.reading() as tx:
+                    return queries.stances(tx, when, actor=who, known_at=known)
+            return ask
+
+        def matrix(with_known_at: bool) -> Callable[[], object]:
+            def ask() -> object:
+                when, known = day(), known_at() if with_known_at else None
+                with store.reading() as tx:
+                    return queries.stances(tx, when, known_at=known)
+            return ask
+
+        kinds = [
+            ("actor", "one actor's stances", actor(False), samples),
+            ("matrix", "stance matrix", matrix(False), matrix_samples),
+            ("actor_known_at", "one actor's stances, known_at", actor(True), samples),
+            ("matrix_known_at", "stance matrix, known_at", matrix(True), matrix_samples),
+        ]
+        figures = []
+        for key, label, ask, count in kinds:
+            for _ in range(WARMUP):
+                ask()
+            latencies = _sample(ask, count, seconds)
+            note = "" if len(latencies) == count else f"{len(latencies)} of {count} samples ({seconds:.0f} s bound)"
+            extra = {"samples": len(latencies), "mean_ms": sum(latencies) / len(latencies),
+                     "max_ms": max(latencies)}
+            for q in (50, 99):
+                figures.append(Figure(f"query_{key}_p{q}", f"{label} p{q}", percentile(latencies, q), "ms",
+                                      backend=database.backend, size=size, runs=len(latencies), extra=extra,
+                                      note=note))
+            log(f"queries {database.backend} {key}: p50 {percentile(latencies, 50):.3f} ms, "
+                f"p99 {percentile(latencies, 99):.3f} ms over {len(latencies)} samples")
+        return figures
+    finally:
+        store.close()

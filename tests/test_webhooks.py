@@ -1,0 +1,262 @@
+"""Webhooks: registration, signed deliveries in order, retries with backoff, and progress across restarts.
+
+Deliveries go to a real receiver (``http.server`` on 127.0.0.1 in a thread) from a real
+server; the backoff arithmetic and the dispatcher's decisions are also checked in
+simulated time, with a FixedClock and an in-process transport.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from events import FixedClock, open_store, subscriptions
+from service.dispatcher import WebhookDispatcher
+from service.feed import change_json
+from service.watcher import ChangeWatcher
+from service.webhooks import Policy, backoff, deliver, sign, verify_signature
+from tests.conftest import AUTH
+from tests.live import ACTORS, all_changes, live_server, settings_for, stance_batch, wait_until, world
+
+pytestmark = pytest.mark.timeout(60)
+SECRET = "a-receiver-secret-0123456789"
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that answers 500 to its first ``fail_first`` requests, then 204."""
+
+    def __init__(self, fail_first: int = 0):
+        self.fail_first = fail_first
+        self.requests: list[tuple[dict[str, str], bytes, int]] = []  # headers, body, status answered
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    status = 500 if len(receiver.requests) < receiver.fail_first else 204
+                    receiver.requests.append((dict(self.headers), body, status))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def delivered(self) -> list[dict]:
+        """The change records acknowledged (2xx), in arrival order."""
+        with self.lock:
+            return [json.loads(body) for _, body, status in self.requests if status < 300]
+
+
+@pytest.fixture
+def database(tmp_path):
+    """A database file holding the registrations, and a store of the test's own on it."""
+    path = tmp_path / "hooks.db"
+    store = open_store(path, durable=False)
+    store.append(world())
+    yield path, store
+    store.close()
+
+
+def register(url: str, callback: str, **fields) -> dict:
+    response = httpx.post(f"{url}/subscriptions", json={"url": callback, "secret": SECRET, **fields}, headers=AUTH)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+# --- real deliveries ----------------------------------------------------------------------------------
+
+
+def test_deliveries_are_signed_and_carry_the_change_json(database):
+    path, store = database
+    with Receiver() as receiver, live_server(settings_for(path)) as server:
+        created = register(server.url, receiver.url)
+        assert created["secret"] == SECRET and created["subscription"]["delivered_through"] == 0
+        store.append(stance_batch(0, actors=ACTORS[:2]))  # 4 change records
+        wait_until(lambda: len(receiver.delivered()) == 4, what="four deliveries")
+        expected = all_changes(server.url)
+        for (headers, body, _), change in zip(receiver.requests, expected):
+            digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()  # what a receiver computes
+            assert headers["X-Signature"] == f"sha256={digest}"
+            assert headers["X-Change-Seq"] == str(change["seq"])
+            assert headers["Content-Type"] == "application/json"
+            assert json.loads(body) == change and b"\n" not in body
+        assert [c["seq"] for c in receiver.delivered()] == [1, 2, 3, 4]
+        status = httpx.get(f"{server.url}/subscriptions/{created['subscription']['id']}", headers=AUTH).json()
+        assert status["delivered_through"] == 4 and status["failures"] == 0
+
+
+def test_a_failing_receiver_is_retried_with_backoff_and_gets_every_change_in_order(database):
+    path, store = database
+    settings = settings_for(path, webhook_backoff_seconds=0.05, webhook_backoff_cap_seconds=0.15)
+    with Receiver(fail_first=4) as receiver, live_server(settings) as server:
+        ident = register(server.url, receiver.url)["subscription"]["id"]
+        store.append(stance_batch(0, actors=ACTORS[:3]))  # 6 change records
+        wait_until(lambda: len(receiver.delivered()) == 6, what="six deliveries")
+        assert [c["seq"] for c in receiver.delivered()] == [1, 2, 3, 4, 5, 6]
+        assert len(receiver.requests) == 10  # 4 failures at seq 1, then one attempt each
+        log = httpx.get(f"{server.url}/subscriptions/{ident}/deliveries", headers=AUTH).json()["deliveries"]
+        log.reverse()  # oldest first
+        failures = log[:4]
+        assert [(d["seq"], d["attempt"], d["status"], d["error"]) for d in failures] == [
+            (1, n, 500, "HTTP 500") for n in (1, 2, 3, 4)]
+        waits = [instant(d["next_attempt"]) - instant(d["attempted_at"]) for d in failures]
+        assert waits == [dt.timedelta(seconds=s) for s in (0.05, 0.1, 0.15, 0.15)]  # doubling, capped
+        for failed, retry in zip(log, log[1:5]):
+            assert instant(retry["attempted_at"]) >= instant(failed["next_attempt"])  # never before it was due
+        assert [(d["seq"], d["attempt"], d["status"]) for d in log[4:]] == [(1, 5, 204)] + [
+            (seq, 1, 204) for seq in range(2, 7)]
+        assert all(d["delivered_at"] and d["next_attempt"] is None for d in log[4:])
+
+
+def test_nothing_is_lost_across_a_restart(database):
+    path, store = database
+    settings = settings_for(path)
+    with Receiver() as receiver:
+        with live_server(settings) as server:
+            ident = register(server.url, receiver.url)["subscription"]["id"]
+            store.append(stance_batch(0, actors=ACTORS[:2]))  # seq 1-4
+            wait_until(lambda: len(receiver.delivered()) == 4, what="the first deliveries")
+        store.append(stance_batch(1, actors=ACTORS[:2]))  # seq 5-8, while the service is down
+        store.append(stance_batch(2, actors=ACTORS[:1]))  # seq 9-10
+        with live_server(settings) as server:
+            wait_until(lambda: len(receiver.delivered()) == 10, what="the rest after the restart")
+            assert [c["seq"] for c in receiver.delivered()] == list(range(1, 11))
+            assert receiver.delivered() == all_changes(server.url)
+            status = httpx.get(f"{server.url}/subscriptions/{ident}", headers=AUTH).json()
+            assert status["delivered_through"] == 10
+
+
+# --- the API --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "file:///etc/passwd", "javascript:alert(1)",
+                                 "gopher://example.org", "example.org/hook", "http:///no-host", "http://a b/"])
+def test_callbacks_that_are_not_http_urls_are_refused(service_api, url):
+    response = service_api.post("/subscriptions", json={"url": url}, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["pointer"] == "url"
+
+
+def test_subscriptions_need_the_token(service_api):
+    assert service_api.post("/subscriptions", json={"url": "https://example.org/hook"}).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token-at-all"}
+    assert service_api.post("/subscriptions", json={"url": "https://example.org/h"}, headers=wrong).status_code == 401
+    ident = service_api.post("/subscriptions", json={"url": "https://example.org/h"}, headers=AUTH).json()[
+        "subscription"]["id"]
+    for method, path in [("GET", "/subscriptions"), ("GET", f"/subscriptions/{ident}"),
+                         ("DELETE", f"/subscriptions/{ident}"), ("GET", f"/subscriptions/{ident}/deliveries")]:
+        assert service_api.request(method, path).status_code == 401, (method, path)
+
+
+def test_listing_never_shows_secrets_and_removal_stops_deliveries(service_world):
+    api = service_world
+    created = api.post("/subscriptions", json={"url": "https://example.org/hook", "actor": "fr", "after": 0},
+                       headers=AUTH).json()
+    assert len(created["secret"]) >= 32  # generated, shown this once
+    ident = created["subscription"]["id"]
+    assert created["subscription"]["actor"] == "fr" and created["subscription"]["delivered_through"] == 0
+    listing = api.get("/subscriptions", headers=AUTH)
+    assert [s["id"] for s in listing.json()["subscriptions"]] == [ident]
+    assert created["secret"] not in listing.text and "secret" not in listing.text
+    assert "secret" not in api.get(f"/subscriptions/{ident}", headers=AUTH).json()
+    assert api.delete(f"/subscriptions/{ident}", headers=AUTH).status_code == 204
+    assert api.get(f"/subscriptions/{ident}", headers=AUTH).status_code == 404
+    assert api.get(f"/subscriptions/{ident}/deliveries", headers=AUTH).status_code == 404
+    assert api.delete(f"/subscriptions/{ident}", headers=AUTH).status_code == 404
+
+
+def test_bad_registrations_are_400(service_api):
+    for body in ({}, {"url": "https://example.org/h", "secret": "short"}, {"url": "https://example.org/h",
+                 "kind": "old"}, {"url": "https://example.org/h", "unknown": 1}, {"url": "https://e.org", "after": -1}):
+        assert service_api.post("/subscriptions", json=body, headers=AUTH).status_code == 400, body
+
+
+# --- in simulated time --------------------------------------------------------------------------------
+
+
+def instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_backoff_doubles_up_to_the_cap():
+    policy = Policy(backoff_seconds=2, backoff_cap_seconds=60)
+    assert [backoff(n, policy).total_seconds() for n in range(1, 8)] == [2, 4, 8, 16, 32, 60, 60]
+    assert backoff(10_000, policy).total_seconds() == 60
+
+
+def test_signatures_verify_and_tampering_does_not():
+    body = b'{"seq":1}'
+    header = sign(body, SECRET)
+    assert header == "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert verify_signature(body, SECRET, header)
+    assert not verify_signature(b'{"seq":2}', SECRET, header) and not verify_signature(body, "other" * 4, header)
+
+
+def test_the_dispatcher_retries_only_when_due_by_its_clock(database, clock):
+    path, store = database
+    answers = iter([500, 503, 200, 200, 200, 200])
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(int(request.headers["X-Change-Seq"]))
+        return httpx.Response(next(answers))
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    created = subscriptions.create(store, url="https://example.org/hook", now=clock.now(), after=0)
+    store.append(stance_batch(0, actors=ACTORS[:2]))  # seq 1-4
+    dispatcher = WebhookDispatcher(store, clock, ChangeWatcher(store), Policy(backoff_seconds=10,
+                                   backoff_cap_seconds=100), client=client)
+    assert dispatcher.run_once() == 10.0  # seq 1 failed: come back in 10 s
+    assert dispatcher.run_once() == 10.0 and seen == [1]  # not due yet: nothing sent
+    clock.advance(seconds=10)
+    assert dispatcher.run_once() == 20.0 and seen == [1, 1]  # second failure: 20 s
+    clock.advance(seconds=19)
+    dispatcher.run_once()
+    assert seen == [1, 1]
+    clock.advance(seconds=1)
+    dispatcher.run_once()
+    assert seen == [1, 1, 1, 2, 3, 4]
+    after = subscriptions.get(store, created.id)
+    assert after.delivered_through == 4 and after.failures == 0 and after.next_attempt is None
+    client.close()
+
+
+def test_a_filtered_subscriber_skips_what_it_does_not_want_and_advances_past_it(database, clock):
+    path, store = database
+    bodies: list[dict] = []
+    client = httpx.Client(transport=httpx.MockTransport(
+        lambda request: (bodies.append(json.loads(request.content)), httpx.Response(200))[1]))
+    created = subscriptions.create(store, url="https://example.org/hook", now=clock.now(), actor="a01", after=0)
+    store.append(stance_batch(0, actors=ACTORS[:3]))  # a00, a01, a02 x 2 topics: seq 1-6
+    outcome = deliver(store, client, subscriptions.get(store, created.id), FixedClock(clock.now()))
+    assert outcome.delivered == 2 and [b["actor"] for b in bodies] == ["a01", "a01"]
+    assert subscriptions.get(store, created.id).delivered_through == 6  # past a02's records too
+    with store.reading() as tx:
+        from events import queries
+
+        records, _ = queries.changes(tx, after=0, limit=10, actor="a01")
+    assert [json.loads(change_json(r)) for r in records] == bodies
+    client.close()
