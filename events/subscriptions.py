@@ -24,7 +24,7 @@ from events.errors import FieldError, InvalidEvent, NotFound
 SCHEMES = ("http", "https")
 MAX_URL_LENGTH = 2048
 
-_COLUMNS = ("id, url, secret, actor, topic, kind, created, delivered_through, failures, next_attempt, last_error")
+_COLUMNS = "id, url, actor, topic, kind, created, delivered_through, failures, next_attempt, last_error, secret"
 _DELIVERY_COLUMNS = "seq, attempt, status, error, attempted_at, next_attempt, delivered_at"
 
 
@@ -49,20 +49,10 @@ class SubscriptionView(msgspec.Struct, frozen=True):
     last_error: str | None
 
 
-class Subscription(msgspec.Struct, frozen=True):
+class Subscription(SubscriptionView, frozen=True):
     """A subscriber as stored, with the secret its deliveries are signed with."""
 
-    id: str
-    url: str
     secret: str
-    actor: str | None
-    topic: str | None
-    kind: str | None
-    created: str
-    delivered_through: int
-    failures: int
-    next_attempt: str | None
-    last_error: str | None
 
     def view(self) -> SubscriptionView:
         """The public view (without the secret)."""
@@ -122,8 +112,8 @@ def create(store: Any, *, url: str, now: dt.datetime, secret: str | None = None,
     with store.writing() as tx:
         start = queries.last_change(tx) if after is None else after
         tx.execute(
-            f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL)",
-            (ident, url, secret, actor, topic, kind, format_instant(now), start),
+            f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, ?)",
+            (ident, url, actor, topic, kind, format_instant(now), start, secret),
         )
     return get(store, ident)
 

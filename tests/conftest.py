@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import pytest
 
 from events import FixedClock, events_from_objects, open_store
 from events.store import EventStore
+from tests.postgres import unreachable
 
 SUMMIT = dt.datetime(2026, 1, 6, 12, 0, tzinfo=dt.UTC)
 
@@ -53,16 +53,9 @@ def clock() -> FixedClock:
 POSTGRES_URL = os.environ.get("COMMITMENTS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@functools.cache
 def postgres_unreachable() -> str | None:
     """Why PostgreSQL cannot be used for tests, or None when it can."""
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
-            return None
-    except Exception as exc:  # any failure means: not here
-        return f"{POSTGRES_URL}: {type(exc).__name__}: {str(exc).strip()[:200]}"
+    return unreachable(POSTGRES_URL)
 
 
 def require_postgres() -> None:

@@ -7,13 +7,13 @@ the shared ``test`` database and no gigabyte files in ``bench-results/db/``.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.benchmarks.common import DATABASES
+from tests.postgres import unreachable
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -59,16 +59,9 @@ def fresh(backend: str, label: str) -> Database:
     return database
 
 
-@functools.cache
 def postgres_unreachable() -> str | None:
     """Why PostgreSQL cannot be measured here, or None when it can."""
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
-            return None
-    except Exception as exc:  # any failure means: not here
-        return f"{POSTGRES_URL}: {type(exc).__name__}: {str(exc).strip()[:200]}"
+    return unreachable(POSTGRES_URL)
 
 
 def postgres_version() -> str | None:
