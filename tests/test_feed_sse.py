@@ -28,14 +28,24 @@ from tests.live import ACTORS, TOPICS, all_changes, live_server, settings_for, s
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def database(tmp_path):
-    """A database file holding the registrations, and a store of the test's own on it."""
-    path = tmp_path / "feed.db"
-    store = open_store(path, durable=False)
-    store.append(world())
-    yield path, store
-    store.close()
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """A database (SQLite file or PostgreSQL schema) holding the registrations, and a store of the test's own
+    on it: the feed's contract holds on both backends."""
+    if request.param == "sqlite":
+        url = str(tmp_path / "feed.db")
+        store = open_store(url, durable=False)
+        store.append(world())
+        yield url, store
+        store.close()
+        return
+    require_postgres()
+    with postgres_schema() as schema:
+        url = f"{POSTGRES_URL}?schema={schema}"
+        store = open_store(url, durable=False)
+        store.append(world())
+        yield url, store
+        store.close()
 
 
 def read_stream(url, *, headers=None, params=None, until, limit=None):
