@@ -116,12 +116,56 @@ def condition_names(row: dict[str, Any]) -> list[str]:
     return names
 
 
+_EQUAL = object()  # a day on which old and new states are known to be equal
+
+
+def differing(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """Windows [a, b) (b None: open-ended) outside which both row lists put the same row in effect every day.
+
+    Rows are shared between the old and the new list when unchanged, so a row in only
+    one of them marks a window from its start to the next start in either list.
+    """
+    if old_rows is new_rows:
+        return []
+    old_ids = {id(row) for row in old_rows}
+    new_ids = {id(row) for row in new_rows}
+    changed = [r for r in old_rows if id(r) not in new_ids] + [r for r in new_rows if id(r) not in old_ids]
+    if not changed:
+        return []
+    starts = sorted({r["valid_from"] for r in old_rows} | {r["valid_from"] for r in new_rows})
+    windows = []
+    for row in changed:
+        i = bisect_right(starts, row["valid_from"])
+        windows.append((row["valid_from"], starts[i] if i < len(starts) else None))
+    return windows
+
+
 def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
-            fallback_cause: str | None) -> list[tuple]:
-    """The change records (as rows without their trailing position/recorded/detail) for one key."""
+            fallback_cause: str | None, condition_windows: dict[str, list[tuple[str, str | None]]]) -> list[tuple]:
+    """The change records (as rows without their trailing position/recorded/detail) for one key.
+
+    Only days inside a window where a stance row or a named condition's row differs are
+    evaluated; elsewhere the old and new states are equal by construction.
+    """
+    windows = differing(old.rows.rows, new.rows.rows)
+    for name in old.conditions.keys() | new.conditions.keys():
+        windows.extend(condition_windows.get(name, ()))
+    windows = [(max(a, start), b) for a, b in windows if a <= today and (b is None or b > start)]
+    if not windows:
+        return []
+    days = {start}
+    for a, b in windows:
+        end = today if b is None or b > today else b
+        days.add(a)
+        if b is not None and b <= today:
+            days.add(b)
+        days |= old.days(a, end) | new.days(a, end)
     found = []
-    previous = None
-    for day in sorted({start} | old.days(start, today) | new.days(start, today)):
+    previous: Any = None
+    for day in sorted(days):
+        if not any(a <= day and (b is None or day < b) for a, b in windows):
+            previous = _EQUAL
+            continue
         old_state, _ = old.state(day)
         new_state, _ = new.state(day)
         pair = (old_state, new_state)
@@ -129,7 +173,7 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
             cause = new.cause_on(day, before) or fallback_cause
             found.append([day, old_state, new_state, cause, "revision"])
         previous = pair
-    if found and previous[0] != previous[1]:
+    if found and previous is not _EQUAL and previous[0] != previous[1]:
         found[-1][4] = "new"  # its run reaches the day of the append: the present changed
     return [(kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause) for day, o, n, cause, kind in found]
 

@@ -19,7 +19,7 @@ from events import dates
 from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
 from events.projections import changes, registry, timeline
-from events.projections.changes import Series, Snapshot, condition_names
+from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.store.log import schema_version
@@ -212,15 +212,21 @@ def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: st
     condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
     old_series = {key[0]: Series(rows) for key, rows in old_conditions.items()}
     new_series = {key[0]: Series(rows) for key, rows in new_conditions.items()}
+    touched_conditions = {key[0] for key in plan.touched[CONDITIONS]}
+    condition_windows = {name: differing(old_series[name].rows, new_series[name].rows)
+                         for name in touched_conditions if name in old_series and name in new_series}
     records = []
     for key in sorted(stance_starts):
         start = stance_starts[key]
         if start > today:
             continue
-        old = _snapshot(old_stances.get(key, []), old_series)
-        new = _snapshot(new_stances.get(key, []), new_series)
+        old_rows, new_rows = old_stances.get(key, []), new_stances.get(key, [])
+        if key not in plan.touched[STANCES] and not _names_any(new_rows, touched_conditions):
+            continue  # only a condition it never names changed: nothing to compare
+        old = _snapshot(old_rows, old_series)
+        new = _snapshot(new_rows, new_series)
         fallback = causes.get(key) or _condition_cause(new, condition_cause)
-        for record in changes.compare(key, start, today, old, new, first_position - 1, fallback):
+        for record in changes.compare(key, start, today, old, new, first_position - 1, fallback, condition_windows):
             records.append((*record, last, recorded, None))
     changes.insert(tx, records)
     return len(records)
@@ -234,6 +240,10 @@ def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snap
 
 
 _EMPTY = Series([])
+
+
+def _names_any(rows: list[dict[str, Any]], names: set[str]) -> bool:
+    return any(not names.isdisjoint(condition_names(row)) for row in rows)
 
 
 def _condition_cause(snapshot: Snapshot, condition_cause: dict[str, str]) -> str | None:
