@@ -139,10 +139,10 @@ def import_lines(
 
     first = report.last_position
     try:
-        results = store.append_batches(appends())
+        result = store.append_batches(appends())
     except InvalidEvent as error:
         raise (_with_line_numbers(error, current[0]) if current else error) from None
-    if results:
-        report.last_position = results[-1].last_position
+    if result is not None:
+        report.last_position = result.last_position
     report.appended = report.last_position - first
     return report

@@ -11,6 +11,7 @@ row's ``valid_from`` for current rows, so current answers need no ordering at al
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,9 +38,9 @@ class FactTable:
     key: tuple[str, ...]
     values: tuple[str, ...]
 
-    @property
+    @functools.cached_property
     def columns(self) -> tuple[str, ...]:
-        """Every column a row read from this table carries, in order."""
+        """Every column a row read from this table carries, in order (computed once: it is on the hot path)."""
         return (*self.key, *self.values, *ROW_META)
 
     def _key_sql(self) -> str:

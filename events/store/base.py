@@ -140,15 +140,19 @@ class EventStore(ABC):
         with self.writing() as tx:
             return self._append_in(tx, events, expected_position=expected_position, recorded=recorded)
 
-    def append_batches(self, batches: Iterable[tuple[Sequence[Event], dt.datetime | None]]) -> list[AppendResult]:
+    def append_batches(self, batches: Iterable[tuple[Sequence[Event], dt.datetime | None]]) -> AppendResult | None:
         """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.
 
         Each batch stays its own append (its own recorded instant and change records),
         so an import of an export reproduces the original appends; but a fault in any
-        batch leaves the log as it was before the first.
+        batch leaves the log as it was before the first. Returns the last batch's result
+        (None when there was none): keeping every event's result would grow with the file.
         """
+        last = None
         with self.writing() as tx:
-            return [self._append_in(tx, events, recorded=recorded) for events, recorded in batches]
+            for events, recorded in batches:
+                last = self._append_in(tx, events, recorded=recorded)
+        return last
 
     def append_group(
         self, requests: Sequence[tuple[Sequence[Event], int | None]]
