@@ -15,9 +15,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +23,7 @@ import pytest
 
 from events import FixedClock
 from tests.conftest import AUTH, TOKEN
+from tests.live import LiveServer as SharedLiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_SCREENSHOT = ROOT / "docs" / "ui-2026-01-07.png"
@@ -64,37 +62,21 @@ def chromium_path() -> str:
 # --- the server --------------------------------------------------------------------------------
 
 
-class LiveServer:
-    """The service under uvicorn in a background thread, on a socket bound to a free port of 127.0.0.1."""
+class LiveServer(SharedLiveServer):
+    """The seeded service (tests/live.py's server) with the page's clock at TODAY, used as a context manager."""
 
     def __init__(self, database: Path, **settings_overrides):
-        import uvicorn
-
-        from service.app import create_app
         from service.settings import Settings
 
         settings = Settings(database=str(database), token=TOKEN, seed_if_empty=True, write_burst=1000,
                             write_rate=1000.0, durable=False).replace(**settings_overrides)
-        app = create_app(settings, clock=FixedClock(dt.datetime.fromisoformat(f"{TODAY}T12:00:00+00:00")))
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+        super().__init__(settings, clock=FixedClock(dt.datetime.fromisoformat(f"{TODAY}T12:00:00+00:00")))
 
     def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        return self
+        return self.start()
 
     def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.socket.close()
+        self.stop()
 
     def get(self, path: str) -> dict:
         response = httpx.get(self.url + path, timeout=10)
