@@ -90,9 +90,11 @@ def parse_day(text: str, name: str) -> dt.date:
     """A day parameter (``2026-01-07``) as a date; a bad one is a 422 naming the parameter."""
     try:
         return dates.parse_day(text)
-    except InvalidDate:
+    except InvalidDate as cause:
         shown = text if len(text) <= 40 else text[:40] + "..."
-        error = InvalidDate(shown, f"{name}={shown!r} is not a day; use YYYY-MM-DD, e.g. 2026-01-07")
+        # The core's reason helps when the day is impossible (30 February); otherwise show the one form a query takes.
+        why = cause.detail if "does not exist" in cause.detail else "use YYYY-MM-DD, e.g. 2026-01-07"
+        error = InvalidDate(shown, f"{name}={shown!r} is not a day: {why}")
         raise _invalid(error, name) from None
 
 
