@@ -246,7 +246,7 @@ def test_a_client_that_never_reads_holds_one_page_at_most_and_is_cut_off(databas
             store.append(stance_batch(round_))
         final = rounds * len(ACTORS) * len(TOPICS)
         # The subscriber stops where the socket is full, and the write timeout then cuts it off.
-        wait_until(lambda: subscriber not in hub.subscribers, timeout=20, what="the stuck client to be cut off")
+        wait_until(lambda: subscriber not in hub.subscribers, timeout=40, what="the stuck client to be cut off")
         assert subscriber.peak_buffered <= page  # never more than one page in hand, though 2000 were waiting
         assert subscriber.position < final  # it really was stuck, not done
         assert server.background.reader.keep * page < final  # and the shared page cache is bounded too
