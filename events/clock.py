@@ -42,8 +42,16 @@ def format_instant(instant: dt.datetime) -> str:
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
 
 
-def parse_instant(text: str) -> dt.datetime:
-    """Parse an RFC 3339 instant (``2026-01-07T12:00:00Z``); naive times are rejected."""
+#: Instants outside these years are refused: nothing the log records or is asked about lies there.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9998
+
+
+def parse_instant(text: str, pointer: str = "known_at") -> dt.datetime:
+    """Parse an RFC 3339 instant (``2026-01-07T12:00:00Z``); naive times and far-off years are refused.
+
+    ``pointer`` names where the text came from (a parameter, an option, a line of a file)
+    in the error.
+    """
     from events.errors import FieldError, InvalidEvent
 
     message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
@@ -51,6 +59,10 @@ def parse_instant(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.replace("z", "Z"))
         if value.tzinfo is None:
             raise ValueError("no offset")
-        return value.astimezone(dt.UTC)
+        value = value.astimezone(dt.UTC)
     except (ValueError, TypeError, AttributeError, OverflowError):
-        raise InvalidEvent(message, [FieldError("known_at", message)]) from None
+        raise InvalidEvent(message, [FieldError(pointer, message)]) from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        message = f"'{text}' is not an instant between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+        raise InvalidEvent(message, [FieldError(pointer, message)])
+    return value

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
+from events.clock import parse_instant
 from service.group_commit import GroupCommitter
-from service.instants import read_instant
 from service.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def build_clock(settings: Settings) -> Clock:
     if settings.clock is None:
         return SystemClock()
     try:
-        return FixedClock(read_instant(settings.clock, "clock"))
+        return FixedClock(parse_instant(settings.clock, "clock"))
     except InvalidEvent:
         message = f"clock {settings.clock!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
         raise SettingsError(message) from None

@@ -18,11 +18,11 @@ import click
 import msgspec
 
 from events import CommitmentError, InvalidEvent, verify
+from events.clock import parse_instant
 from events.dates import parse_day
 from events.errors import InvalidDate
 from service import answers, feed, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
-from service.instants import read_instant
 from service.settings import DEFAULT_DATABASE, Settings, SettingsError
 
 _json = msgspec.json.Encoder()
@@ -106,7 +106,7 @@ def _instant(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        return read_instant(value, "--known-at")
+        return parse_instant(value, "--known-at")
     except InvalidEvent:
         raise click.BadParameter(f"{value!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z",
                                  param_hint="--known-at") from None

@@ -15,9 +15,9 @@ import msgspec
 
 from events import Event, EventStore, InvalidEvent
 from events.catalog import event_from_object
+from events.clock import parse_instant
 from events.errors import FieldError
 from service.documents import stored_event_document
-from service.instants import read_instant
 
 _encoder = msgspec.json.Encoder()
 _BATCH_POINTER = re.compile(r"^\$\[(\d+)\]")
@@ -55,7 +55,7 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
                 message = "`recorded` must be an RFC 3339 instant"
                 raise InvalidEvent(f"{where}: {message}", [FieldError(f"{where}.recorded", message)])
             try:
-                read_instant(recorded, f"{where}.recorded")
+                parse_instant(recorded, f"{where}.recorded")
             except InvalidEvent as error:
                 raise InvalidEvent(f"{where}: {error.detail}", error.errors) from None
     event, errors = event_from_object(obj, where)
@@ -131,7 +131,7 @@ def import_lines(
     def appends() -> Iterator[tuple[list[Event], object]]:
         for batch in read_batches(lines, batch_size):
             current[:] = [batch]
-            yield batch.events, None if batch.recorded is None else read_instant(batch.recorded)
+            yield batch.events, None if batch.recorded is None else parse_instant(batch.recorded)
             report.read += len(batch.events)
             report.appends += 1
             if progress is not None:

@@ -42,7 +42,8 @@ class Series:
         return self.starts[bisect_right(self.starts, start) : bisect_right(self.starts, end)]
 
 
-_NO_ROWS = Series([])
+#: The rows of a key or condition with no rows at all.
+NO_ROWS = Series([])
 
 
 class Snapshot:
@@ -75,7 +76,7 @@ class Snapshot:
             low = max(starts[i], start)
             high = min(starts[i + 1], end) if i + 1 < len(starts) else end
             for name in names:
-                found.update(self.conditions.get(name, _NO_ROWS).starting(low, high))
+                found.update(self.conditions.get(name, NO_ROWS).starting(low, high))
         return found
 
     def cause_on(self, day: str, before: int) -> str | None:
@@ -102,7 +103,7 @@ class Snapshot:
             return (row["stance"], commitment_status(row["stance"], [])), row
         statuses = []
         for name in names:
-            condition_row = self.conditions.get(name, _NO_ROWS).at(day)
+            condition_row = self.conditions.get(name, NO_ROWS).at(day)
             statuses.append(condition_row["status"] if condition_row else "pending")
         return (row["stance"], commitment_status(row["stance"], statuses)), row
 

@@ -19,7 +19,7 @@ from events import dates
 from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
 from events.projections import changes, registry, timeline
-from events.projections.changes import Series, Snapshot, condition_names, differing
+from events.projections.changes import NO_ROWS, Series, Snapshot, condition_names, differing
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.store.log import schema_version
@@ -236,10 +236,8 @@ def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snap
     names: set[str] = set()
     for row in rows:
         names.update(condition_names(row))
-    return Snapshot(Series(rows), {name: conditions.get(name, _EMPTY) for name in names})
+    return Snapshot(Series(rows), {name: conditions.get(name, NO_ROWS) for name in names})
 
-
-_EMPTY = Series([])
 
 
 def _names_any(rows: list[dict[str, Any]], names: set[str]) -> bool:

@@ -18,11 +18,11 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
+from events.clock import parse_instant
 from events.errors import FieldError
 from events.vocabulary import CONDITION_STATUSES
 from service.formats import FORMATS
 from service.group_commit import GroupCommitter
-from service.instants import read_instant
 
 #: Ids of actors, topics, conditions and events: what the catalogue accepts.
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
@@ -112,7 +112,7 @@ def parse_known_at(text: str | None) -> dt.datetime | None:
     """The ``known_at`` instant, or None; a ``+`` offset that the query string turned into a space is restored."""
     if text is None:
         return None
-    return read_instant(_OFFSET.sub(r"+\1", text), "known_at")
+    return parse_instant(_OFFSET.sub(r"+\1", text), "known_at")
 
 
 def parse_if_match(text: str | None) -> int | None:
