@@ -15,7 +15,7 @@ import msgspec
 
 from events import ids
 from events.catalog import Event, EventCorrected, corrected, decode_stored, encode
-from events.errors import Conflict, FieldError, InvalidEvent, UnknownReference
+from events.errors import Conflict, FieldError, InvalidEvent, UnknownReference, describe
 from events.projections import registry
 from events.store import log
 
@@ -112,9 +112,7 @@ def prepare(tx: Any, events: Sequence[Event], next_position: int) -> Prepared:
             prepared.bodies.append(seen[event.id])
     _check_references(tx, prepared, next_position, errors)
     if errors:
-        detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:10])
-        if len(errors) > 10:
-            detail += f" (and {len(errors) - 10} more)"
+        detail = describe(errors)
         if all(_UNKNOWN.match(e.message) for e in errors):
             raise UnknownReference(detail, errors)
         if all("already defined" in e.message for e in errors):

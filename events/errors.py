@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+_LEADING_INDEX = re.compile(r"^\$\[(\d+)\]")
 
 
 @dataclass
@@ -64,3 +68,27 @@ class NotFound(CommitmentError):
 
     title = "Not found"
 
+
+
+def describe(errors: list[FieldError], limit: int = 10) -> str:
+    """A one-line summary of field errors: the first ``limit``, then how many more."""
+    detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:limit])
+    if len(errors) > limit:
+        detail += f" (and {len(errors) - limit} more)"
+    return detail
+
+
+def renumber_pointers(error: CommitmentError, rename: Callable[[int], str]) -> CommitmentError:
+    """Rewrite the leading ``$[i]`` of every pointer of ``error`` as ``rename(i)``, and its detail to match."""
+    def renumber(pointer: str) -> str:
+        return _LEADING_INDEX.sub(lambda match: rename(int(match.group(1))), pointer)
+
+    if error.errors:
+        error.errors = [FieldError(renumber(e.pointer), e.message) for e in error.errors]
+        error.detail = describe(error.errors)
+    return error
+
+
+def shift_pointers(error: CommitmentError, offset: int) -> CommitmentError:
+    """Pointers of a chunk's error made relative to the whole batch (``$[i]`` becomes ``$[offset + i]``)."""
+    return error if offset == 0 else renumber_pointers(error, lambda index: f"$[{offset + index}]")

@@ -190,14 +190,16 @@ def seed(path: str | None) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.File("rb"))
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
-              help="Events per append for lines without a recorded instant.")
+@click.option("--batch-size", type=click.IntRange(1, None), default=None,
+              help="Events per append for lines without a recorded instant [default: the whole file is one append].")
 def import_(file: Any, batch_size: int) -> None:
     """Append events from an NDJSON file (one event object per line; - reads stdin).
 
     Lines from `commitments export` keep their recorded instants: lines that share one
-    are appended together, as they were originally. Events already stored are skipped,
-    so running an import again is safe.
+    are appended together, as they were originally. Lines without one are one append,
+    recorded now (--batch-size splits them). The whole file is one transaction: a bad
+    line stores nothing. Events already stored are skipped, so running an import again
+    is safe.
 
     \b
     Example:
@@ -240,9 +242,7 @@ def export(output: Any) -> None:
 @main.command()
 @click.option("--from", "source", required=True, metavar="URL", help="The database to copy from.")
 @click.option("--to", "target", required=True, metavar="URL", help="The database to copy into (empty, or a copy).")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True,
-              help="Events per append for events without a recorded instant.")
-def migrate(source: str, target: str, batch_size: int) -> None:
+def migrate(source: str, target: str) -> None:
     """Copy a log from one database to another and rebuild its projections there.
 
     Each original append is appended again with its recorded instant, in one
@@ -255,7 +255,7 @@ def migrate(source: str, target: str, batch_size: int) -> None:
     """
     settings = _settings()
     with _services(settings.replace(database=source)) as origin, _services(settings.replace(database=target)) as copy:
-        report = transfer.import_lines(copy.store, transfer.export_lines(origin.store), batch_size=batch_size)
+        report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
         problems = verify(copy.store)
     click.echo(f"Copied {report.appended} of {report.read} events in {report.appends} appends; "
                f"the target ends at position {report.last_position}.")

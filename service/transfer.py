@@ -7,7 +7,6 @@ of one original append (they share a recorded instant) are appended together aga
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -16,27 +15,16 @@ import msgspec
 from events import Event, EventStore, InvalidEvent
 from events.catalog import event_from_object
 from events.clock import parse_instant
-from events.errors import FieldError
+from events.errors import CommitmentError, FieldError, renumber_pointers
 from service.documents import stored_event_document
 
 _encoder = msgspec.json.Encoder()
-_BATCH_POINTER = re.compile(r"^\$\[(\d+)\]")
 
 
 def export_lines(store: EventStore) -> Iterator[bytes]:
     """Every event of the log as one NDJSON line (event JSON plus ``position`` and ``recorded``)."""
     for stored in store.iter_all():
         yield _encoder.encode(stored_event_document(stored)) + b"\n"
-
-
-@dataclass
-class Batch:
-    """Consecutive lines to append together: their events, line numbers, and recorded instant if exported."""
-
-    events: list[Event] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    recorded: str | None = None
-    size: int = 0  # bytes read for these lines (for a progress bar)
 
 
 def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
@@ -65,32 +53,85 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
     return event, recorded
 
 
-def read_batches(lines: Iterable[bytes], batch_size: int = 5000) -> Iterator[Batch]:
-    """Group NDJSON lines into appends.
+@dataclass
+class _Line:
+    number: int
+    event: Event
+    recorded: str | None
+    size: int
 
-    Lines carrying the same ``recorded`` instant in a row are one batch (one original
-    append), however many they are; lines without ``recorded`` go in batches of
-    ``batch_size``. Blank lines are skipped.
+
+class _Reader:
+    """Parsed lines with one line of look-ahead (to see where an append ends)."""
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._lines = self._parse(lines)
+        self._next: _Line | None = next(self._lines, None)
+        self.pending_size = 0  # bytes of blank lines not yet reported
+
+    def _parse(self, lines: Iterable[bytes]) -> Iterator[_Line]:
+        for number, line in enumerate(lines, start=1):
+            stripped = line.strip()
+            if not stripped:
+                self.pending_size += len(line)
+                continue
+            event, recorded = _parse_line(stripped, number)
+            yield _Line(number, event, recorded, len(line))
+
+    def peek(self) -> _Line | None:
+        """The next line, without taking it."""
+        return self._next
+
+    def take(self) -> _Line:
+        """The next line."""
+        line = self._next
+        self._next = next(self._lines, None)
+        return line
+
+
+@dataclass
+class PendingAppend:
+    """One append of an import: its recorded instant (None: now), and its events, read lazily."""
+
+    recorded: str | None
+    events: Iterator[Event]
+    lines: list[int] = field(default_factory=list)  # the file line of each event taken so far
+
+
+def read_appends(lines: Iterable[bytes], batch_size: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> Iterator[PendingAppend]:
+    """Group NDJSON lines into appends, reading lazily (an append may be millions of lines).
+
+    Lines carrying the same ``recorded`` instant in a row are one append (one original
+    append), however many they are; consecutive lines without ``recorded`` are one
+    append too, or appends of ``batch_size`` lines when it is given. Blank lines are
+    skipped. Each append's events must be consumed before the next append is asked for.
     """
-    batch = Batch()
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped:
-            batch.size += len(line)
-            continue
-        event, recorded = _parse_line(stripped, number)
-        starts_new = batch.events and (
-            recorded != batch.recorded or (recorded is None and len(batch.events) >= batch_size)
-        )
-        if starts_new:
-            yield batch
-            batch = Batch()
-        batch.events.append(event)
-        batch.lines.append(number)
-        batch.recorded = recorded
-        batch.size += len(line)
-    if batch.events:
-        yield batch
+    reader = _Reader(lines)
+    while (first := reader.peek()) is not None:
+        pending = PendingAppend(first.recorded, iter(()))
+        pending.events = _events_of(reader, pending, batch_size, progress)
+        yield pending
+        for _ in pending.events:  # an append the store stopped reading early: skip the rest of its lines
+            pass
+
+
+def _events_of(reader: _Reader, pending: PendingAppend, batch_size: int | None,
+               progress: Callable[[int], None] | None) -> Iterator[Event]:
+    limit = batch_size if pending.recorded is None else None
+    unreported = 0
+    while (line := reader.peek()) is not None and line.recorded == pending.recorded \
+            and (limit is None or len(pending.lines) < limit):
+        reader.take()
+        pending.lines.append(line.number)
+        unreported += line.size + reader.pending_size
+        reader.pending_size = 0
+        if progress is not None and unreported >= 1 << 20:
+            progress(unreported)
+            unreported = 0
+        yield line.event
+    if progress is not None and unreported:
+        progress(unreported)
 
 
 @dataclass
@@ -103,45 +144,37 @@ class ImportReport:
     last_position: int = 0
 
 
-def _with_line_numbers(error: InvalidEvent, batch: Batch) -> InvalidEvent:
-    """Turn batch pointers (``$[3].actor``) into file pointers (``line 42.actor``)."""
-    def renumber(pointer: str) -> str:
-        return _BATCH_POINTER.sub(lambda m: f"line {batch.lines[int(m.group(1))]}", pointer)
-
-    error.errors = [FieldError(renumber(e.pointer), e.message) for e in error.errors]
-    error.detail = "; ".join(f"{e.pointer}: {e.message}" for e in error.errors[:3]) or error.detail
-    return error
-
-
 def import_lines(
     store: EventStore,
     lines: Iterable[bytes],
     *,
-    batch_size: int = 5000,
+    batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Append NDJSON events in one transaction: a bad line anywhere stores nothing of the file.
 
-    Each batch is still its own append (see :func:`read_batches`). Events already stored
-    are skipped, so running the same import again is safe.
+    Each run of lines is its own append (see :func:`read_appends`): without recorded
+    instants, the whole file is one append, recorded now, unless ``batch_size`` splits
+    it. Events already stored are skipped, so running the same import again is safe.
     """
     report = ImportReport(last_position=store.last_position())
-    current: list[Batch] = []
+    current: list[PendingAppend] = []
 
-    def appends() -> Iterator[tuple[list[Event], object]]:
-        for batch in read_batches(lines, batch_size):
-            current[:] = [batch]
-            yield batch.events, None if batch.recorded is None else parse_instant(batch.recorded)
-            report.read += len(batch.events)
+    def appends() -> Iterator[tuple[Iterator[Event], object]]:
+        for pending in read_appends(lines, batch_size, progress):
+            current[:] = [pending]
+            yield pending.events, None if pending.recorded is None else parse_instant(pending.recorded)
+            report.read += len(pending.lines)
             report.appends += 1
-            if progress is not None:
-                progress(batch.size)
 
     first = report.last_position
     try:
         result = store.append_batches(appends())
-    except InvalidEvent as error:
-        raise (_with_line_numbers(error, current[0]) if current else error) from None
+    except CommitmentError as error:
+        if current:
+            numbers = current[0].lines
+            renumber_pointers(error, lambda index: f"line {numbers[index]}")
+        raise
     if result is not None:
         report.last_position = result.last_position
     report.appended = report.last_position - first

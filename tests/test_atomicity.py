@@ -59,11 +59,12 @@ def fail_after(target, written: str):
     return failing
 
 
-def _project_table_failing_on_conditions(original):
-    """Wrap the projector's per-table step: fail once the condition intervals are written, the memberships not."""
+def _project_keys_failing_on_stances(original):
+    """Wrap the projector's per-table step: fail once the stance intervals are written (conditions are by then)."""
     def failing(tx, table, *args, **kwargs):
         result = original(tx, table, *args, **kwargs)
-        if table.table == "condition_intervals":  # stance rows are written by now, condition rows too
+        if table.table == "stance_intervals":
+            assert tx.fetchone("SELECT count(*) FROM condition_intervals WHERE event_id = 'cf-met'")[0] > 0
             assert tx.fetchone("SELECT count(*) FROM stance_intervals WHERE event_id = 's-fr'")[0] > 0
             raise Boom("injected")
         return result
@@ -76,8 +77,8 @@ FAILURE_POINTS = {
         log, "insert_refs", fail_after(log.insert_refs, "events WHERE id = 's-fr'")),
     "after-registry-before-timeline": lambda mp: mp.setattr(
         timeline, "put_rows", fail_after(timeline.put_rows, "registry WHERE id = 'it'")),
-    "between-projection-tables": lambda mp: mp.setattr(projector, "_project_table",
-                                                       _project_table_failing_on_conditions(projector._project_table)),
+    "between-projection-tables": lambda mp: mp.setattr(projector, "_project_keys",
+                                                       _project_keys_failing_on_stances(projector._project_keys)),
     "after-the-change-records": lambda mp: mp.setattr(
         changes, "insert", fail_after(changes.insert, "changes WHERE event_id IN ('s-fr', 'fix-fr', 'cf-met')")),
 }
@@ -104,15 +105,15 @@ def test_a_failure_part_way_through_an_append_leaves_every_table_as_it_was(regis
 def test_an_import_that_fails_in_its_third_append_stores_none_of_them(registered, monkeypatch):
     before = everything(registered)
     calls = []
-    original = projector.project_batch
+    original = projector.AppendProjection.finish
 
-    def third_fails(*args, **kwargs):
+    def third_fails(self):
         calls.append(1)
         if len(calls) == 3:
             raise Boom("injected")
-        return original(*args, **kwargs)
+        return original(self)
 
-    monkeypatch.setattr("events.store.base.project_batch", third_fails)
+    monkeypatch.setattr(projector.AppendProjection, "finish", third_fails)
     batches = [(events(make("stance.stated", f"2026-01-0{n}", id=f"imp-{n}", actor="fr", topic="troops",
                             stance="committed")), None) for n in range(1, 5)]
     with pytest.raises(Boom):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from events import open_store, queries
 from events.verify import log_checksum
 from service import cli, feed
-from tests.conftest import TOKEN, coalition_world, events
+from tests.conftest import TOKEN, coalition_world, events, make
 
 CLOCK = "2026-01-12T12:00:00Z"
 
@@ -257,5 +257,22 @@ def test_a_bad_line_anywhere_in_an_import_stores_nothing(run, tmp_path):
     store = open_store(run.database)
     try:
         assert store.last_position() == 0
+    finally:
+        store.close()
+
+
+def test_an_import_without_recorded_instants_is_one_append_and_names_the_line_of_a_fault(run, tmp_path, monkeypatch):
+    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 3)  # the fault lies in a later chunk of the one append
+    good = [json.dumps(o) for o in coalition_world()]
+    bad = json.dumps(make("stance.stated", "2026-01-06", actor="nobody", topic="troops", stance="committed"))
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join([*good[:5], "", *good[5:], bad]) + "\n")
+    result = run("import", str(path), expect=2)
+    assert f"line {len(good) + 2}.actor: unknown actor 'nobody'" in result.output
+    path.write_text("\n".join([*good[:5], "", *good[5:]]) + "\n")
+    assert f"Read {len(good)} events, appended {len(good)} in 1 appends" in run("import", str(path)).output
+    store = open_store(run.database)
+    try:
+        assert len({stored.recorded for stored in store.read()}) == 1
     finally:
         store.close()

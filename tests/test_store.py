@@ -73,6 +73,28 @@ def test_unknown_references_reject_the_whole_batch_naming_each(registered):
         assert log_checksum(tx) == checksum
 
 
+def test_a_batch_checked_in_chunks_names_faults_by_their_place_in_the_whole_batch(registered, monkeypatch):
+    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 2)
+    with registered.reading() as tx:
+        checksum = log_checksum(tx)
+    batch = events(stance("c1"), stance("c2"), stance("c3"), stance("c4", actor="xx"), stance("c5"))
+    with pytest.raises(UnknownReference) as caught:
+        registered.append(batch)  # the fault is in the second chunk; the first chunk is already stored by then
+    assert [(e.pointer, e.message) for e in caught.value.errors] == [("$[3].actor", "unknown actor 'xx'")]
+    assert caught.value.detail == "$[3].actor: unknown actor 'xx'"
+    with registered.reading() as tx:
+        assert log_checksum(tx) == checksum
+
+
+def test_a_batch_in_chunks_is_still_one_append_with_one_recorded_instant(registered, monkeypatch):
+    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 2)
+    last = registered.last_position()
+    result = registered.append(events(*(stance(f"k{n}") for n in range(5)), stance("k0")))  # k0 twice: one copy
+    assert [a.position for a in result.appended] == [last + n for n in range(1, 6)] + [last + 1]
+    stored = registered.read(after=last)
+    assert len(stored) == 5 and len({s.recorded for s in stored}) == 1
+
+
 def test_references_may_be_defined_in_the_same_batch(store):
     store.append(events(*registrations(actors=("fr",), topics=(), conditions=()),
                         make("topic.defined", "2025", topic="new-topic", name="New"),

@@ -23,6 +23,11 @@ State = tuple[str | None, str | None]
 _decode_list = msgspec.json.Decoder(list[str])
 
 
+def decode_names(text: str) -> list[str]:
+    """Condition ids from a stance row's ``conditions`` JSON list."""
+    return [] if text == "[]" else _decode_list.decode(text)
+
+
 class Series:
     """Rows of one key in effect order, with their start days for binary search."""
 
@@ -112,8 +117,7 @@ def condition_names(row: dict[str, Any]) -> list[str]:
     """The condition ids a stance row names (decoded once per row)."""
     names = row.get("_names")
     if names is None:
-        text = row["conditions"]
-        names = row["_names"] = [] if text == "[]" else _decode_list.decode(text)
+        names = row["_names"] = decode_names(row["conditions"])
     return names
 
 
@@ -121,7 +125,8 @@ _EQUAL = object()  # a day on which old and new states are known to be equal
 
 
 def differing(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    """Windows [a, b) (b None: open-ended) outside which both row lists put the same row in effect every day.
+    """Sorted, disjoint windows [a, b) (b None: open-ended) outside which both row lists put the same row in
+    effect every day.
 
     Rows are shared between the old and the new list when unchanged, so a row in only
     one of them marks a window from its start to the next start in either list.
@@ -138,7 +143,19 @@ def differing(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]]) ->
     for row in changed:
         i = bisect_right(starts, row["valid_from"])
         windows.append((row["valid_from"], starts[i] if i < len(starts) else None))
-    return windows
+    return _union(windows)
+
+
+def _union(windows: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """Windows [a, b) (b None: open-ended) merged into sorted, disjoint ones covering the same days."""
+    merged: list[tuple[str, str | None]] = []
+    for a, b in sorted(windows, key=lambda w: w[0]):
+        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
+            last_a, last_b = merged[-1]
+            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
@@ -155,7 +172,8 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
     if not windows:
         return []
     days = {start}
-    for a, b in windows:
+    merged = _union(windows)
+    for a, b in merged:
         end = today if b is None or b > today else b
         days.add(a)
         if b is not None and b <= today:
@@ -163,8 +181,11 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
         days |= old.days(a, end) | new.days(a, end)
     found = []
     previous: Any = None
+    window = 0
     for day in sorted(days):
-        if not any(a <= day and (b is None or day < b) for a, b in windows):
+        while window < len(merged) and merged[window][1] is not None and merged[window][1] <= day:
+            window += 1
+        if window == len(merged) or day < merged[window][0]:
             previous = _EQUAL
             continue
         old_state, _ = old.state(day)

@@ -94,9 +94,12 @@ class FactTable:
         rows = tx.fetchall(sql, (*vis_params, day, *params))
         return [dict(zip(self.columns, row)) for row in rows]
 
-    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None
+                     ) -> dict[tuple[str, ...], list[dict[str, Any]]]:
         """For many keys at once, the current rows from the one in effect before each key's start day on.
 
+        With ``visible_at``, the rows that were current as the log stood at that position
+        (an append reads them after it has ended the rows of the events it corrects).
         One query joins a temporary table of (key, day), so a batch touching thousands
         of keys costs one round trip, not thousands.
         """
@@ -112,11 +115,18 @@ class FactTable:
         on_s = " AND ".join(f"s.{c} = t.{c}" for c in self.key)
         on_x = " AND ".join(f"x.{c} = t.{c}" for c in self.key)
         cols = ", ".join(f"s.{c}" for c in self.columns)
+        if visible_at is None:
+            current_s, current_x, params = "s.superseded_pos IS NULL", "x.superseded_pos IS NULL", ()
+        else:
+            current_s = "(s.superseded_pos IS NULL OR s.superseded_pos > ?)"
+            current_x = "(x.superseded_pos IS NULL OR x.superseded_pos > ?)"
+            params = (visible_at, visible_at)
         rows = tx.fetchall(
-            f"SELECT {cols} FROM {temp} t JOIN {self.table} s ON {on_s} AND s.superseded_pos IS NULL"
+            f"SELECT {cols} FROM {temp} t JOIN {self.table} s ON {on_s} AND {current_s}"
             f" AND s.valid_from >= coalesce((SELECT max(x.valid_from) FROM {self.table} x WHERE {on_x}"
-            " AND x.superseded_pos IS NULL AND x.valid_from < t.day), t.day)"
-            " ORDER BY s.valid_from, s.fact_position, s.row_id"
+            f" AND {current_x} AND x.valid_from < t.day), t.day)"
+            " ORDER BY s.valid_from, s.fact_position, s.row_id",
+            params,
         )
         n = len(self.key)
         for row in rows:
@@ -132,15 +142,17 @@ class FactTable:
         n = len(self.key)
         return [(tuple(row[:n]), row[n]) for row in rows]
 
-    def write(self, tx: Any, superseded: list[tuple[int, str]], relinked: list[tuple[str | None, int]],
-              inserted: list[dict[str, Any]]) -> None:
-        """Apply a batch: end superseded events' rows, move valid_to of stored rows, insert new rows."""
+    def end(self, tx: Any, superseded: list[tuple[int, str]]) -> None:
+        """End the current rows of corrected or retracted events: (superseding position, event id) pairs."""
         if superseded:
             tx.executemany(
                 f"UPDATE {self.table} SET superseded_pos = ?, valid_to = NULL"
                 " WHERE event_id = ? AND superseded_pos IS NULL",
                 superseded,
             )
+
+    def write(self, tx: Any, relinked: list[tuple[str | None, int]], inserted: list[dict[str, Any]]) -> None:
+        """Move valid_to of stored rows ((valid_to, row_id) pairs) and insert new rows, numbering them."""
         if relinked:
             tx.executemany(f"UPDATE {self.table} SET valid_to = ? WHERE row_id = ?", relinked)
         if inserted:

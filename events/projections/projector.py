@@ -1,13 +1,17 @@
-"""The projector: turns a checked batch into projection rows and change records, in the append's transaction.
+"""The projector: turns an append into projection rows and change records, in the append's transaction.
 
-It works per batch, not per event: it first plans every fact row the batch adds and
-every stored row it supersedes (in Python), then reads the rows of all touched keys in
-one query per table, works out the new validity intervals and the change records in
-Python, and writes everything with a few ``executemany`` calls. A backdated fact only
-touches its own key, from the interval before its date on.
+An append may be fed in chunks (a large import is one append of a million events), so
+the work is split in two. :meth:`AppendProjection.add` takes each checked chunk: it
+writes the registry, timeline and correction rows, and keeps every fact the chunk
+asserts as a compact record, grouped by key. :meth:`AppendProjection.finish` then
+works table by table, and for stances a group of keys at a time: it reads the stored
+current rows of those keys (from the interval before the earliest touched day on),
+merges the new facts in, works out the validity intervals and the change records in
+Python, and writes everything with a few ``executemany`` calls, rows in key order. A
+backdated fact only touches its own key, from the interval before its date on.
 
-Appends and rebuild both go through :func:`project_batch`; the property tests check it
-against an independent model of the semantics.
+Appends, imports and rebuild all go through it; the property tests check it against
+an independent model of the semantics.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from events import dates
 from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
 from events.projections import changes, registry, timeline
-from events.projections.changes import NO_ROWS, Series, Snapshot, condition_names, differing
+from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.store.log import schema_version
@@ -31,19 +35,27 @@ _DERIVE: dict[FactTable, Callable[[Event], list]] = {
     CONDITIONS: condition_facts,
     MEMBERSHIPS: membership_facts,
 }
+#: Stance keys merged, written and compared at a time: bounds the rows held in memory on large appends.
+KEY_GROUP = 2000
+
+# A planned fact is a list (it is mutated when a later event of the same append ends it):
+# [values, seq, valid_from, latest, exact, date_text, event_id, correction_id, fact_position, created_pos,
+#  superseded_pos]
+_VALID_FROM, _SUPERSEDED = 2, 10
+_FACT_FIELDS = ("seq", "valid_from", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
+                "created_pos", "superseded_pos")
 
 
 class _Plan:
-    """What a batch adds and ends, per fact table, before anything is read or written."""
+    """What an append adds and ends, per fact table and key, before any fact row is read or written."""
 
-    def __init__(self, first_position: int) -> None:
-        self.first_position = first_position
-        self.new: dict[FactTable, list[dict[str, Any]]] = {table: [] for table in _DERIVE}
-        self.by_event: dict[str, list[tuple[FactTable, dict[str, Any]]]] = {}
+    def __init__(self) -> None:
+        self.new: dict[FactTable, dict[Key, list[list]]] = {table: {} for table in _DERIVE}
+        self.by_event: dict[str, list[tuple[FactTable, Key, list]]] = {}
         self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _DERIVE}
-        self.gone: set[str] = set()  # stored events whose current rows this batch ends
+        self.gone: set[str] = set()  # stored events whose current rows this append ends
         self.seq = 0
 
     def touch(self, table: FactTable, key: Key, day: str, cause: str) -> None:
@@ -57,23 +69,25 @@ class _Plan:
         day, latest, exact = date.earliest.isoformat(), date.latest.isoformat(), int(date.exact)
         cause = correction_id or event.id
         for table, derive in _DERIVE.items():
-            for key, values in derive(event):
+            facts = derive(event)
+            if not facts:
+                continue
+            mine = self.by_event.setdefault(event.id, [])
+            planned = self.new[table]
+            for key, values in facts:
                 self.seq += 1
-                row = dict(zip(table.key, key))
-                row.update(zip(table.values, values))
-                row.update(row_id=None, seq=self.seq, valid_from=day, valid_to=None, latest=latest, exact=exact,
-                           date_text=date.text, event_id=event.id, correction_id=correction_id,
-                           fact_position=fact_position, created_pos=created_pos, superseded_pos=None)
-                self.new[table].append(row)
-                self.by_event.setdefault(event.id, []).append((table, row))
+                fact = [values, self.seq, day, latest, exact, date.text, event.id, correction_id, fact_position,
+                        created_pos, None]
+                planned.setdefault(key, []).append(fact)
+                mine.append((table, key, fact))
                 self.touch(table, key, day, cause)
 
     def end_event(self, tx: Any, event_id: str, position: int, cause: str) -> None:
-        """End the current rows of a corrected or retracted event, whether stored or added by this batch."""
-        for table, row in self.by_event.get(event_id, ()):
-            if row["superseded_pos"] is None:
-                row["superseded_pos"] = position
-                self.touch(table, tuple(row[c] for c in table.key), row["valid_from"], cause)
+        """End the current rows of a corrected or retracted event, whether stored or added by this append."""
+        for table, key, fact in self.by_event.get(event_id, ()):
+            if fact[_SUPERSEDED] is None:
+                fact[_SUPERSEDED] = position
+                self.touch(table, key, fact[_VALID_FROM], cause)
         if event_id in self.gone:
             return
         for table in _DERIVE:
@@ -84,14 +98,32 @@ class _Plan:
                     self.touch(table, key, day, cause)
         self.gone.add(event_id)
 
+    def rows(self, table: FactTable, key: Key) -> list[dict[str, Any]]:
+        """The planned facts of one key as table rows (no row id yet), in the order they were asserted."""
+        out = []
+        for fact in self.new[table].get(key, ()):
+            row = dict(zip(table.key, key))
+            row.update(zip(table.values, fact[0]))
+            row.update(zip(_FACT_FIELDS, fact[1:]))
+            row["row_id"] = row["valid_to"] = None
+            out.append(row)
+        return out
 
-def _merge(table: FactTable, plan: _Plan, old: Rows) -> tuple[Rows, list[tuple[str | None, int]]]:
-    """The current rows per key after the batch, with valid_to set; and the stored rows whose valid_to moves."""
+
+def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str], before: int) -> tuple[Rows, Rows]:
+    """Merge the planned facts of some keys into their stored rows and write the result.
+
+    Returns each key's current rows as the log stood before the append and after it;
+    unchanged rows are the same objects in both, which :func:`changes.differing` relies on.
+    """
+    old = table.load_current(tx, starts, visible_at=before)
     new: Rows = {key: [row for row in rows if row["event_id"] not in plan.gone] for key, rows in old.items()}
-    for row in plan.new[table]:
-        if row["superseded_pos"] is None:
-            key = tuple(row[c] for c in table.key)
-            new.setdefault(key, []).append(row)
+    inserted = []
+    for key in sorted(starts):
+        for row in plan.rows(table, key):
+            inserted.append(row)
+            if row["superseded_pos"] is None:
+                new[key].append(row)
     relinked = []
     for rows in new.values():
         rows.sort(key=effect_order)
@@ -100,14 +132,7 @@ def _merge(table: FactTable, plan: _Plan, old: Rows) -> tuple[Rows, list[tuple[s
                 row["valid_to"] = valid_to
             else:
                 relinked.append((valid_to, row["row_id"]))
-    return new, relinked
-
-
-def _project_table(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str]) -> tuple[Rows, Rows]:
-    old = table.load_current(tx, starts)
-    new, relinked = _merge(table, plan, old)
-    inserted = sorted(plan.new[table], key=lambda row: tuple(row[c] for c in table.key))
-    table.write(tx, plan.superseded[table], relinked, inserted)
+    table.write(tx, relinked, inserted)
     return old, new
 
 
@@ -130,9 +155,11 @@ def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
 
 def _record_dependents(tx: Any, plan: _Plan) -> None:
     pairs = set()
-    for row in plan.new[STANCES]:
-        for condition in condition_names(row):
-            pairs.add((condition, row["actor"], row["topic"]))
+    for (actor, topic), facts in plan.new[STANCES].items():
+        for fact in facts:
+            conditions = fact[0][1]
+            if conditions != "[]":
+                pairs.update((condition, actor, topic) for condition in changes.decode_names(conditions))
     if pairs:
         tx.executemany(
             "INSERT INTO condition_dependents (condition, actor, topic) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -140,104 +167,132 @@ def _record_dependents(tx: Any, plan: _Plan) -> None:
         )
 
 
-def _plan(tx: Any, prepared: Prepared, first_position: int) -> _Plan:
-    plan = _Plan(first_position)
-    position = first_position
-    versions, registered = [], []
-    timeline_rows: dict[str, tuple | None] = {}
-    for event in prepared.new:
-        if isinstance(event, EventCorrected):
-            target, after = prepared.corrections[event.id]
-            plan.end_event(tx, event.corrects, position, event.id)
-            body = None if after is None else encode(after.event).decode()
-            version = None if after is None else schema_version(after.event)
-            versions.append((event.corrects, event.id, position, int(after is None), version, body))
-            if after is None:
-                timeline.remove(tx, event.corrects)
-                timeline_rows.pop(event.corrects, None)
+class AppendProjection:
+    """The projection work of one append, fed its checked events in one or more chunks.
+
+    ``add`` each chunk (in log order, after its events are stored), then ``finish`` once.
+    Change records cover days up to ``today``: the append's day, or the day already
+    announced through if the scheduler is ahead of it.
+    """
+
+    def __init__(self, tx: Any, first_position: int, recorded: str, *, today: str | None = None,
+                 record_changes: bool = True) -> None:
+        self.tx = tx
+        self.first_position = first_position
+        self.next_position = first_position
+        self.recorded = recorded
+        self.today = today or recorded[:10]
+        self.record_changes = record_changes
+        self.plan = _Plan()
+
+    def add(self, prepared: Prepared) -> None:
+        """Plan the facts of a chunk and write its registry, timeline and correction rows."""
+        tx, plan = self.tx, self.plan
+        versions, registered = [], []
+        timeline_rows: dict[str, tuple | None] = {}
+        for event in prepared.new:
+            position = self.next_position
+            if isinstance(event, EventCorrected):
+                target, after = prepared.corrections[event.id]
+                plan.end_event(tx, event.corrects, position, event.id)
+                body = None if after is None else encode(after.event).decode()
+                version = None if after is None else schema_version(after.event)
+                versions.append((event.corrects, event.id, position, int(after is None), version, body))
+                if after is None:
+                    timeline.remove(tx, event.corrects)
+                    timeline_rows.pop(event.corrects, None)
+                else:
+                    plan.add_facts(after.event, fact_position=target.position, created_pos=position,
+                                   correction_id=event.id)
+                    registry.insert(tx, registered)  # a correction may target an id this chunk registered
+                    registered = []
+                    registry.update(tx, after.event)
+                    timeline_rows[event.corrects] = timeline.row(after.event, target.position)
             else:
-                plan.add_facts(after.event, fact_position=target.position, created_pos=position,
-                               correction_id=event.id)
-                registry.insert(tx, registered)  # a correction may target an id this batch registered
-                registered = []
-                registry.update(tx, after.event)
-                timeline_rows[event.corrects] = timeline.row(after.event, target.position)
-        else:
-            registered.extend(registry.rows(event, position))
-            plan.add_facts(event, fact_position=position, created_pos=position, correction_id=None)
-            timeline_rows[event.id] = timeline.row(event, position)
-        position += 1
-    registry.insert(tx, registered)
-    timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
-    if versions:
-        tx.executemany(
-            "INSERT INTO event_versions (event_id, correction_id, position, retracted, schema_version, body)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET correction_id = excluded.correction_id,"
-            " position = excluded.position, retracted = excluded.retracted,"
-            " schema_version = excluded.schema_version, body = excluded.body",
-            versions,
-        )
-    return plan
+                registered.extend(registry.rows(event, position))
+                plan.add_facts(event, fact_position=position, created_pos=position, correction_id=None)
+                timeline_rows[event.id] = timeline.row(event, position)
+            self.next_position += 1
+        registry.insert(tx, registered)
+        timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
+        if versions:
+            tx.executemany(
+                "INSERT INTO event_versions (event_id, correction_id, position, retracted, schema_version, body)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET correction_id ="
+                " excluded.correction_id, position = excluded.position, retracted = excluded.retracted,"
+                " schema_version = excluded.schema_version, body = excluded.body",
+                versions,
+            )
+
+    def finish(self) -> int:
+        """Write every fact row and change record of the append; returns how many change records were written."""
+        tx, plan, today = self.tx, self.plan, self.today
+        before = self.first_position - 1
+        for table in _DERIVE:
+            table.end(tx, plan.superseded[table])
+        stance_starts = dict(plan.touched[STANCES])
+        if self.record_changes:
+            for key, day in _dependents(tx, plan.touched[CONDITIONS]).items():
+                if key not in stance_starts or day < stance_starts[key]:
+                    stance_starts[key] = day
+        old_conditions, new_conditions = _project_keys(tx, CONDITIONS, plan, dict(plan.touched[CONDITIONS]), before)
+        _project_keys(tx, MEMBERSHIPS, plan, dict(plan.touched[MEMBERSHIPS]), before)
+        _record_dependents(tx, plan)
+        touched_conditions = {key[0] for key in plan.touched[CONDITIONS]}
+        condition_windows = {key[0]: differing(old_conditions[key], new_conditions[key]) for key in old_conditions}
+        condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
+        keys = sorted(stance_starts)
+        written = 0
+        for offset in range(0, len(keys), KEY_GROUP):
+            group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
+            old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
+            if not self.record_changes:
+                continue
+            records = []
+            comparing = [key for key in keys[offset : offset + KEY_GROUP] if group[key] <= today and (
+                key in plan.touched[STANCES] or _names_any(new_stances[key], touched_conditions))]
+            old_series, new_series = _condition_series(tx, comparing, group, old_stances, new_stances, before, today)
+            for key in comparing:
+                old = _snapshot(old_stances[key], old_series)
+                new = _snapshot(new_stances[key], new_series)
+                fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
+                for record in changes.compare(key, group[key], today, old, new, before, fallback, condition_windows):
+                    records.append((*record, self.next_position - 1, self.recorded, None))
+            changes.insert(tx, records)
+            written += len(records)
+        return written
+
+
+def _condition_series(tx: Any, keys: list[Key], starts: dict[Key, str], old_stances: Rows, new_stances: Rows,
+                      before: int, today: str) -> tuple[dict[str, Series], dict[str, Series]]:
+    """The rows of every condition the keys' stance rows name, from the keys' earliest start to ``today``,
+    as the log stood before the append and after it."""
+    names: set[str] = set()
+    for key in keys:
+        for row in (*old_stances[key], *new_stances[key]):
+            names.update(condition_names(row))
+    if not names:
+        return {}, {}
+    start = min(starts[key] for key in keys)
+    old = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=today, pos=before)) for name in names}
+    new = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=today, pos=None)) for name in names}
+    return old, new
 
 
 def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *, today: str | None = None,
                   record_changes: bool = True) -> int:
-    """Project the new events of a checked batch stored from ``first_position`` on; returns change records written.
-
-    Change records cover days up to ``today``: the append's day, or the day already
-    announced through if the scheduler is ahead of it.
-    """
-    plan = _plan(tx, prepared, first_position)
-    last = first_position + len(prepared.new) - 1
-    today = today or recorded[:10]
-    stance_starts = dict(plan.touched[STANCES])
-    causes = dict(plan.causes[STANCES])
-    if record_changes:
-        for key, day in _dependents(tx, plan.touched[CONDITIONS]).items():
-            if key not in stance_starts or day < stance_starts[key]:
-                stance_starts[key] = day
-    old_stances, new_stances = _project_table(tx, STANCES, plan, stance_starts)
-    _record_dependents(tx, plan)
-    condition_starts = dict(plan.touched[CONDITIONS])
-    if record_changes and stance_starts:
-        earliest = min(stance_starts.values())
-        for rows in (*old_stances.values(), *new_stances.values()):
-            for row in rows:
-                for name in condition_names(row):
-                    condition_starts[(name,)] = min(condition_starts.get((name,), earliest), earliest)
-    old_conditions, new_conditions = _project_table(tx, CONDITIONS, plan, condition_starts)
-    _project_table(tx, MEMBERSHIPS, plan, dict(plan.touched[MEMBERSHIPS]))
-    if not record_changes:
-        return 0
-    condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
-    old_series = {key[0]: Series(rows) for key, rows in old_conditions.items()}
-    new_series = {key[0]: Series(rows) for key, rows in new_conditions.items()}
-    touched_conditions = {key[0] for key in plan.touched[CONDITIONS]}
-    condition_windows = {name: differing(old_series[name].rows, new_series[name].rows)
-                         for name in touched_conditions if name in old_series and name in new_series}
-    records = []
-    for key in sorted(stance_starts):
-        start = stance_starts[key]
-        if start > today:
-            continue
-        old_rows, new_rows = old_stances.get(key, []), new_stances.get(key, [])
-        if key not in plan.touched[STANCES] and not _names_any(new_rows, touched_conditions):
-            continue  # only a condition it never names changed: nothing to compare
-        old = _snapshot(old_rows, old_series)
-        new = _snapshot(new_rows, new_series)
-        fallback = causes.get(key) or _condition_cause(new, condition_cause)
-        for record in changes.compare(key, start, today, old, new, first_position - 1, fallback, condition_windows):
-            records.append((*record, last, recorded, None))
-    changes.insert(tx, records)
-    return len(records)
+    """Project the new events of one checked batch stored from ``first_position`` on, as one append;
+    returns the change records written."""
+    projection = AppendProjection(tx, first_position, recorded, today=today, record_changes=record_changes)
+    projection.add(prepared)
+    return projection.finish()
 
 
 def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snapshot:
     names: set[str] = set()
     for row in rows:
         names.update(condition_names(row))
-    return Snapshot(Series(rows), {name: conditions.get(name, NO_ROWS) for name in names})
-
+    return Snapshot(Series(rows), {name: conditions[name] for name in names})
 
 
 def _names_any(rows: list[dict[str, Any]], names: set[str]) -> bool:
@@ -249,4 +304,3 @@ def _condition_cause(snapshot: Snapshot, condition_cause: dict[str, str]) -> str
         if name in condition_cause:
             return condition_cause[name]
     return None
-

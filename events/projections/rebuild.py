@@ -2,8 +2,10 @@
 
 The events of one append share a recorded instant (the store makes recorded instants
 strictly increasing between appends), so grouping by it reproduces the original
-batches, and with them the same change records in the same order; announcements are
-replayed at the log positions where the watermark advanced live.
+appends, and with them the same change records in the same order; announcements are
+replayed at the log positions where the watermark advanced live. The log is read in
+pages and each append is fed to the projector in chunks, so a million-event import
+replays in bounded memory.
 """
 
 from __future__ import annotations
@@ -13,45 +15,39 @@ from typing import Any
 
 from events import announcements
 from events.batch import replayed
-from events.projections.projector import project_batch
+from events.projections.projector import AppendProjection
 from events.store import log
 
-
-def _project(tx: Any, batch: list, first_position: int, recorded: str, replay: announcements.Replay) -> None:
-    replay.until(first_position - 1)
-    today = max(recorded[:10], replay.through or "")
-    project_batch(tx, replayed(tx, batch), first_position, recorded, today=today)
+#: Events read from the log at a time.
+PAGE = 5000
 
 
-def replay(tx: Any, progress: Callable[[int, int], None] | None = None, page: int = 5000) -> int:
+def replay(tx: Any, progress: Callable[[int, int], None] | None = None) -> int:
     """Project every event in the log again (projection tables must be empty); returns the count."""
     total = log.last_position(tx)
     announced = announcements.Replay(tx)
-    done = 0
+    projection: AppendProjection | None = None
+    recorded = None
     after = 0
-    batch: list = []
-    batch_recorded = None
-    batch_start = 1
-    while True:
-        stored = log.read(tx, after=after, limit=page)
-        if not stored:
-            break
+    while stored := log.read(tx, after=after, limit=PAGE):
+        chunk: list = []
         for item in stored:
-            if item.recorded != batch_recorded and batch:
-                _project(tx, batch, batch_start, batch_recorded, announced)
-                done += len(batch)
-                batch = []
-            if not batch:
-                batch_start = item.position
-                batch_recorded = item.recorded
-            batch.append(item.event)
+            if item.recorded != recorded:
+                if chunk:
+                    projection.add(replayed(tx, chunk))
+                    chunk = []
+                if projection is not None:
+                    projection.finish()
+                announced.until(item.position - 1)
+                today = max(item.recorded[:10], announced.through or "")
+                projection = AppendProjection(tx, item.position, item.recorded, today=today)
+                recorded = item.recorded
+            chunk.append(item.event)
+        projection.add(replayed(tx, chunk))
         after = stored[-1].position
         if progress:
-            progress(done, total)
-    if batch:
-        _project(tx, batch, batch_start, batch_recorded, announced)
-        done += len(batch)
+            progress(after, total)
+    if projection is not None:
+        projection.finish()
     announced.until(total)
-    if progress:
-        progress(done, total)
-    return done
+    return after

@@ -8,6 +8,7 @@ lives in backend-neutral code that talks SQL through the small :class:`Tx` proto
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,8 +20,8 @@ from events import announcements, dates
 from events.batch import prepare
 from events.catalog import Event
 from events.clock import format_instant
-from events.errors import CommitmentError, Conflict
-from events.projections.projector import project_batch
+from events.errors import CommitmentError, Conflict, shift_pointers
+from events.projections.projector import AppendProjection
 from events.projections.rebuild import replay
 from events.store import log
 from events.store.log import Appended, AppendResult, StoredEvent
@@ -30,6 +31,17 @@ _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 #: Process-wide locks behind :meth:`EventStore.exclusive` (one per job name).
 _EXCLUSIVE: dict[str, threading.Lock] = {}
 _EXCLUSIVE_GUARD = threading.Lock()
+#: Events checked, stored and planned at a time within one append (memory stays flat on huge imports).
+APPEND_CHUNK = 5000
+
+
+def _chunks(events: Iterable[Event], size: int) -> Iterator[tuple[int, list[Event]]]:
+    """(offset of the first event, up to ``size`` events) of an iterable, in order."""
+    iterator = iter(events)
+    offset = 0
+    while chunk := list(itertools.islice(iterator, size)):
+        yield offset, chunk
+        offset += len(chunk)
 
 
 class Tx(Protocol):
@@ -140,18 +152,21 @@ class EventStore(ABC):
         with self.writing() as tx:
             return self._append_in(tx, events, expected_position=expected_position, recorded=recorded)
 
-    def append_batches(self, batches: Iterable[tuple[Sequence[Event], dt.datetime | None]]) -> AppendResult | None:
+    def append_batches(self, batches: Iterable[tuple[Iterable[Event], dt.datetime | None]]) -> AppendResult | None:
         """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.
 
         Each batch stays its own append (its own recorded instant and change records),
         so an import of an export reproduces the original appends; but a fault in any
-        batch leaves the log as it was before the first. Returns the last batch's result
+        batch leaves the log as it was before the first. A batch may be any iterable, a
+        generator included: it is checked, stored and planned in chunks of
+        :data:`APPEND_CHUNK` events, so a million-event append never holds a million
+        events in memory. Returns the last batch's result without the per-event list
         (None when there was none): keeping every event's result would grow with the file.
         """
         last = None
         with self.writing() as tx:
             for events, recorded in batches:
-                last = self._append_in(tx, events, recorded=recorded)
+                last = self._append_in(tx, events, recorded=recorded, report_events=False)
         return last
 
     def append_group(
@@ -177,32 +192,46 @@ class EventStore(ABC):
                 tx.execute(f"RELEASE SAVEPOINT {savepoint}")
         return results
 
-    def _append_in(self, tx: Tx, events: Sequence[Event], *, expected_position: int | None = None,
-                   recorded: dt.datetime | None = None) -> AppendResult:
-        last = log.last_position(tx)
-        prepared = prepare(tx, events, last + 1)
-        # A retry of a stored batch is answered as a retry even with If-Match: the log has moved because of it.
-        if expected_position is not None and expected_position != last and prepared.new:
-            raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {last}")
-        positions = dict(prepared.already)
-        if prepared.new:
-            stamp = self._next_recorded(tx, recorded)
+    def _append_in(self, tx: Tx, events: Iterable[Event], *, expected_position: int | None = None,
+                   recorded: dt.datetime | None = None, report_events: bool = True) -> AppendResult:
+        before = last = log.last_position(tx)
+        projection: AppendProjection | None = None
+        positions: dict[str, int] = {}
+        order: list[str] = []
+        for offset, chunk in _chunks(events, APPEND_CHUNK):
+            try:
+                prepared = prepare(tx, chunk, last + 1)
+            except CommitmentError as error:
+                raise shift_pointers(error, offset) from None
+            # A retry of a stored batch is answered as a retry even with If-Match: the log has moved because of it.
+            if expected_position is not None and expected_position != before and prepared.new:
+                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {before}")
+            if report_events:
+                positions.update(prepared.already)
+                order.extend(prepared.order)
+            if not prepared.new:
+                continue
+            if projection is None:
+                stamp = self._next_recorded(tx, recorded)
+                announcements.catch_up(tx, stamp[:10], last)
+                projection = AppendProjection(tx, last + 1, stamp, today=max(stamp[:10], announcements.watermark(tx)))
             rows, refs = [], []
-            for offset, (event, body) in enumerate(zip(prepared.new, prepared.bodies)):
-                position = last + 1 + offset
-                positions[event.id] = position
+            for event, body in zip(prepared.new, prepared.bodies):
+                last += 1
+                if report_events:
+                    positions[event.id] = last
                 date = dates.parse(event.occurred)
-                rows.append((position, event.id, event.type, event.occurred, date.earliest.isoformat(),
+                rows.append((last, event.id, event.type, event.occurred, date.earliest.isoformat(),
                              date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
-                refs.extend((kind, ident, position) for kind, ident, _ in event.references())
-            announcements.catch_up(tx, stamp[:10], last)
+                refs.extend((kind, ident, last) for kind, ident, _ in event.references())
             log.insert(tx, rows)
             log.insert_refs(tx, refs)
-            project_batch(tx, prepared, last + 1, stamp, today=max(stamp[:10], announcements.watermark(tx)))
-            last += len(prepared.new)
+            projection.add(prepared)
+        if projection is not None:
+            projection.finish()
             self._after_append(tx, last)
-        appended = [Appended(event_id, positions[event_id]) for event_id in prepared.order]
-        return AppendResult(appended, last, created=bool(prepared.new))
+        appended = [Appended(event_id, positions[event_id]) for event_id in order]
+        return AppendResult(appended, last, created=projection is not None)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty every projection and replay the log append by append (events sharing a recorded instant)."""
