@@ -77,7 +77,19 @@ def table_ddl(table: Table) -> list[str]:
             name = f"idx_{table.name}_{'_'.join(cols)}"
             kind = "UNIQUE INDEX" if unique else "INDEX"
             statements.append(f"CREATE {kind} IF NOT EXISTS {name} ON {table.name} ({', '.join(cols)})")
+    statements += [index.ddl(table.name) for index in table.named]
     return statements
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """Session settings of every pooled connection.
+
+    The projections are read by index seeks per key (``FactTable.effective``). With the default
+    ``random_page_cost`` of 4, meant for disks that seek slowly, the planner prefers hashing a whole
+    fact table to a few thousand primary-key lookups: the stance matrix at 100k events took 195 ms
+    instead of 54 ms. 1.1 is the usual figure for a database that lives in memory or on SSD.
+    """
+    conn.execute("SET random_page_cost = 1.1")
 
 
 class PostgresStore(EventStore):
@@ -97,7 +109,8 @@ class PostgresStore(EventStore):
         if options:
             kwargs["options"] = " ".join(options)
         self._connect_kwargs = kwargs  # for the listener's own connection
-        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True, timeout=30.0)
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, configure=_configure, open=True,
+                                   timeout=30.0)
         try:
             self.pool.wait(timeout=connect_timeout)  # fail fast with a clear error when the server is unreachable
         except Exception:

@@ -12,6 +12,35 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Index:
+    """A named index, over the rows matching ``where`` only when given (both backends take partial indexes)."""
+
+    name: str
+    columns: tuple[str, ...]
+    where: str | None = None
+
+    def ddl(self, table: str) -> str:
+        """The portable CREATE statement."""
+        where = f" WHERE {self.where}" if self.where else ""
+        return f"CREATE INDEX IF NOT EXISTS {self.name} ON {table} ({', '.join(self.columns)}){where}"
+
+
+def _fact_indexes(table: str, key: tuple[str, ...]) -> tuple[Index, Index]:
+    """The two indexes that make "the row in effect on a day" one seek per key.
+
+    ``idx_<table>_effect`` holds each key's rows in effect order with the columns that decide
+    visibility, so the seek for the last row starting by a day (visible at a position, or current)
+    reads the index only; it also serves every lookup by key and day. ``idx_<table>_last`` holds
+    only the current row each key ends with (``valid_to`` caches the next current row's
+    ``valid_from``, so exactly that row has it NULL): one entry per key, where a matrix starts.
+    """
+    return (
+        Index(f"idx_{table}_effect", (*key, "valid_from", "fact_position", "row_id", "created_pos", "superseded_pos")),
+        Index(f"idx_{table}_last", (*key, "valid_from"), "superseded_pos IS NULL AND valid_to IS NULL"),
+    )
+
+
+@dataclass(frozen=True)
 class Table:
     """A table: columns (name -> python type), primary key, indexes, and whether it is derived."""
 
@@ -21,6 +50,7 @@ class Table:
     not_null: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
+    named: tuple[Index, ...] = ()
     projection: bool = True  # derived from the log: emptied and refilled by rebuild
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -84,21 +114,24 @@ STANCES = Table(
         **_FACT_COLUMNS,
     },
     pk=("row_id",),
-    indexes=(("actor", "topic", "valid_from"), ("topic", "valid_from"), ("event_id",)),
+    indexes=(("topic", "valid_from"), ("event_id",)),
+    named=_fact_indexes("stance_intervals", ("actor", "topic")),
 )
 
 CONDITIONS = Table(
     "condition_intervals",
     {"condition": str, "status": str, **_FACT_COLUMNS},
     pk=("row_id",),
-    indexes=(("condition", "valid_from"), ("event_id",)),
+    indexes=(("event_id",),),
+    named=_fact_indexes("condition_intervals", ("condition",)),
 )
 
 MEMBERSHIPS = Table(
     "memberships",
     {"group_id": str, "member": str, "state": str, **_FACT_COLUMNS},
     pk=("row_id",),
-    indexes=(("group_id", "member", "valid_from"), ("event_id",)),
+    indexes=(("event_id",),),
+    named=_fact_indexes("memberships", ("group_id", "member")),
 )
 
 DEPENDENTS = Table(

@@ -57,6 +57,8 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
         db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
         db[table.name].create_index(list(columns), if_not_exists=True)
+    for index in table.named:
+        db.execute(index.ddl(table.name))
 
 
 class SqliteStore(EventStore):
