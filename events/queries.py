@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Event, Quantity, decode_stored
+from events.catalog import Quantity, decode_stored
 from events.errors import NotFound
 from events.projections import registry
 from events.projections.changes import Snapshot
@@ -43,27 +43,33 @@ def known_position(tx: Any, known_at: dt.datetime | None) -> int | None:
     return log.position_known_at(tx, known_at)
 
 
-def _evidence(tx: Any, rows: list[dict[str, Any]]) -> dict[str, Event]:
+def _evidence(tx: Any, rows: list[dict[str, Any]]) -> dict[str, Evidence]:
     ids = []
     for row in rows:
         ids.append(row["event_id"])
         if row.get("correction_id"):
             ids.append(row["correction_id"])
-    return log.bodies(tx, ids)
+    return _cite(tx, ids)
 
 
-def _evidence_for(row: dict[str, Any], bodies: dict[str, Event]) -> list[Evidence]:
-    out = []
-    for event_id in (row["event_id"], row.get("correction_id")):
-        if event_id and event_id in bodies:
-            event = bodies[event_id]
-            out.append(Evidence(event_id, event.sources, event.summary))
-    return out
+def _cite(tx: Any, ids: list[str], positions: list[int] | tuple[()] = ()) -> dict[str, Evidence]:
+    """Evidence for each stored event among ``ids`` (one object per event, shared by the answers citing it)."""
+    return {event_id: Evidence(event_id, sources, summary)
+            for event_id, (sources, summary) in log.cited(tx, ids, positions).items()}
+
+
+def _evidence_for(row: dict[str, Any], evidence: dict[str, Evidence]) -> list[Evidence]:
+    return [evidence[event_id] for event_id in (row["event_id"], row.get("correction_id"))
+            if event_id and event_id in evidence]
 
 
 def _condition_statuses(tx: Any, names: set[str], day: str, pos: int | None) -> dict[str, str]:
-    rows = CONDITIONS.in_effect(tx, day, pos, {"condition": names}) if names else []
-    return {row["condition"]: row["status"] for row in rows}
+    return dict(CONDITIONS.effective(tx, day, pos, ("condition", "status"), {"condition": names})) if names else {}
+
+
+#: The stance columns an answer shows, in the order ``stances`` unpacks them.
+_STANCE_COLUMNS = ("actor", "topic", "stance", "conditions", "quantity", "period", "valid_from", "date_text", "exact",
+                   "latest", "event_id", "correction_id", "fact_position")
 
 
 def stances(
@@ -78,31 +84,30 @@ def stances(
     pos = known_position(tx, known_at)
     day = at.isoformat()
     filters = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
-    rows = STANCES.in_effect(tx, day, pos, filters)
-    wanted: set[str] = set()
-    for row in rows:
-        row["conditions"] = _list.decode(row["conditions"])
-        wanted.update(row["conditions"])
-    statuses = _condition_statuses(tx, wanted, day, pos)
-    bodies = _evidence(tx, rows)
+    rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters)
+    if not rows:
+        return []
+    # Few distinct condition lists, events and quantities recur across rows: each is decoded once.
+    lists = {text: _list.decode(text) for text in {row[3] for row in rows}}
+    statuses = _condition_statuses(tx, {name for names in lists.values() for name in names}, day, pos)
+    states = {text: [ConditionState(name, statuses.get(name, "pending")) for name in names]
+              for text, names in lists.items()}
+    ids = [row[10] for row in rows]
+    ids += [row[11] for row in rows if row[11]]
+    evidence = _cite(tx, ids, [row[12] for row in rows])  # a row's fact_position is its event's position
+    quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     answers = []
-    for row in rows:
-        conditions = [ConditionState(c, statuses.get(c, "pending")) for c in row["conditions"]]
-        answers.append(
-            StanceView(
-                actor=row["actor"],
-                topic=row["topic"],
-                stance=row["stance"],
-                status=commitment_status(row["stance"], [c.status for c in conditions]),
-                conditions=conditions,
-                since=row["valid_from"],
-                since_text=row["date_text"],
-                certain=certain(row, day),
-                quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
-                period=row["period"],
-                evidence=_evidence_for(row, bodies),
-            )
-        )
+    for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id, correction_id, \
+            _ in rows:
+        named = states[conditions]
+        cites = [evidence[event_id]] if event_id in evidence else []
+        if correction_id and correction_id in evidence:
+            cites.append(evidence[correction_id])
+        answers.append(StanceView(
+            actor_, topic_, stance, commitment_status(stance, [state.status for state in named]), named.copy(), since,
+            since_text,
+            bool(exact) or day > latest, quantities.get(quantity), period, cites,
+        ))
     return answers
 
 
@@ -142,9 +147,9 @@ def conditions(
     day = at.isoformat()
     rows = CONDITIONS.in_effect(tx, day, pos)
     dependents: dict[str, list[Dependent]] = {}
-    for stance in STANCES.in_effect(tx, day, pos):
-        for name in _list.decode(stance["conditions"]):
-            dependents.setdefault(name, []).append(Dependent(stance["actor"], stance["topic"], stance["stance"]))
+    for actor_, topic_, stance, names in STANCES.effective(tx, day, pos, ("actor", "topic", "stance", "conditions")):
+        for name in _list.decode(names):
+            dependents.setdefault(name, []).append(Dependent(actor_, topic_, stance))
     entries = {e["id"]: e for e in registry.entries(tx, "condition", pos)}
     bodies = _evidence(tx, rows)
     out = []
@@ -268,10 +273,10 @@ def changes(
     resume = page[-1][0]
     rows = [r for r in page if (actor is None or r[2] == actor) and (topic is None or r[3] == topic)
             and (kind is None or r[1] == kind)]
-    bodies = log.bodies(tx, [r[9] for r in rows if r[9]])
+    evidence = _cite(tx, [r[9] for r in rows if r[9]])
     out = []
     for r in rows:
-        event = bodies.get(r[9])
+        event = evidence.get(r[9])
         out.append(
             Change(
                 seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],

@@ -24,7 +24,7 @@ class ConditionState(msgspec.Struct, frozen=True):
     status: str
 
 
-class StanceView(msgspec.Struct, frozen=True):
+class StanceView(msgspec.Struct, frozen=True, gc=False):
     """An actor's stance on a topic on one date."""
 
     actor: str

@@ -65,34 +65,86 @@ class FactTable:
         self, tx: Any, day: str, pos: int | None, filters: dict[str, str | Iterable[str]] | None = None
     ) -> list[dict[str, Any]]:
         """For every key (matching ``filters``), the row in effect on ``day`` as the log stood at ``pos``."""
-        clauses, params = [], []
-        for column, value in (filters or {}).items():
-            if isinstance(value, str):
-                clauses.append(f"{column} = ?")
-                params.append(value)
-            else:
-                values = list(value)
-                if not values:
-                    return []
-                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
-                params += values
-        cols = ", ".join(self.columns)
+        return [dict(zip(self.columns, row)) for row in self.effective(tx, day, pos, self.columns, filters)]
+
+    def effective(
+        self, tx: Any, day: str, pos: int | None, columns: Sequence[str],
+        filters: dict[str, str | Iterable[str]] | None = None,
+    ) -> list[tuple]:
+        """``columns`` of the row in effect on ``day`` as the log stood at ``pos``, for every key matching ``filters``.
+
+        In key order, one index seek per key (the cost follows the number of keys, not of rows):
+        the current answer starts from each key's last current row (``idx_<table>_last``) and seeks
+        back only when that row starts after ``day``; a ``known_at`` answer lists the keys with a loose
+        index scan and seeks the last row visible at ``pos``.
+        """
+        filters = {column: [value] if isinstance(value, str) else list(dict.fromkeys(value))
+                   for column, value in (filters or {}).items()}
+        if any(not values for values in filters.values()):
+            return []
+        cols = ", ".join(f"s.{column}" for column in columns)
         if pos is None:
-            where = " AND ".join(["superseded_pos IS NULL", "valid_from <= ?", "(valid_to IS NULL OR valid_to > ?)",
-                                  *clauses])
-            sql = f"SELECT {cols} FROM {self.table} WHERE {where} ORDER BY {', '.join(self.key)}"
-            rows = tx.fetchall(sql, (day, day, *params))
-            return [dict(zip(self.columns, row)) for row in rows]
-        vis, vis_params = visible(pos)
-        where = " AND ".join([vis, "valid_from <= ?", *clauses])
-        keys = ", ".join(self.key)
-        sql = (
-            f"SELECT {cols} FROM (SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY {keys}"
-            f" ORDER BY valid_from DESC, fact_position DESC, row_id DESC) AS rn FROM {self.table} WHERE {where}) ranked"
-            f" WHERE rn = 1 ORDER BY {keys}"
-        )
-        rows = tx.fetchall(sql, (*vis_params, day, *params))
-        return [dict(zip(self.columns, row)) for row in rows]
+            clauses, params = [], []
+            for column, values in filters.items():
+                clauses.append(f" AND l.{column} IN ({', '.join('?' * len(values))})")
+                params += values
+            sql = (
+                f"SELECT {cols} FROM {self.table} l JOIN {self.table} s ON s.row_id = CASE WHEN l.valid_from <= ?"
+                f" THEN l.row_id ELSE {self._seek('l', 'x.superseded_pos IS NULL')} END"
+                f" WHERE l.superseded_pos IS NULL AND l.valid_to IS NULL{''.join(clauses)}"
+                f" ORDER BY {', '.join(f'l.{column}' for column in self.key)}"
+            )
+            return tx.fetchall(sql, (day, day, *params))
+        keys, params = self._keys(filters)
+        vis, vis_params = visible(pos, "x")
+        last = self.key[-1]
+        sql = (f"{keys} SELECT {cols} FROM k JOIN {self.table} s ON s.row_id = {self._seek('k', vis)}"
+               f" WHERE k.{last} IS NOT NULL ORDER BY {', '.join(f's.{column}' for column in self.key)}")
+        return tx.fetchall(sql, (*params, *vis_params, day))
+
+    def _seek(self, outer: str, condition: str) -> str:
+        """A scalar subquery: the row_id of the last row (in effect order) of ``outer``'s key that meets
+        ``condition`` and starts by the day bound to its one placeholder."""
+        same = " AND ".join(f"x.{column} = {outer}.{column}" for column in self.key)
+        return (f"(SELECT x.row_id FROM {self.table} x WHERE {same} AND {condition} AND x.valid_from <= ?"
+                " ORDER BY x.valid_from DESC, x.fact_position DESC, x.row_id DESC LIMIT 1)")
+
+    def _keys(self, filters: dict[str, list[str]]) -> tuple[str, list[str]]:
+        """``WITH RECURSIVE`` CTEs ending in ``k``: every key with a row (visible or not) that matches ``filters``.
+
+        One CTE per key column, each extending the previous one's prefixes: a filtered column takes
+        the given values, any other is a loose index scan (from each prefix, the next value is one seek
+        on the ``effect`` index), so listing the keys costs one seek per key, not a pass over the rows.
+        A scan ends each prefix with a NULL, which the next CTE (and the caller) skips.
+        """
+        ctes, params = [], []
+        previous: list[str] = []
+        for level, column in enumerate(self.key):
+            name = "k" if level == len(self.key) - 1 else f"k{level}"
+            source = f"k{level - 1}" if level else None
+            carried = "".join(f"{source}.{c}, " for c in previous)
+            live = f" WHERE {source}.{previous[-1]} IS NOT NULL" if source else ""
+            if column in filters:
+                values = " UNION ALL ".join(["SELECT CAST(? AS TEXT) AS v"] * len(filters[column]))
+                params += filters[column]
+                body = f"SELECT {carried}v.v FROM {f'{source}, ' if source else ''}({values}) v{live}"
+            else:
+                first = self._next_value(column, previous, source, after=False)
+                following = self._next_value(column, previous, name, after=True)
+                body = (f"SELECT {carried}{first}{f' FROM {source}' if source else ''}{live} UNION ALL"
+                        f" SELECT {''.join(f'{name}.{c}, ' for c in previous)}{following} FROM {name}"
+                        f" WHERE {name}.{column} IS NOT NULL")
+            previous.append(column)
+            ctes.append(f"{name}({', '.join(previous)}) AS ({body})")
+        return f"WITH RECURSIVE {', '.join(ctes)}", params
+
+    def _next_value(self, column: str, prefix: list[str], outer: str | None, *, after: bool) -> str:
+        """A scalar subquery: the least ``column`` among rows with ``outer``'s ``prefix`` (after ``outer``'s own)."""
+        conditions = [f"x.{c} = {outer}.{c}" for c in prefix]
+        if after:
+            conditions.append(f"x.{column} > {outer}.{column}")
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return f"(SELECT x.{column} FROM {self.table} x{where} ORDER BY x.{column} LIMIT 1)"
 
     def load_current(self, tx: Any, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None
                      ) -> dict[tuple[str, ...], list[dict[str, Any]]]:

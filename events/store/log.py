@@ -6,12 +6,13 @@ Backend-neutral SQL (``?`` placeholders) run through a :class:`~events.store.bas
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
 
-from events.catalog import SCHEMA_VERSIONS, Event, decode_stored
+from events.catalog import SCHEMA_VERSIONS, UPCASTERS, Event, Source, decode_stored
 from events.clock import format_instant
 from events.errors import NotFound
 
@@ -40,6 +41,8 @@ class AppendResult(msgspec.Struct, frozen=True):
 
 
 _COLUMNS = "position, recorded, schema_version, body"
+#: Ids per ``IN (...)`` lookup: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+_IDS_PER_QUERY = 5000
 
 
 def _stored(row: tuple) -> StoredEvent:
@@ -138,17 +141,62 @@ def get(tx: Any, event_id: str) -> StoredEvent:
     return _stored(row)
 
 
+def _bodies_where(tx: Any, column: str, values: Sequence[Any]) -> Iterator[tuple[str, int, str]]:
+    """(id, schema_version, body) of the stored events whose ``column`` (id or position) is among ``values``."""
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), _IDS_PER_QUERY):
+        chunk = values[start : start + _IDS_PER_QUERY]
+        yield from tx.fetchall(
+            f"SELECT id, schema_version, body FROM events WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
+        )
+
+
 def bodies(tx: Any, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with the given ids, decoded."""
-    out: dict[str, Event] = {}
-    ids = list(dict.fromkeys(ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for event_id, version, body in tx.fetchall(
-            f"SELECT id, schema_version, body FROM events WHERE id IN ({marks})", chunk
-        ):
-            out[event_id] = decode_stored(body, version)
+    return {event_id: decode_stored(body, version) for event_id, version, body in _bodies_where(tx, "id", ids)}
+
+
+class _Cited(msgspec.Struct):
+    """The two fields an answer cites from an event; decoding skips the rest of the body."""
+
+    sources: tuple[Source, ...] = ()
+    summary: str | None = None
+
+
+_cited = msgspec.json.Decoder(_Cited)
+
+
+@functools.lru_cache(maxsize=16384)
+def _cited_in(body: str) -> tuple[tuple[Source, ...], str | None]:
+    # A pure function of the stored text (current schema version, no upcaster): answers cite the
+    # same events again and again, so a bounded memo of recent bodies saves most decoding.
+    cited = _cited.decode(body)
+    return cited.sources, cited.summary
+
+
+def cited(
+    tx: Any, ids: Sequence[str], positions: Sequence[int] = ()
+) -> dict[str, tuple[tuple[Source, ...], str | None]]:
+    """The sources and summary of the stored events with the given ids (what evidence shows of them).
+
+    ``positions`` are where most of them are expected (a fact row's ``fact_position``): those are
+    read by primary key, and only the ids not found there by the id index.
+    """
+    out: dict[str, tuple[tuple[Source, ...], str | None]] = {}
+    wanted = set(ids)
+
+    def take(rows: Iterator[tuple[str, int, str]]) -> None:
+        for event_id, version, body in rows:
+            if event_id not in wanted:
+                continue
+            if version == 1 and not UPCASTERS:
+                out[event_id] = _cited_in(body)
+            else:
+                event = decode_stored(body, version)
+                out[event_id] = event.sources, event.summary
+
+    take(_bodies_where(tx, "position", positions))
+    take(_bodies_where(tx, "id", [event_id for event_id in wanted if event_id not in out]))
     return out
 
 
