@@ -96,17 +96,17 @@ def stances(
     ids += [row[11] for row in rows if row[11]]
     evidence = _cite(tx, ids, [row[12] for row in rows])  # a row's fact_position is its event's position
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
+    status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
+                 for stance, text in {(row[2], row[3]) for row in rows}}
     answers = []
     for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id, correction_id, \
             _ in rows:
-        named = states[conditions]
         cites = [evidence[event_id]] if event_id in evidence else []
         if correction_id and correction_id in evidence:
             cites.append(evidence[correction_id])
         answers.append(StanceView(
-            actor_, topic_, stance, commitment_status(stance, [state.status for state in named]), named.copy(), since,
-            since_text,
-            bool(exact) or day > latest, quantities.get(quantity), period, cites,
+            actor_, topic_, stance, status_of[stance, conditions], states[conditions].copy(), since, since_text,
+            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cites,
         ))
     return answers
 
