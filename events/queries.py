@@ -8,6 +8,7 @@ corrections are ignored). Dates are valid time: ``at`` is a day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -52,7 +53,7 @@ def _evidence(tx: Any, rows: list[dict[str, Any]]) -> dict[str, Evidence]:
     return _cite(tx, ids)
 
 
-def _cite(tx: Any, ids: list[str], positions: list[int] | tuple[()] = ()) -> dict[str, Evidence]:
+def _cite(tx: Any, ids: list[str], positions: Sequence[int] = ()) -> dict[str, Evidence]:
     """Evidence for each stored event among ``ids`` (one object per event, shared by the answers citing it)."""
     return {event_id: Evidence(event_id, sources, summary)
             for event_id, (sources, summary) in log.cited(tx, ids, positions).items()}
@@ -99,8 +100,8 @@ def stances(
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
     answers = []
-    for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id, correction_id, \
-            _ in rows:
+    for (actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id,
+         correction_id, _) in rows:
         cites = [evidence[event_id]] if event_id in evidence else []
         if correction_id and correction_id in evidence:
             cites.append(evidence[correction_id])
@@ -276,7 +277,7 @@ def changes(
     evidence = _cite(tx, [r[9] for r in rows if r[9]])
     out = []
     for r in rows:
-        event = evidence.get(r[9])
+        event = evidence.get(r[9])  # its sources and summary
         out.append(
             Change(
                 seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],
