@@ -380,6 +380,7 @@ def _strict_twin(cls: type[Event]) -> type[Event]:
 STRICT_TYPES: dict[str, type[Event]] = {tag: _strict_twin(cls) for tag, cls in EVENT_TYPES.items()}
 _StrictEvent = Union[tuple(STRICT_TYPES.values())]  # noqa: UP007 - a runtime union of classes
 _STRICT_BODY = msgspec.json.Decoder(Union[list[_StrictEvent], _StrictEvent])  # noqa: UP007
+_STRICT_ONE = msgspec.json.Decoder(_StrictEvent)
 
 
 def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
@@ -472,6 +473,21 @@ def events_from_objects(objs: list[Any]) -> list[Event]:
     if errors:
         raise InvalidEvent(_summarise(errors), errors)
     return events
+
+
+def try_decode_event(data: bytes) -> Event | None:
+    """The event that ``data`` holds if it is one valid event object in JSON, else None.
+
+    One typed decoding pass, for bulk input whose lines are nearly always valid; on None,
+    decode the line again with :func:`event_from_object` to name its faults.
+    """
+    try:
+        event = _STRICT_ONE.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    errors: list[FieldError] = []
+    _check(event, "$", errors)
+    return None if errors else event
 
 
 def decode_inbound(body: bytes) -> list[Event]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from events import Event, EventStore, InvalidEvent
-from events.catalog import event_from_object
+from events.catalog import event_from_object, try_decode_event
 from events.clock import parse_instant
 from events.errors import CommitmentError, FieldError, renumber_pointers
 from service.documents import stored_event_document
@@ -28,6 +28,9 @@ def export_lines(store: EventStore) -> Iterator[bytes]:
 
 
 def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
+    event = try_decode_event(text)
+    if event is not None:  # the common case: a valid line without an export's position and recorded instant
+        return event, None
     where = f"line {number}"
     try:
         obj = msgspec.json.decode(text)

@@ -27,7 +27,7 @@ _json = msgspec.json.Encoder()
 
 
 def _conditions(conditions: tuple[str, ...]) -> str:
-    return _json.encode(list(conditions)).decode()
+    return _json.encode(conditions).decode() if conditions else "[]"
 
 
 def stance_facts(event: Event) -> list[Fact]:

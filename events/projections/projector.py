@@ -36,12 +36,12 @@ _DERIVE: dict[FactTable, Callable[[Event], list]] = {
     MEMBERSHIPS: membership_facts,
 }
 #: Stance keys merged, written and compared at a time: bounds the rows held in memory on large appends.
-KEY_GROUP = 2000
+KEY_GROUP = 500
 
 # A planned fact is a list (it is mutated when a later event of the same append ends it):
 # [values, seq, valid_from, latest, exact, date_text, event_id, correction_id, fact_position, created_pos,
 #  superseded_pos]
-_VALID_FROM, _SUPERSEDED = 2, 10
+_VALID_FROM, _EVENT_ID, _SUPERSEDED = 2, 6, 10
 _FACT_FIELDS = ("seq", "valid_from", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
                 "created_pos", "superseded_pos")
 
@@ -51,12 +51,14 @@ class _Plan:
 
     def __init__(self) -> None:
         self.new: dict[FactTable, dict[Key, list[list]]] = {table: {} for table in _DERIVE}
-        self.by_event: dict[str, list[tuple[FactTable, Key, list]]] = {}
         self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _DERIVE}
         self.gone: set[str] = set()  # stored events whose current rows this append ends
         self.seq = 0
+        # A large append plans millions of facts over few distinct keys, values and dates: share them.
+        self._shared: dict[Any, Any] = {}
+        self._dates: dict[str, tuple[str, str, int, str]] = {}
 
     def touch(self, table: FactTable, key: Key, day: str, cause: str) -> None:
         known = self.touched[table].get(key)
@@ -64,30 +66,42 @@ class _Plan:
             self.touched[table][key] = day
         self.causes[table][key] = cause
 
+    def _date(self, text: str) -> tuple[str, str, int, str]:
+        found = self._dates.get(text)
+        if found is None:
+            date = dates.parse(text)
+            found = self._dates[text] = (date.earliest.isoformat(), date.latest.isoformat(), int(date.exact), text)
+        return found
+
     def add_facts(self, event: Event, *, fact_position: int, created_pos: int, correction_id: str | None) -> None:
-        date = dates.parse(event.occurred)
-        day, latest, exact = date.earliest.isoformat(), date.latest.isoformat(), int(date.exact)
+        day, latest, exact, text = self._date(event.occurred)
         cause = correction_id or event.id
+        shared = self._shared
         for table, derive in _DERIVE.items():
             facts = derive(event)
             if not facts:
                 continue
-            mine = self.by_event.setdefault(event.id, [])
             planned = self.new[table]
             for key, values in facts:
                 self.seq += 1
-                fact = [values, self.seq, day, latest, exact, date.text, event.id, correction_id, fact_position,
+                key = shared.setdefault(key, key)
+                values = shared.setdefault(values, values)
+                fact = [values, self.seq, day, latest, exact, text, event.id, correction_id, fact_position,
                         created_pos, None]
                 planned.setdefault(key, []).append(fact)
-                mine.append((table, key, fact))
                 self.touch(table, key, day, cause)
 
-    def end_event(self, tx: Any, event_id: str, position: int, cause: str) -> None:
-        """End the current rows of a corrected or retracted event, whether stored or added by this append."""
-        for table, key, fact in self.by_event.get(event_id, ()):
-            if fact[_SUPERSEDED] is None:
-                fact[_SUPERSEDED] = position
-                self.touch(table, key, fact[_VALID_FROM], cause)
+    def end_event(self, tx: Any, target: Event, position: int, cause: str) -> None:
+        """End the current rows of a corrected or retracted event (``target``: its version in effect until now),
+        whether stored or added by this append."""
+        event_id = target.id
+        for table, derive in _DERIVE.items():
+            planned = self.new[table]
+            for key in {key for key, _ in derive(target)}:
+                for fact in planned.get(key, ()):
+                    if fact[_EVENT_ID] == event_id and fact[_SUPERSEDED] is None:
+                        fact[_SUPERSEDED] = position
+                        self.touch(table, key, fact[_VALID_FROM], cause)
         if event_id in self.gone:
             return
         for table in _DERIVE:
@@ -194,7 +208,7 @@ class AppendProjection:
             position = self.next_position
             if isinstance(event, EventCorrected):
                 target, after = prepared.corrections[event.id]
-                plan.end_event(tx, event.corrects, position, event.id)
+                plan.end_event(tx, target.event, position, event.id)
                 body = None if after is None else encode(after.event).decode()
                 version = None if after is None else schema_version(after.event)
                 versions.append((event.corrects, event.id, position, int(after is None), version, body))
@@ -243,6 +257,7 @@ class AppendProjection:
         condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
         keys = sorted(stance_starts)
         written = 0
+        condition_rows = _ConditionRows(tx, before, min(stance_starts.values(), default=today), today)
         for offset in range(0, len(keys), KEY_GROUP):
             group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
             old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
@@ -251,10 +266,11 @@ class AppendProjection:
             records = []
             comparing = [key for key in keys[offset : offset + KEY_GROUP] if group[key] <= today and (
                 key in plan.touched[STANCES] or _names_any(new_stances[key], touched_conditions))]
-            old_series, new_series = _condition_series(tx, comparing, group, old_stances, new_stances, before, today)
+            condition_rows.load_named_by([*(old_stances[key] for key in comparing),
+                                          *(new_stances[key] for key in comparing)])
             for key in comparing:
-                old = _snapshot(old_stances[key], old_series)
-                new = _snapshot(new_stances[key], new_series)
+                old = _snapshot(old_stances[key], condition_rows.old)
+                new = _snapshot(new_stances[key], condition_rows.new)
                 fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
                 for record in changes.compare(key, group[key], today, old, new, before, fallback, condition_windows):
                     records.append((*record, self.next_position - 1, self.recorded, None))
@@ -263,20 +279,29 @@ class AppendProjection:
         return written
 
 
-def _condition_series(tx: Any, keys: list[Key], starts: dict[Key, str], old_stances: Rows, new_stances: Rows,
-                      before: int, today: str) -> tuple[dict[str, Series], dict[str, Series]]:
-    """The rows of every condition the keys' stance rows name, from the keys' earliest start to ``today``,
-    as the log stood before the append and after it."""
-    names: set[str] = set()
-    for key in keys:
-        for row in (*old_stances[key], *new_stances[key]):
-            names.update(condition_names(row))
-    if not names:
-        return {}, {}
-    start = min(starts[key] for key in keys)
-    old = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=today, pos=before)) for name in names}
-    new = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=today, pos=None)) for name in names}
-    return old, new
+class _ConditionRows:
+    """The rows of conditions named by compared stance keys, read once per append on first need.
+
+    From the append's earliest compared day to ``today``, as the log stood before the
+    append (``old``) and after it (``new``).
+    """
+
+    def __init__(self, tx: Any, before: int, start: str, today: str) -> None:
+        self.tx, self.before, self.start, self.today = tx, before, start, today
+        self.old: dict[str, Series] = {}
+        self.new: dict[str, Series] = {}
+
+    def load_named_by(self, row_lists: list[list[dict[str, Any]]]) -> None:
+        """Make sure the conditions these stance rows name are loaded."""
+        for rows in row_lists:
+            for row in rows:
+                for name in condition_names(row):
+                    if name not in self.new:
+                        self._load(name)
+
+    def _load(self, name: str) -> None:
+        self.old[name] = Series(CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=self.before))
+        self.new[name] = Series(CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=None))
 
 
 def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *, today: str | None = None,
