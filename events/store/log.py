@@ -6,7 +6,6 @@ Backend-neutral SQL (``?`` placeholders) run through a :class:`~events.store.bas
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -166,14 +165,6 @@ class _Cited(msgspec.Struct):
 _cited = msgspec.json.Decoder(_Cited)
 
 
-@functools.lru_cache(maxsize=16384)
-def _cited_in(body: str) -> tuple[tuple[Source, ...], str | None]:
-    # A pure function of the stored text (current schema version, no upcaster): answers cite the
-    # same events again and again, so a bounded memo of recent bodies saves most decoding.
-    cited = _cited.decode(body)
-    return cited.sources, cited.summary
-
-
 def cited(
     tx: Any, ids: Sequence[str], positions: Sequence[int] = ()
 ) -> dict[str, tuple[tuple[Source, ...], str | None]]:
@@ -190,7 +181,8 @@ def cited(
             if event_id not in wanted:
                 continue
             if version == 1 and not UPCASTERS:
-                out[event_id] = _cited_in(body)
+                fields = _cited.decode(body)
+                out[event_id] = fields.sources, fields.summary
             else:
                 event = decode_stored(body, version)
                 out[event_id] = event.sources, event.summary
