@@ -8,9 +8,8 @@ the result in a document of :mod:`service.documents`; parameters arrive already 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
-from events import AppendResult, Event, EventStore, InvalidDate, queries
+from events import EventStore, InvalidDate, queries
 from events.clock import format_instant
 from events.errors import FieldError
 from service import formats
@@ -28,7 +27,6 @@ from service.documents import (
     actor_document,
     stored_event_document,
 )
-from service.group_commit import GroupCommitter
 
 
 def _instant(known_at: dt.datetime | None) -> str | None:
@@ -41,11 +39,6 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         error = InvalidDate(end.isoformat(), message)
         error.errors = [FieldError("to", message)]
         raise error
-
-
-def append(committer: GroupCommitter, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
-    """Append a batch atomically (``expected_position``: only if the log still ends there), group-committed."""
-    return committer.append(events, expected_position=expected_position)
 
 
 def events_page(

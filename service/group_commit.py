@@ -10,6 +10,7 @@ With one client there is nothing to wait for, so it adds no delay.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Sequence
@@ -43,13 +44,31 @@ class GroupCommitter:
             self._thread.join(timeout=30)
             self._thread = None
 
+    def submit(self, events: Sequence[Event], expected_position: int | None = None) -> Future:
+        """Queue one request; the future is done when its group is committed (or holds the request's own error)."""
+        future: Future = Future()
+        if self._thread is None:  # not started (e.g. a CLI process): append directly
+            try:
+                future.set_result(self.store.append(events, expected_position=expected_position))
+            except BaseException as error:
+                future.set_exception(error)
+            return future
+        self._queue.put((events, expected_position, future))
+        return future
+
     def append(self, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
         """Append one request and wait until its group is committed; raises the request's own error."""
-        if self._thread is None:  # not started (e.g. a CLI process): append directly
-            return self.store.append(events, expected_position=expected_position)
-        future: Future = Future()
-        self._queue.put((events, expected_position, future))
-        return future.result()
+        return self.submit(events, expected_position).result()
+
+    async def append_async(self, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
+        """:meth:`append` for the event loop: the request waits for its group without holding a thread.
+
+        So every concurrent request can be in the queue when the writer takes the next group (a
+        worker thread per waiting request would cap the group at the size of the thread pool).
+        """
+        if self._thread is None:
+            return await asyncio.to_thread(self.append, events, expected_position)
+        return await asyncio.wrap_future(self.submit(events, expected_position))
 
     def _run(self) -> None:
         while True:

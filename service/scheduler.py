@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+import time
 from pathlib import Path
 
 from apscheduler.jobstores.base import JobLookupError
@@ -45,6 +46,11 @@ if logging.getLogger("apscheduler").level == logging.NOTSET:
 
 DAY_JOB = "announce-day-"
 BACKUP_PATTERN = "commitments-*.db"
+#: Re-deriving after appends waits at least this long after the previous plan started ...
+PLAN_GAP_SECONDS = 1.0
+#: ... and at least this many times as long as the previous plan took: under a steady stream of appends,
+#: planning (a read of every upcoming fact, which grows with the log) takes at most a tenth of a core.
+PLAN_GAP_FACTOR = 10
 
 
 # --- the jobs ---------------------------------------------------------------------------
@@ -112,6 +118,8 @@ class JobScheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._planning = threading.Lock()
+        self._planned_at = -float("inf")  # time.monotonic() when the latest plan started
+        self._plan_seconds = 0.0  # how long it took
 
     def start(self, *, paused: bool = False) -> None:
         """Catch up on days that passed (synchronously), then schedule every job and start the thread."""
@@ -136,7 +144,9 @@ class JobScheduler:
     def plan(self) -> list[dt.datetime]:
         """Make the day jobs match the log's upcoming days (after today by the clock); returns their run dates."""
         with self._planning:  # one at a time: a plan reads the log after the one before it finished
+            started = self._planned_at = time.monotonic()
             days = self.store.upcoming_days(self.clock.now().date())
+            self._plan_seconds = time.monotonic() - started
             wanted = {f"{DAY_JOB}{day.isoformat()}": midnight(day) for day in days}
             have = {job.id for job in self.scheduler.get_jobs() if job.id.startswith(DAY_JOB)}
             for ident in have - wanted.keys():
@@ -152,12 +162,19 @@ class JobScheduler:
         return sorted(job.trigger.run_date for job in self.scheduler.get_jobs() if job.id.startswith(DAY_JOB))
 
     def request_plan(self, _position: int | None = None) -> None:
-        """Re-derive the day jobs soon, on the scheduler's thread (the watcher calls this after appends)."""
+        """Re-derive the day jobs soon, on the scheduler's thread (the watcher calls this after appends).
+
+        At once when the last plan is long enough ago, else when it will be (see ``PLAN_GAP_SECONDS``): the
+        appends in between are covered by that one plan, which reads the log as it is by then.
+        """
         if self.scheduler.state != STATE_STOPPED:
+            gap = max(PLAN_GAP_SECONDS, PLAN_GAP_FACTOR * self._plan_seconds)
+            delay = self._planned_at + gap - time.monotonic()
+            run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay) if delay > 0 else None
             # Two instances: while one plans, the next waits for it and then reads the log as it is by then,
             # so a request that finds both taken (and is skipped) is covered by the waiting one.
-            self.scheduler.add_job(self.plan, id="plan-now", name="re-derive after an append", replace_existing=True,
-                                   max_instances=2)
+            self.scheduler.add_job(self.plan, trigger=DateTrigger(run_date=run_date, timezone=dt.UTC), id="plan-now",
+                                   name="re-derive after an append", replace_existing=True, max_instances=2)
 
     def _announce(self) -> None:
         announce(self.store, self.clock)

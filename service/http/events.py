@@ -38,7 +38,6 @@ class EventsController(Controller):
         opt=WRITE,
         guards=[limit_write_rate],
         security=[{"bearer": []}],
-        sync_to_thread=True,
         status_code=201,
         summary="Append events",
         description=(
@@ -52,10 +51,10 @@ class EventsController(Controller):
             **problem_responses(400, 401, 409, 413, 415, 422, 429),
         },
     )
-    def append(self, data: JSONBody[EventsBody], committer: Committer,
-               if_match: IfMatch = None) -> Response[AppendResult]:
+    async def append(self, data: JSONBody[EventsBody], committer: Committer,
+                     if_match: IfMatch = None) -> Response[AppendResult]:
         """Append a batch; 201 when something was new, 200 for a retry that found everything stored."""
-        result = answers.append(committer, data, expected_position=parse_if_match(if_match))
+        result = await committer.append_async(data, expected_position=parse_if_match(if_match))
         return Response(result, status_code=201 if result.created else 200)
 
     @get("/", sync_to_thread=True, summary="Read the log", responses=problem_responses(*READ_PROBLEMS))
