@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,22 +18,8 @@ from service.http.auth import require_token
 from service.http.errors import EXCEPTION_HANDLERS
 from service.http.openapi import VariadicTupleItems, openapi_config
 from service.http.ratelimit import RateLimiter
+from service.http.reads import AnswerCache, Reader
 from service.settings import Settings
-
-
-def _store(state: State) -> EventStore:
-    """The store the lifespan opened (``state.services`` also holds the clock and settings)."""
-    return state.services.store
-
-
-def _committer(state: State) -> GroupCommitter:
-    """The group committer every append goes through."""
-    return state.services.committer
-
-
-def _today(state: State) -> dt.date:
-    """Today by the service's clock: what ``at`` and ``to`` default to."""
-    return state.services.clock.now().date()
 
 
 def create_app(
@@ -53,6 +38,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         services = open_services(settings, store=store, clock=clock)
         app.state.services = services
+        app.state.reader = Reader(services.store, services.clock, AnswerCache(settings.answer_cache_bytes))
         try:
             if settings.seed_if_empty:
                 seeding.seed_if_empty(services.store)
@@ -67,13 +53,27 @@ def create_app(
         finally:
             services.close()
 
+    # The providers take no arguments: one that asks for ``state`` gets a copy of the app's state on every
+    # request. A handler should need one of them only: several are resolved in a task group of their own.
+    def _store() -> EventStore:
+        """The store the lifespan opened (``app.state.services`` also holds the clock and settings)."""
+        return app.state.services.store
+
+    def _committer() -> GroupCommitter:
+        """The group committer every append goes through."""
+        return app.state.services.committer
+
+    def _reader() -> Reader:
+        """The read handlers' store, clock and answer cache (``service/http/reads.py``)."""
+        return app.state.reader
+
     data = Router(path="/", route_handlers=list(DATA_CONTROLLERS), guards=[require_token])
-    return Litestar(
+    app = Litestar(
         route_handlers=[data, *PUBLIC_CONTROLLERS],
         dependencies={
             "store": Provide(_store, sync_to_thread=False),
             "committer": Provide(_committer, sync_to_thread=False),
-            "today": Provide(_today, sync_to_thread=False),
+            "reads": Provide(_reader, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
@@ -85,5 +85,6 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         plugins=[VariadicTupleItems()],
-        signature_namespace={"EventStore": EventStore, "GroupCommitter": GroupCommitter, "dt": dt},
+        signature_namespace={"EventStore": EventStore, "GroupCommitter": GroupCommitter, "Reader": Reader},
     )
+    return app

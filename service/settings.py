@@ -50,6 +50,8 @@ class Settings:
     seed_if_empty: bool = False
     #: Wait for the disk on every append (``synchronous=FULL``); switch off only for throw-away data.
     durable: bool = True
+    #: Bytes of encoded answers kept for repeated questions while the log stands still (0: none kept).
+    answer_cache_bytes: int = 32 * ONE_MIB
 
     # --- the live feed (GET /feed), webhooks and scheduled work (docs/feed.md) ---
     #: How often the one feed watcher asks the database for new change records (PostgreSQL also LISTENs).
@@ -86,6 +88,7 @@ class Settings:
             (self.port >= 0 and self.port <= 65535, "port", "8000"),
             (self.max_body_bytes > 0, "max_body_bytes", "1048576"),
             (self.max_batch_events > 0, "max_batch_events", "10000"),
+            (self.answer_cache_bytes >= 0, "answer_cache_bytes", "33554432"),
             (self.write_rate > 0, "write_rate", "2.0"),
             (self.write_burst >= 1, "write_burst", "30"),
             (self.feed_poll_seconds > 0, "feed_poll_seconds", "0.1"),
@@ -184,6 +187,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "COMMITMENTS_CLOCK": ("clock", str),
     "COMMITMENTS_SEED_IF_EMPTY": ("seed_if_empty", _flag),
     "COMMITMENTS_DURABLE": ("durable", _flag),
+    "COMMITMENTS_ANSWER_CACHE_BYTES": ("answer_cache_bytes", int),
     "COMMITMENTS_FEED_POLL_SECONDS": ("feed_poll_seconds", float),
     "COMMITMENTS_FEED_HEARTBEAT_SECONDS": ("feed_heartbeat_seconds", float),
     "COMMITMENTS_FEED_RETRY_MS": ("feed_retry_ms", int),
@@ -214,6 +218,7 @@ _HINTS = {
     "clock": "use e.g. 2026-01-07T12:00:00Z",
     "seed_if_empty": "use 1 or 0",
     "durable": "use 1 or 0",
+    "answer_cache_bytes": "use e.g. 33554432 (0: keep no answers)",
     "feed_poll_seconds": "use e.g. 0.1",
     "feed_heartbeat_seconds": "use e.g. 15",
     "feed_retry_ms": "use e.g. 3000",

@@ -7,7 +7,7 @@ from litestar import Controller, get
 from service import answers
 from service.documents import ActorDocument, ActorList
 from service.http.errors import READ_PROBLEMS, problem_responses
-from service.http.params import ActorPath, At, KnownAt, Store, Today, day_or_today, parse_known_at
+from service.http.params import ActorPath, At, KnownAt, Reads, day_or_today, parse_known_at
 
 
 class ActorsController(Controller):
@@ -16,14 +16,13 @@ class ActorsController(Controller):
     path = "/actors"
     tags = ["actors"]
 
-    @get("/", sync_to_thread=True, summary="List actors", responses=problem_responses(*READ_PROBLEMS))
-    def list_actors(self, store: Store, known_at: KnownAt = None) -> ActorList:
+    @get("/", summary="List actors", responses=problem_responses(*READ_PROBLEMS))
+    async def list_actors(self, reads: Reads, known_at: KnownAt = None) -> ActorList:
         """Every registered actor: id, name, kind and aliases."""
-        return answers.actor_list(store, parse_known_at(known_at))
+        return await reads.answer(answers.actor_list, parse_known_at(known_at), quick=True)
 
-    @get("/{actor_id:str}", sync_to_thread=True, summary="One actor",
-         responses=problem_responses(*READ_PROBLEMS, 404))
-    def one(self, store: Store, today: Today, actor_id: ActorPath, at: At = None,
-            known_at: KnownAt = None) -> ActorDocument:
+    @get("/{actor_id:str}", summary="One actor", responses=problem_responses(*READ_PROBLEMS, 404))
+    async def one(self, reads: Reads, actor_id: ActorPath, at: At = None, known_at: KnownAt = None) -> ActorDocument:
         """One actor; a coalition or organisation lists its `members` on `at`."""
-        return answers.actor(store, actor_id, day_or_today(at, "at", today), parse_known_at(known_at))
+        day = day_or_today(at, "at", reads.today())
+        return await reads.answer(answers.actor, actor_id, day, parse_known_at(known_at), quick=True)

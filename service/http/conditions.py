@@ -7,7 +7,7 @@ from litestar import Controller, get
 from service import answers
 from service.documents import ConditionList
 from service.http.errors import READ_PROBLEMS, problem_responses
-from service.http.params import At, ConditionStatus, KnownAt, Store, Today, day_or_today, parse_known_at
+from service.http.params import At, ConditionStatus, KnownAt, Reads, day_or_today, parse_known_at
 
 
 class ConditionsController(Controller):
@@ -16,9 +16,9 @@ class ConditionsController(Controller):
     path = "/conditions"
     tags = ["conditions"]
 
-    @get("/", sync_to_thread=True, summary="Conditions and their dependents",
-         responses=problem_responses(*READ_PROBLEMS))
-    def list_conditions(self, store: Store, today: Today, at: At = None, known_at: KnownAt = None,
-                        status: ConditionStatus = None) -> ConditionList:
+    @get("/", summary="Conditions and their dependents", responses=problem_responses(*READ_PROBLEMS))
+    async def list_conditions(self, reads: Reads, at: At = None, known_at: KnownAt = None,
+                              status: ConditionStatus = None) -> ConditionList:
         """Conditions declared by `at`, their status that day, and the commitments (`dependents`) that wait on them."""
-        return answers.conditions(store, day_or_today(at, "at", today), parse_known_at(known_at), status)
+        day = day_or_today(at, "at", reads.today())
+        return await reads.answer(answers.conditions, day, parse_known_at(known_at), status)

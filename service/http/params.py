@@ -23,6 +23,7 @@ from events.errors import FieldError
 from events.vocabulary import CONDITION_STATUSES
 from service.formats import FORMATS
 from service.group_commit import GroupCommitter
+from service.http.reads import Reader
 
 #: Ids of actors, topics, conditions and events: what the catalogue accepts.
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
@@ -73,10 +74,10 @@ IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", description="Append only if the log still ends at this position (compare-and-append).",
     examples=[Example(value="42")], max_length=32)]
 
-#: The store and today's date (by the service's clock), injected into handlers.
+#: The store, the group committer and the read handlers' reader (store, clock and answer cache), injected.
 Store = NamedDependency[EventStore]
 Committer = NamedDependency[GroupCommitter]
-Today = NamedDependency[dt.date]
+Reads = NamedDependency[Reader]
 
 _OFFSET = re.compile(r" (\d{2}:\d{2})$")
 

@@ -10,9 +10,8 @@ from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
     FromOptional,
-    Store,
+    Reads,
     TimelineFormat,
-    Today,
     ToOptional,
     TopicFilter,
     optional_day,
@@ -25,12 +24,12 @@ class TimelineController(Controller):
     path = "/timeline"
     tags = ["timeline"]
 
-    @get("/", sync_to_thread=True, summary="The timeline", responses=problem_responses(*READ_PROBLEMS))
-    def render(self, store: Store, today: Today, from_: FromOptional = None, to: ToOptional = None,
-               actor: ActorFilter = None, topic: TopicFilter = None,
-               format_: TimelineFormat = "native") -> NativeTimeline | TimelineJS | VisTimeline:
+    @get("/", summary="The timeline", responses=problem_responses(*READ_PROBLEMS))
+    async def render(self, reads: Reads, from_: FromOptional = None, to: ToOptional = None,
+                     actor: ActorFilter = None, topic: TopicFilter = None,
+                     format_: TimelineFormat = "native") -> NativeTimeline | TimelineJS | VisTimeline:
         """Events overlapping [`from`, `to`] in date order; `format` picks the JSON shape (see its `format` key)."""
-        return answers.timeline(
-            store, format_, today=today, start=optional_day(from_, "from"), end=optional_day(to, "to"),
-            actor=actor, topic=topic,
+        return await reads.answer(
+            answers.timeline, format_, today=reads.today(), start=optional_day(from_, "from"),
+            end=optional_day(to, "to"), actor=actor, topic=topic,
         )
