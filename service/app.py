@@ -14,7 +14,7 @@ from service import seeding
 from service.bootstrap import build_background, open_services, resolve_token
 from service.group_commit import GroupCommitter
 from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
-from service.http.auth import require_token
+from service.http.auth import access_checks
 from service.http.errors import EXCEPTION_HANDLERS
 from service.http.openapi import VariadicTupleItems, openapi_config
 from service.http.ratelimit import RateLimiter
@@ -67,7 +67,7 @@ def create_app(
         """The read handlers' store, clock and answer cache (``service/http/reads.py``)."""
         return app.state.reader
 
-    data = Router(path="/", route_handlers=list(DATA_CONTROLLERS), guards=[require_token])
+    data = Router(path="/", route_handlers=list(DATA_CONTROLLERS), middleware=[access_checks])
     app = Litestar(
         route_handlers=[data, *PUBLIC_CONTROLLERS],
         dependencies={

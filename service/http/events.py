@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 from events import AppendResult
 from service import answers
 from service.documents import EventsPage, StoredEventDocument
-from service.http.auth import WRITE, limit_write_rate
+from service.http.auth import LIMITED_WRITE
 from service.http.body import EventsBody, InboundEvents
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
@@ -35,8 +35,7 @@ class EventsController(Controller):
     @post(
         "/",
         dto=InboundEvents,
-        opt=WRITE,
-        guards=[limit_write_rate],
+        opt=LIMITED_WRITE,
         security=[{"bearer": []}],
         status_code=201,
         summary="Append events",

@@ -17,7 +17,7 @@ from msgspec import Meta
 
 from events import subscriptions
 from events.subscriptions import Delivery, SubscriptionView
-from service.http.auth import WRITE, limit_write_rate
+from service.http.auth import LIMITED_WRITE, WRITE
 from service.http.errors import problem_responses
 from service.http.params import ID_PATTERN, MAX_PAGE, MAX_POSITION, Store
 
@@ -25,7 +25,8 @@ _Id = Annotated[str, Meta(pattern=ID_PATTERN, max_length=128)]
 SubscriptionPath = Annotated[str, PathParameter(description="A subscription id, e.g. `sub-0123456789abcdef`.",
                                                 pattern=ID_PATTERN, max_length=128)]
 DeliveryLimit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"At most this many (1-{MAX_PAGE}).")]
-_TOKEN = {"opt": WRITE, "security": [{"bearer": []}]}
+_SECURITY = [{"bearer": []}]
+_TOKEN = {"opt": WRITE, "security": _SECURITY}
 
 
 class NewSubscription(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -69,7 +70,7 @@ class SubscriptionsController(Controller):
     path = "/subscriptions"
     tags = ["subscriptions"]
 
-    @post("/", **_TOKEN, guards=[limit_write_rate], sync_to_thread=True, status_code=201,
+    @post("/", opt=LIMITED_WRITE, security=_SECURITY, sync_to_thread=True, status_code=201,
           summary="Register a webhook", responses=problem_responses(400, 401, 422, 429))
     def register(self, request: Request, data: JSONBody[NewSubscription], store: Store) -> SubscriptionCreated:
         """Register a callback URL (http or https only) to receive each change record, signed with the secret."""
