@@ -167,23 +167,33 @@ def measure(database: Database, size: int, *, seconds: float, seed: int, runs: i
         return post
 
     figures: list[Figure] = []
-    with Server(database.url, name="http") as server, _removed_after(paths_file):
+    server: Server
 
-        def load_get(run: int, duration: float = seconds) -> Load:
-            if use_wrk:
-                return _wrk(server, "paths.lua", duration, [str(paths_file)])
-            return _httpx(server, get, duration)
+    def load_get(run: int, duration: float = seconds) -> Load:
+        if use_wrk:
+            return _wrk(server, "paths.lua", duration, [str(paths_file)])
+        return _httpx(server, get, duration)
 
-        def load_post(run: int) -> Load:
-            if use_wrk:  # the run number in the id prefix: wrk's per-thread counters restart every run
-                return _wrk(server, "post.lua", seconds, [server.token, f"{prefix}r{run}", today])
-            return _httpx(server, post_maker(run), seconds)
+    def load_post(run: int) -> Load:
+        if use_wrk:  # the run number in the id prefix: wrk's per-thread counters restart every run
+            return _wrk(server, "post.lua", seconds, [server.token, f"{prefix}r{run}", today])
+        return _httpx(server, post_maker(run), seconds)
 
-        load_get(0, 1)  # untimed warm-up: the first requests pay for imports and cold caches
-        for load, key, label, unit in ((load_get, "http_stances", "HTTP GET /actors/{id}/stances", "req/s"),
-                                       (load_post, "http_post", "HTTP POST /events (1 event, durable)", "events/s")):
-            loads, server_cpu, grew, note = _measure_kind(server, load, label, runs, budget)
-            batch = _figures(key, label, loads, server_cpu, database, size, unit, note)
-            batch[0].extra["log_grew_by"] = grew  # for POST: every acknowledged append was stored
-            figures += batch
+    with _removed_after(paths_file):
+        with Server(database.url, name="http") as server:
+            load_get(0, 1)  # untimed warm-up: the first requests pay for imports and cold caches
+            for load, key, label, unit in ((load_get, "http_stances", "HTTP GET /actors/{id}/stances", "req/s"),
+                                           (load_post, "http_post", "HTTP POST /events (1 event, durable)",
+                                            "events/s")):
+                loads, server_cpu, grew, note = _measure_kind(server, load, label, runs, budget)
+                batch = _figures(key, label, loads, server_cpu, database, size, unit, note)
+                batch[0].extra["log_grew_by"] = grew  # for POST: every acknowledged append was stored
+                figures += batch
+        # The load repeats 2,000 questions, so after the first pass the server answers them from its answer
+        # cache (kept until the log changes). The same GETs with the cache off show what each query costs.
+        with Server(database.url, name="http-uncached", env={"COMMITMENTS_ANSWER_CACHE_BYTES": "0"}) as server:
+            load_get(0, 1)
+            label = "HTTP GET /actors/{id}/stances, answer cache off"
+            loads, server_cpu, _, note = _measure_kind(server, load_get, label, runs, budget)
+            figures += _figures("http_stances_uncached", label, loads, server_cpu, database, size, "req/s", note)
     return figures

@@ -57,8 +57,10 @@ def cpu_seconds(pid: int) -> float | None:
 class Server:
     """A running ``commitments serve`` on ``database_url``: use as a context manager."""
 
-    def __init__(self, database_url: str, *, name: str = "server", start_timeout: float = 120.0):
+    def __init__(self, database_url: str, *, name: str = "server", start_timeout: float = 120.0,
+                 env: dict[str, str] | None = None):
         self.database_url = database_url
+        self.env = env or {}
         self.token = secrets.token_urlsafe(24)
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
@@ -80,7 +82,7 @@ class Server:
     def __enter__(self) -> Server:
         # Backups off: a scheduled VACUUM INTO of a gigabyte database must not land inside a measurement.
         env = child_env(COMMITMENTS_TOKEN=self.token, COMMITMENTS_WRITE_RATE=UNTHROTTLED,
-                        COMMITMENTS_WRITE_BURST=UNTHROTTLED, COMMITMENTS_BACKUP_INTERVAL_HOURS="0")
+                        COMMITMENTS_WRITE_BURST=UNTHROTTLED, COMMITMENTS_BACKUP_INTERVAL_HOURS="0", **self.env)
         command = [*commitments_command(), "serve", "--host", HOST, "--port", str(self.port),
                    "--database", self.database_url]
         # The server's output (uvicorn logs every request) goes to a file: a pipe nobody reads would fill
