@@ -151,16 +151,26 @@ def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str]
 
 
 def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
-    """Stance keys that name a touched condition, with the condition's touched day."""
+    """Stance keys whose current rows name a touched condition on some day from its touched day on, with that day.
+
+    ``condition_dependents`` lists every key that ever named a condition; most of them name
+    it only in the past. Two index seeks per candidate keep the ones that matter: a row
+    starting on or after the day names it, or the row in effect just before the day does.
+    (Condition ids cannot hold a quote or ``%``, so the pattern matches the id as a list element; ``_`` and
+    SQLite's case-blind LIKE can only let through a few keys too many, which compare as unchanged.)
+    """
     found: dict[Key, str] = {}
-    names = sorted(conditions)
-    for start in range(0, len(names), 500):
-        chunk = [name[0] for name in names[start : start + 500]]
-        marks = ",".join("?" * len(chunk))
-        for condition, actor, topic in tx.fetchall(
-            f"SELECT condition, actor, topic FROM condition_dependents WHERE condition IN ({marks})", chunk
+    for (condition,), day in conditions.items():
+        quoted = f'%"{condition}"%'
+        for actor, topic in tx.fetchall(
+            "SELECT d.actor, d.topic FROM condition_dependents d WHERE d.condition = ? AND ("
+            " EXISTS (SELECT 1 FROM stance_intervals s WHERE s.actor = d.actor AND s.topic = d.topic"
+            " AND s.valid_from >= ? AND s.superseded_pos IS NULL AND s.conditions LIKE ?)"
+            " OR coalesce((SELECT s.conditions FROM stance_intervals s WHERE s.actor = d.actor"
+            " AND s.topic = d.topic AND s.superseded_pos IS NULL AND s.valid_from < ?"
+            " ORDER BY s.valid_from DESC, s.fact_position DESC, s.row_id DESC LIMIT 1), '') LIKE ?)",
+            (condition, day, quoted, day, quoted),
         ):
-            day = conditions[(condition,)]
             key = (actor, topic)
             if key not in found or day < found[key]:
                 found[key] = day
