@@ -140,6 +140,26 @@ def test_durable_by_default(registered):
         assert tx.fetchone("PRAGMA journal_mode")[0] == "wal"
 
 
+def test_sqlite_checkpoints_the_write_ahead_log_on_its_own_thread(tmp_path, clock):
+    store = open_store(tmp_path / "c.db", clock=clock)
+    store.append(events(*registrations()))
+    with store.reading() as tx:
+        assert tx.fetchone("PRAGMA wal_autocheckpoint")[0] == 0  # not inside the writer's COMMIT
+    for n in range(20):
+        store.append(events(stance(f"w{n}")))
+    checkpointer = store._checkpointer._thread
+    assert checkpointer is not None and checkpointer.is_alive()
+    store.close()
+    assert not checkpointer.is_alive()
+    reopened = open_store(tmp_path / "c.db", clock=clock)
+    try:
+        assert reopened.last_position() == len(registrations()) + 20 and verify(reopened) == []
+        with reopened.reading() as tx:
+            assert tx.fetchone("PRAGMA integrity_check")[0] == "ok"
+    finally:
+        reopened.close()
+
+
 def test_verify_finds_nothing_wrong_after_appends_and_corrections(registered):
     registered.append(events(stance("a"), stance("b", occurred="2025-12")))
     registered.append(events(make("event.corrected", corrects="a", replacement={"occurred": "2025-11~"})))

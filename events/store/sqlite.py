@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,61 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
         db.execute(index.ddl(table.name))
 
 
+class _Checkpointer:
+    """Copies the write-ahead log into the database file on a thread of its own.
+
+    SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so a
+    writer (and every request in its group commit) would wait for it. Here commits only
+    signal; a daemon thread, started on the first commit, runs a PASSIVE checkpoint (it
+    never blocks readers or the writer) at most every ``interval`` seconds, and once more
+    on close. Durability does not depend on it: a commit is on disk once it is in the log.
+    """
+
+    def __init__(self, path: str, interval: float = 0.5) -> None:
+        self._path = path
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poke(self) -> None:
+        """A commit happened: checkpoint soon."""
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None and not self._stopping:
+                    self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+                    self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        # No journal-mode pragma here (it would wait for the writer's lock): the file is in WAL mode already.
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=1.0)
+        try:
+            while True:
+                self._wake.wait()
+                if self._stopping:
+                    break
+                self._wake.clear()
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    pass  # busy or closing: the next commit asks again, and close() checkpoints
+                time.sleep(self._interval)
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        """Stop the thread after a last checkpoint."""
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=30)
+
+
 class SqliteStore(EventStore):
     """An event store in one SQLite file (or ``:memory:`` for tests)."""
 
@@ -75,6 +131,7 @@ class SqliteStore(EventStore):
         if not self._memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._shared = self._connect() if self._memory else None
+        self._checkpointer = None if self._memory else _Checkpointer(self.path)
         conn = self._connection()
         db = sqlite_utils.Database(conn)
         with self._write_lock:
@@ -96,6 +153,9 @@ class SqliteStore(EventStore):
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = OFF")
+        if not self._memory:
+            # Checkpoints run on a background thread (see _Checkpointer), not inside the writer's COMMIT.
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
         return conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -139,6 +199,8 @@ class SqliteStore(EventStore):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        if self._checkpointer is not None:
+            self._checkpointer.poke()
 
     def backup(self, path: str | Path) -> None:
         """Copy the database into the new file ``path`` with ``VACUUM INTO`` (a consistent snapshot, compacted).
@@ -167,7 +229,9 @@ class SqliteStore(EventStore):
     # writes ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened (after a last checkpoint of the write-ahead log)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         for conn in self._connections:
             conn.close()
         self._connections.clear()
