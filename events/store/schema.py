@@ -85,7 +85,7 @@ LOG = Table(
     pk=("position",),
     not_null=("id", "type", "recorded", "body"),
     unique=(("id",),),
-    indexes=(("recorded",),),
+    indexes=(("recorded", "position"),),  # "known at" seeks the last position recorded by an instant
     projection=False,
 )
 
