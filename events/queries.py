@@ -59,9 +59,9 @@ def _cite(tx: Any, ids: list[str], positions: Sequence[int] = ()) -> dict[str, E
             for event_id, (sources, summary) in log.cited(tx, ids, positions).items()}
 
 
-def _evidence_for(row: dict[str, Any], evidence: dict[str, Evidence]) -> list[Evidence]:
-    return [evidence[event_id] for event_id in (row["event_id"], row.get("correction_id"))
-            if event_id and event_id in evidence]
+def _evidence_for(event_id: str, correction_id: str | None, evidence: dict[str, Evidence]) -> list[Evidence]:
+    """What an answer cites: the stated event and its correction, when stored."""
+    return [evidence[ident] for ident in (event_id, correction_id) if ident and ident in evidence]
 
 
 def _condition_statuses(tx: Any, names: set[str], day: str, pos: int | None) -> dict[str, str]:
@@ -102,12 +102,10 @@ def stances(
     answers = []
     for (actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id,
          correction_id, _) in rows:
-        cites = [evidence[event_id]] if event_id in evidence else []
-        if correction_id and correction_id in evidence:
-            cites.append(evidence[correction_id])
         answers.append(StanceView(
             actor_, topic_, stance, status_of[stance, conditions], states[conditions].copy(), since, since_text,
-            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cites,
+            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period,
+            _evidence_for(event_id, correction_id, evidence),
         ))
     return answers
 
@@ -167,7 +165,7 @@ def conditions(
                 since=row["valid_from"],
                 deadline=entry.get("deadline"),
                 dependents=dependents.get(row["condition"], []),
-                evidence=_evidence_for(row, bodies),
+                evidence=_evidence_for(row["event_id"], row.get("correction_id"), bodies),
             )
         )
     return out
@@ -228,7 +226,7 @@ def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None 
                 conditions=_list.decode(row["conditions"]),
                 quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
                 period=row["period"],
-                evidence=_evidence_for(row, bodies),
+                evidence=_evidence_for(row["event_id"], row.get("correction_id"), bodies),
             )
         )
     return out
