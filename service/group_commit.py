@@ -2,10 +2,12 @@
 
 A durable append costs one fsync; with many clients appending one event each, the
 disk, not the CPU, sets the pace. The committer's single thread takes every request
-waiting at that moment and appends them together with ``EventStore.append_group``:
-each request keeps its own savepoint (its own result or error) and its own recorded
-instant, but they commit at once. An acknowledgement still means the event is on disk.
-With one client there is nothing to wait for, so it adds no delay.
+waiting at that moment and appends them together with ``EventStore.append_group``, as
+one append: one recorded instant and one projection for the group (so the projection's
+fixed cost, and the change records' comparison, are paid once per group, not per
+request), while each request is checked on its own and gets its own result or error.
+An acknowledgement still means the event is on disk. With one client there is nothing
+to wait for, so it adds no delay.
 """
 
 from __future__ import annotations

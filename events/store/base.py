@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from events import announcements, dates
-from events.batch import prepare
+from events.batch import Prepared, prepare
 from events.catalog import Event
 from events.clock import format_instant
 from events.errors import CommitmentError, Conflict, shift_pointers
@@ -172,66 +172,53 @@ class EventStore(ABC):
     def append_group(
         self, requests: Sequence[tuple[Sequence[Event], int | None]]
     ) -> list[AppendResult | CommitmentError]:
-        """Group commit: append several independent requests in ONE transaction (one fsync for all).
+        """Group commit: append several independent requests as ONE append, in one transaction (one fsync for all).
 
-        Each request (events, expected position) runs in its own savepoint, so a request
-        that is refused (bad reference, conflict) is rolled back alone and gets its error
-        back, while the others commit. Each request stays its own append: its own
-        recorded instant and change records.
+        The group's new events share one recorded instant and one projection, finished
+        once, so its change records compare the log before the group with the log after
+        it (a rebuild, which replays the events of one recorded instant as one append,
+        writes the same records). Each request is still checked on its own, against the
+        log as the requests before it left it (a request may name an actor an earlier one
+        registered; ``expected_position`` is compared with the log's end just before the
+        request), and a refused request gets its error back while the others are stored.
+        A failure while writing (the disk, a projection) fails the whole group: the caller
+        tells every request.
         """
         results: list[AppendResult | CommitmentError] = []
         with self.writing() as tx:
-            for index, (events, expected) in enumerate(requests):
-                savepoint = f"request_{index}"
-                tx.execute(f"SAVEPOINT {savepoint}")
+            group = _OpenAppend(self, tx)
+            for events, expected in requests:
+                # Checking only reads, so a refused request has written nothing and needs no savepoint.
+                # Nothing after the check may refuse a request alone: the shared projection has
+                # planned its facts by then, and a rollback to a savepoint would not take them back.
+                # For the same reason a request is checked whole, not in chunks (HTTP bounds its size).
                 try:
-                    results.append(self._append_in(tx, events, expected_position=expected))
+                    prepared = group.check(events, expected)
                 except CommitmentError as error:
-                    tx.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
                     results.append(error)
-                tx.execute(f"RELEASE SAVEPOINT {savepoint}")
+                    continue
+                positions = dict(prepared.already)
+                group.write(prepared, positions)
+                results.append(AppendResult([Appended(event_id, positions[event_id]) for event_id in prepared.order],
+                                            group.last, created=bool(prepared.new)))
+            group.finish()
         return results
 
     def _append_in(self, tx: Tx, events: Iterable[Event], *, expected_position: int | None = None,
                    recorded: dt.datetime | None = None, report_events: bool = True) -> AppendResult:
-        before = last = log.last_position(tx)
-        projection: AppendProjection | None = None
+        append = _OpenAppend(self, tx, recorded)
+        before = append.last
         positions: dict[str, int] = {}
         order: list[str] = []
         for offset, chunk in _chunks(events, APPEND_CHUNK):
-            try:
-                prepared = prepare(tx, chunk, last + 1)
-            except CommitmentError as error:
-                raise shift_pointers(error, offset) from None
-            # A retry of a stored batch is answered as a retry even with If-Match: the log has moved because of it.
-            if expected_position is not None and expected_position != before and prepared.new:
-                raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {before}")
+            prepared = append.check(chunk, expected_position, before=before, offset=offset)
             if report_events:
                 positions.update(prepared.already)
                 order.extend(prepared.order)
-            if not prepared.new:
-                continue
-            if projection is None:
-                stamp = self._next_recorded(tx, recorded)
-                announcements.catch_up(tx, stamp[:10], last)
-                projection = AppendProjection(tx, last + 1, stamp, today=max(stamp[:10], announcements.watermark(tx)))
-            rows, refs = [], []
-            for event, body in zip(prepared.new, prepared.bodies):
-                last += 1
-                if report_events:
-                    positions[event.id] = last
-                date = dates.parse(event.occurred)
-                rows.append((last, event.id, event.type, event.occurred, date.earliest.isoformat(),
-                             date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
-                refs.extend((kind, ident, last) for kind, ident, _ in event.references())
-            log.insert(tx, rows)
-            log.insert_refs(tx, refs)
-            projection.add(prepared)
-        if projection is not None:
-            projection.finish()
-            self._after_append(tx, last)
+            append.write(prepared, positions if report_events else None)
+        created = append.finish()
         appended = [Appended(event_id, positions[event_id]) for event_id in order]
-        return AppendResult(appended, last, created=projection is not None)
+        return AppendResult(appended, append.last, created=created)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty every projection and replay the log append by append (events sharing a recorded instant)."""
@@ -271,3 +258,68 @@ class EventStore(ABC):
         """Events recorded after an instant."""
         with self.reading() as tx:
             return log.read_since(tx, recorded_after, limit=limit)
+
+
+class _OpenAppend:
+    """One append in progress in a write transaction, fed checked pieces: the chunks of one batch, or the
+    requests of a group commit.
+
+    The recorded instant, the announcements' catch-up and the projection are set up by the
+    first piece with something new, so an append of retries only writes nothing.
+    """
+
+    def __init__(self, store: EventStore, tx: Tx, recorded: dt.datetime | None = None) -> None:
+        self.store, self.tx, self.recorded = store, tx, recorded
+        self.last = log.last_position(tx)
+        self.projection: AppendProjection | None = None
+        self.stamp = ""
+
+    def check(self, events: Sequence[Event], expected_position: int | None, *, before: int | None = None,
+              offset: int = 0) -> Prepared:
+        """Check a piece against the log as it stands now; raises (before anything is written) if refused.
+
+        ``expected_position`` is compared with ``before``, by default the log's end now; error
+        pointers are shifted by ``offset``, the piece's place in its batch.
+        """
+        try:
+            prepared = prepare(self.tx, events, self.last + 1)
+        except CommitmentError as error:
+            raise shift_pointers(error, offset) from None
+        before = self.last if before is None else before
+        # A retry of a stored batch is answered as a retry even with If-Match: the log has moved because of it.
+        if expected_position is not None and expected_position != before and prepared.new:
+            raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {before}")
+        return prepared
+
+    def write(self, prepared: Prepared, positions: dict[str, int] | None) -> None:
+        """Store a checked piece's new events and feed them to the projection; records their positions."""
+        if not prepared.new:
+            return
+        tx = self.tx
+        if self.projection is None:
+            self.stamp = stamp = self.store._next_recorded(tx, self.recorded)
+            announcements.catch_up(tx, stamp[:10], self.last)
+            self.projection = AppendProjection(tx, self.last + 1, stamp,
+                                               today=max(stamp[:10], announcements.watermark(tx)))
+        rows, refs = [], []
+        last, stamp = self.last, self.stamp
+        for event, body in zip(prepared.new, prepared.bodies):
+            last += 1
+            if positions is not None:
+                positions[event.id] = last
+            date = dates.parse(event.occurred)
+            rows.append((last, event.id, event.type, event.occurred, date.earliest.isoformat(),
+                         date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
+            refs.extend((kind, ident, last) for kind, ident, _ in event.references())
+        log.insert(tx, rows)
+        log.insert_refs(tx, refs)
+        self.last = last
+        self.projection.add(prepared)
+
+    def finish(self) -> bool:
+        """Write the fact rows and change records of the whole append; True when it stored anything."""
+        if self.projection is None:
+            return False
+        self.projection.finish()
+        self.store._after_append(self.tx, self.last)
+        return True
