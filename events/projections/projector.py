@@ -153,23 +153,16 @@ def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str]
 def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
     """Stance keys whose current rows name a touched condition on some day from its touched day on, with that day.
 
-    ``condition_dependents`` lists every key that ever named a condition; most of them name
-    it only in the past. Two index seeks per candidate keep the ones that matter: a row
-    starting on or after the day names it, or the row in effect just before the day does.
-    (Condition ids cannot hold a quote or ``%``, so the pattern matches the id as a list element; ``_`` and
-    SQLite's case-blind LIKE can only let through a few keys too many, which compare as unchanged.)
+    ``condition_dependents`` keeps, per condition and key, the day until which the key's
+    current rows name the condition (NULL: open-ended), so this is one index range per
+    condition. That day is exact or later (see :func:`_record_dependents`): a key too many
+    only compares as unchanged, a key too few would lose change records.
     """
     found: dict[Key, str] = {}
     for (condition,), day in conditions.items():
-        quoted = f'%"{condition}"%'
         for actor, topic in tx.fetchall(
-            "SELECT d.actor, d.topic FROM condition_dependents d WHERE d.condition = ? AND ("
-            " EXISTS (SELECT 1 FROM stance_intervals s WHERE s.actor = d.actor AND s.topic = d.topic"
-            " AND s.valid_from >= ? AND s.superseded_pos IS NULL AND s.conditions LIKE ?)"
-            " OR coalesce((SELECT s.conditions FROM stance_intervals s WHERE s.actor = d.actor"
-            " AND s.topic = d.topic AND s.superseded_pos IS NULL AND s.valid_from < ?"
-            " ORDER BY s.valid_from DESC, s.fact_position DESC, s.row_id DESC LIMIT 1), '') LIKE ?)",
-            (condition, day, quoted, day, quoted),
+            "SELECT actor, topic FROM condition_dependents WHERE condition = ? AND (until IS NULL OR until >= ?)",
+            (condition, day),
         ):
             key = (actor, topic)
             if key not in found or day < found[key]:
@@ -177,17 +170,37 @@ def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
     return found
 
 
-def _record_dependents(tx: Any, plan: _Plan) -> None:
-    pairs = set()
-    for (actor, topic), facts in plan.new[STANCES].items():
-        for fact in facts:
-            conditions = fact[0][1]
-            if conditions != "[]":
-                pairs.update((condition, actor, topic) for condition in changes.decode_names(conditions))
-    if pairs:
+def _record_dependents(tx: Any, old: Rows, new: Rows) -> None:
+    """Keep, for each condition the stance keys of a group name, the day until which they name it.
+
+    ``old`` and ``new`` hold each key's current rows from the one in effect before its
+    first touched day on (the window), before and after the append, in effect order. Rows
+    before the window end by the window's first day and did not change, so a condition named
+    inside the new window gets its exact day (the latest end of a row naming it, NULL if that
+    row is open-ended), and one named only in the old window gets the window's first day,
+    which is no earlier than the true one.
+    """
+    rows = []
+    for (actor, topic), current in new.items():
+        until: dict[str, str | None] = {}
+        for i, row in enumerate(current):
+            names = changes.condition_names(row)
+            if not names:
+                continue
+            end = current[i + 1]["valid_from"] if i + 1 < len(current) else None
+            for name in names:
+                if name not in until or (until[name] is not None and (end is None or end > until[name])):
+                    until[name] = end
+        before = old[actor, topic]
+        for row in before:
+            for name in changes.condition_names(row):
+                until.setdefault(name, before[0]["valid_from"])
+        rows.extend((name, actor, topic, day) for name, day in until.items())
+    if rows:
         tx.executemany(
-            "INSERT INTO condition_dependents (condition, actor, topic) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            sorted(pairs),
+            "INSERT INTO condition_dependents (condition, actor, topic, until) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (condition, actor, topic) DO UPDATE SET until = excluded.until",
+            sorted(rows, key=lambda r: r[:3]),
         )
 
 
@@ -261,7 +274,6 @@ class AppendProjection:
                     stance_starts[key] = day
         old_conditions, new_conditions = _project_keys(tx, CONDITIONS, plan, dict(plan.touched[CONDITIONS]), before)
         _project_keys(tx, MEMBERSHIPS, plan, dict(plan.touched[MEMBERSHIPS]), before)
-        _record_dependents(tx, plan)
         touched_conditions = {key[0] for key in plan.touched[CONDITIONS]}
         condition_windows = {key[0]: differing(old_conditions[key], new_conditions[key]) for key in old_conditions}
         condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
@@ -271,6 +283,7 @@ class AppendProjection:
         for offset in range(0, len(keys), KEY_GROUP):
             group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
             old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
+            _record_dependents(tx, old_stances, new_stances)
             if not self.record_changes:
                 continue
             records = []

@@ -25,7 +25,7 @@ from events.projections.projector import AppendProjection
 from events.projections.rebuild import replay
 from events.store import log
 from events.store.log import Appended, AppendResult, StoredEvent
-from events.store.schema import PROJECTIONS
+from events.store.schema import PROJECTION_FORMAT, PROJECTIONS, Table
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 #: Process-wide locks behind :meth:`EventStore.exclusive` (one per job name).
@@ -77,6 +77,28 @@ class EventStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+    @abstractmethod
+    def _create_table(self, tx: Tx, table: Table) -> None:
+        """Create one table with its indexes, in the backend's dialect."""
+
+    def _check_projections(self) -> None:
+        """Bring projections of another :data:`PROJECTION_FORMAT` up to date: drop, recreate and replay them.
+
+        Backends call it when they open, after creating the tables. It runs under the
+        writer's lock, so of several processes opening one database only the first rebuilds.
+        """
+        with self.writing() as tx:
+            row = tx.fetchone("SELECT value FROM meta WHERE key = 'projection_format'")
+            if row is not None and row[0] == str(PROJECTION_FORMAT):
+                return
+            if log.last_position(tx):
+                for table in PROJECTIONS:
+                    tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+                    self._create_table(tx, table)
+                replay(tx)
+            tx.execute("INSERT INTO meta (key, value) VALUES ('projection_format', ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(PROJECTION_FORMAT),))
 
     def announce_due(self, today: dt.date | None = None) -> int:
         """Write the change records of every day up to ``today`` (default: the clock's day) not yet announced:

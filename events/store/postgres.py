@@ -120,8 +120,13 @@ class PostgresStore(EventStore):
             if schema:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             for table in TABLES:
-                for statement in table_ddl(table):
-                    tx.execute(statement)
+                self._create_table(tx, table)
+        self._check_projections()
+
+    def _create_table(self, tx: PostgresTx, table: Table) -> None:
+        """Create one table with its indexes."""
+        for statement in table_ddl(table):
+            tx.execute(statement)
 
     @contextmanager
     def reading(self) -> Iterator[PostgresTx]:

@@ -136,7 +136,9 @@ MEMBERSHIPS = Table(
 
 DEPENDENTS = Table(
     "condition_dependents",
-    {"condition": str, "actor": str, "topic": str},
+    # until: the day the key's current rows stop naming the condition (NULL: they still do), or later:
+    # a condition change looks only at keys that name it on or after its day.
+    {"condition": str, "actor": str, "topic": str, "until": str},
     pk=("condition", "actor", "topic"),
 )
 
@@ -194,6 +196,10 @@ WATERMARKS = Table(
 )
 
 META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
+
+#: The layout and meaning of the projection tables. Raise it whenever they change: a store opened on
+#: projections of another format drops and rebuilds them from the log (they are derived; the log is the truth).
+PROJECTION_FORMAT = 2
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES,

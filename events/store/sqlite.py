@@ -143,6 +143,11 @@ class SqliteStore(EventStore):
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        self._check_projections()
+
+    def _create_table(self, tx: SqliteTx, table: Table) -> None:
+        """Create one table with its indexes (through sqlite-utils, like every table here)."""
+        _create(sqlite_utils.Database(tx.conn), table)
 
     # connections -----------------------------------------------------------------
 
