@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from events.store.log import Appended, AppendResult, StoredEvent
 from events.store.schema import PROJECTION_FORMAT, PROJECTIONS, Table
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
+_log = logging.getLogger(__name__)
 #: Process-wide locks behind :meth:`EventStore.exclusive` (one per job name).
 _EXCLUSIVE: dict[str, threading.Lock] = {}
 _EXCLUSIVE_GUARD = threading.Lock()
@@ -92,7 +94,9 @@ class EventStore(ABC):
             row = tx.fetchone("SELECT value FROM meta WHERE key = 'projection_format'")
             if row is not None and row[0] == str(PROJECTION_FORMAT):
                 return
-            if log.last_position(tx):
+            if count := log.last_position(tx):
+                _log.warning("projections in format %s, this release writes %s: rebuilding them from the %d events"
+                             " of the log (once)", row[0] if row else "1", PROJECTION_FORMAT, count)
                 for table in PROJECTIONS:
                     tx.execute(f"DROP TABLE IF EXISTS {table.name}")
                     self._create_table(tx, table)
