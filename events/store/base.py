@@ -25,6 +25,7 @@ from events.errors import CommitmentError, Conflict, shift_pointers
 from events.projections.projector import AppendProjection
 from events.projections.rebuild import replay
 from events.store import log
+from events.store.bulk import collector_paused
 from events.store.log import Appended, AppendResult, StoredEvent
 from events.store.schema import PROJECTION_FORMAT, PROJECTIONS, Table
 
@@ -100,7 +101,8 @@ class EventStore(ABC):
                 for table in PROJECTIONS:
                     tx.execute(f"DROP TABLE IF EXISTS {table.name}")
                     self._create_table(tx, table)
-                replay(tx)
+                with collector_paused():
+                    replay(tx)
             tx.execute("INSERT INTO meta (key, value) VALUES ('projection_format', ?)"
                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(PROJECTION_FORMAT),))
 
@@ -190,7 +192,7 @@ class EventStore(ABC):
         (None when there was none): keeping every event's result would grow with the file.
         """
         last = None
-        with self.writing() as tx:
+        with collector_paused(), self.writing() as tx:
             for events, recorded in batches:
                 last = self._append_in(tx, events, recorded=recorded, report_events=False)
         return last
@@ -248,7 +250,7 @@ class EventStore(ABC):
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Empty every projection and replay the log append by append (events sharing a recorded instant)."""
-        with self.writing() as tx:
+        with collector_paused(), self.writing() as tx:
             for table in PROJECTIONS:
                 tx.execute(f"DELETE FROM {table.name}")
             return replay(tx, progress)
