@@ -151,7 +151,7 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
                                    read_requires_token=private or None)
     token = resolve_token(settings)
     settings = settings.replace(token=token.value)
-    app = create_app(settings)
+    app = create_app(settings, freeze_after_start=True)
     if token.generated:
         where = f"saved to {token.path}" if token.path else "not saved: the database is in memory"
         click.echo(f"Write token ({where}; shown only this once):\n  {token.value}")
