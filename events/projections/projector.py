@@ -182,6 +182,9 @@ def _record_dependents(tx: Any, old: Rows, new: Rows) -> None:
     """
     rows = []
     for (actor, topic), current in new.items():
+        before = old[actor, topic]
+        if len(current) == len(before) and all(a is b for a, b in zip(current, before)):
+            continue  # the same rows (a key compared only for a condition it names): nothing to update
         until: dict[str, str | None] = {}
         for i, row in enumerate(current):
             names = changes.condition_names(row)
@@ -191,7 +194,6 @@ def _record_dependents(tx: Any, old: Rows, new: Rows) -> None:
             for name in names:
                 if name not in until or (until[name] is not None and (end is None or end > until[name])):
                     until[name] = end
-        before = old[actor, topic]
         for row in before:
             for name in changes.condition_names(row):
                 until.setdefault(name, before[0]["valid_from"])
