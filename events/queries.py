@@ -68,9 +68,39 @@ def _condition_statuses(tx: Any, names: set[str], day: str, pos: int | None) -> 
     return dict(CONDITIONS.effective(tx, day, pos, ("condition", "status"), {"condition": names})) if names else {}
 
 
-#: The stance columns an answer shows, in the order ``stances`` unpacks them.
+#: The stance columns an answer shows, in the order ``stances`` unpacks them. With the events joined
+#: (``_stance_evidence``), each row then ends with its fact's event (id, schema version, body) and its
+#: correction's (schema version, body).
 _STANCE_COLUMNS = ("actor", "topic", "stance", "conditions", "quantity", "period", "valid_from", "date_text", "exact",
                    "latest", "event_id", "correction_id", "fact_position")
+
+
+def _stance_evidence(tx: Any, rows: list[tuple], joined: bool) -> dict[str, Evidence]:
+    """Evidence for stance rows: the stated events and their corrections.
+
+    ``joined``: each row came with its fact's event and its correction, so only an event not found
+    at its row's ``fact_position`` is read again, by id. Otherwise every event is read by position
+    in one statement (the matrix: declarations share one event across many rows, so reading each
+    body once beats a join that repeats it).
+    """
+    if not joined:
+        ids = [row[10] for row in rows]
+        ids += [row[11] for row in rows if row[11]]
+        return _cite(tx, ids, [row[12] for row in rows])  # a row's fact_position is its event's position
+    evidence: dict[str, Evidence] = {}
+    by_id = []
+    for row in rows:
+        event_id, correction_id = row[10], row[11]
+        if event_id not in evidence:
+            if row[13] == event_id:
+                evidence[event_id] = Evidence(event_id, *log.cited_fields(row[15], row[14]))
+            else:
+                by_id.append(event_id)
+        if correction_id and correction_id not in evidence and row[17] is not None:
+            evidence[correction_id] = Evidence(correction_id, *log.cited_fields(row[17], row[16]))
+    if by_id:
+        evidence.update(_cite(tx, by_id))
+    return evidence
 
 
 def stances(
@@ -85,7 +115,9 @@ def stances(
     pos = known_position(tx, known_at)
     day = at.isoformat()
     filters = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
-    rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters)
+    # One actor's or one topic's stances cite mostly distinct events: read them in the same statement.
+    joined = bool(filters)
+    rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters, with_event=joined)
     if not rows:
         return []
     # Few distinct condition lists, events and quantities recur across rows: each is decoded once.
@@ -93,15 +125,13 @@ def stances(
     statuses = _condition_statuses(tx, {name for names in lists.values() for name in names}, day, pos)
     states = {text: [ConditionState(name, statuses.get(name, "pending")) for name in names]
               for text, names in lists.items()}
-    ids = [row[10] for row in rows]
-    ids += [row[11] for row in rows if row[11]]
-    evidence = _cite(tx, ids, [row[12] for row in rows])  # a row's fact_position is its event's position
+    evidence = _stance_evidence(tx, rows, joined)
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
     answers = []
     for (actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id,
-         correction_id, _) in rows:
+         correction_id, *_) in rows:
         answers.append(StanceView(
             actor_, topic_, stance, status_of[stance, conditions], states[conditions].copy(), since, since_text,
             bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period,

@@ -69,38 +69,51 @@ class FactTable:
 
     def effective(
         self, tx: Any, day: str, pos: int | None, columns: Sequence[str],
-        filters: dict[str, str | Iterable[str]] | None = None,
+        filters: dict[str, str | Iterable[str]] | None = None, *, with_event: bool = False,
     ) -> list[tuple]:
         """``columns`` of the row in effect on ``day`` as the log stood at ``pos``, for every key matching ``filters``.
 
         In key order, one index seek per key (the cost follows the number of keys, not of rows):
         the current answer starts from each key's last current row (``idx_<table>_last``) and seeks
         back only when that row starts after ``day``; a ``known_at`` answer lists the keys with a loose
-        index scan and seeks the last row visible at ``pos``.
+        index scan and seeks the last row visible at ``pos``. ``with_event``: each row also ends with
+        the id, schema version and body of the event at the row's ``fact_position`` (its fact's event),
+        then the schema version and body of its correction (``correction_id``), all read in the same
+        statement (NULLs where there is none).
         """
         filters = {column: [value] if isinstance(value, str) else list(dict.fromkeys(value))
                    for column, value in (filters or {}).items()}
         if any(not values for values in filters.values()):
             return []
-        cols = ", ".join(f"s.{column}" for column in columns)
+        shape = tuple((column, len(values)) for column, values in filters.items())
+        sql = self._effective_sql(tuple(columns), shape, pos is None, with_event)
         if pos is None:
-            clauses, params = [], []
-            for column, values in filters.items():
-                clauses.append(f" AND l.{column} IN ({', '.join('?' * len(values))})")
-                params += values
-            sql = (
+            return tx.fetchall(sql, (day, day, *(value for values in filters.values() for value in values)))
+        # the key CTEs take their values in key order
+        return tx.fetchall(sql, (*(value for column in self.key for value in filters.get(column, ())), pos, pos, day))
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - the tables are module constants: nothing is kept alive
+    def _effective_sql(self, columns: tuple[str, ...], shape: tuple[tuple[str, int], ...], current: bool,
+                       with_event: bool) -> str:
+        """The statement :meth:`effective` runs, built once per shape of question (it is on the hot path)."""
+        cols = ", ".join(f"s.{column}" for column in columns)
+        event = ""
+        if with_event:
+            cols += ", e.id, e.schema_version, e.body, c.schema_version, c.body"
+            event = " LEFT JOIN events e ON e.position = s.fact_position LEFT JOIN events c ON c.id = s.correction_id"
+        if current:
+            clauses = "".join(f" AND l.{column} IN ({', '.join('?' * count)})" for column, count in shape)
+            return (
                 f"SELECT {cols} FROM {self.table} l JOIN {self.table} s ON s.row_id = CASE WHEN l.valid_from <= ?"
-                f" THEN l.row_id ELSE {self._seek('l', 'x.superseded_pos IS NULL')} END"
-                f" WHERE l.superseded_pos IS NULL AND l.valid_to IS NULL{''.join(clauses)}"
+                f" THEN l.row_id ELSE {self._seek('l', 'x.superseded_pos IS NULL')} END{event}"
+                f" WHERE l.superseded_pos IS NULL AND l.valid_to IS NULL{clauses}"
                 f" ORDER BY {', '.join(f'l.{column}' for column in self.key)}"
             )
-            return tx.fetchall(sql, (day, day, *params))
-        keys, params = self._keys(filters)
-        vis, vis_params = visible(pos, "x")
+        keys, _ = self._keys({column: [""] * count for column, count in shape})
+        vis, _ = visible(0, "x")
         last = self.key[-1]
-        sql = (f"{keys} SELECT {cols} FROM k JOIN {self.table} s ON s.row_id = {self._seek('k', vis)}"
-               f" WHERE k.{last} IS NOT NULL ORDER BY {', '.join(f's.{column}' for column in self.key)}")
-        return tx.fetchall(sql, (*params, *vis_params, day))
+        return (f"{keys} SELECT {cols} FROM k JOIN {self.table} s ON s.row_id = {self._seek('k', vis)}{event}"
+                f" WHERE k.{last} IS NOT NULL ORDER BY {', '.join(f's.{column}' for column in self.key)}")
 
     def _seek(self, outer: str, condition: str) -> str:
         """A scalar subquery: the row_id of the last row (in effect order) of ``outer``'s key that meets

@@ -165,6 +165,15 @@ class _Cited(msgspec.Struct):
 _cited = msgspec.json.Decoder(_Cited)
 
 
+def cited_fields(body: str, schema_version: int) -> tuple[tuple[Source, ...], str | None]:
+    """The sources and summary of one stored event body (what evidence shows of it)."""
+    if schema_version == 1 and not UPCASTERS:
+        fields = _cited.decode(body)
+        return fields.sources, fields.summary
+    event = decode_stored(body, schema_version)
+    return event.sources, event.summary
+
+
 def cited(
     tx: Any, ids: Sequence[str], positions: Sequence[int] = ()
 ) -> dict[str, tuple[tuple[Source, ...], str | None]]:
@@ -178,14 +187,8 @@ def cited(
 
     def take(rows: Iterator[tuple[str, int, str]]) -> None:
         for event_id, version, body in rows:
-            if event_id not in wanted:
-                continue
-            if version == 1 and not UPCASTERS:
-                fields = _cited.decode(body)
-                out[event_id] = fields.sources, fields.summary
-            else:
-                event = decode_stored(body, version)
-                out[event_id] = event.sources, event.summary
+            if event_id in wanted:
+                out[event_id] = cited_fields(body, version)
 
     take(_bodies_where(tx, "position", positions))
     take(_bodies_where(tx, "id", [event_id for event_id in wanted if event_id not in out]))
