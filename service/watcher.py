@@ -135,7 +135,9 @@ class ChangeWatcher:
                     _log.exception("on_append callback failed")
 
     async def _run(self) -> None:
-        while True:
+        # Not only the cancellation from stop(): Python 3.11's wait_for swallows a cancellation that lands in the
+        # loop iteration in which a kick (a notified append, on PostgreSQL) completes its wait, and the loop went on.
+        while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kick.wait(), self.poll_seconds)
             if self._kick.is_set():
