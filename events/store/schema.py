@@ -115,7 +115,12 @@ STANCES = Table(
     },
     pk=("row_id",),
     indexes=(("topic", "valid_from"), ("event_id",)),
-    named=_fact_indexes("stance_intervals", ("actor", "topic")),
+    named=(
+        *_fact_indexes("stance_intervals", ("actor", "topic")),
+        # One topic's current stances: without it SQLite seeks (topic, valid_from), every row of the topic
+        # (1M log: 20 ms of CPU instead of 1.7 ms); one entry per key, like idx_<table>_last.
+        Index("idx_stance_intervals_last_topic", ("topic", "actor"), "superseded_pos IS NULL AND valid_to IS NULL"),
+    ),
 )
 
 CONDITIONS = Table(
