@@ -149,14 +149,16 @@ def actors(tx: Any, known_at: dt.datetime | None = None) -> list[ActorView]:
     ]
 
 
-def actor(tx: Any, actor_id: str, at: dt.date, known_at: dt.datetime | None = None) -> ActorView:
-    """One actor; for coalitions and organisations, with its members on ``at``."""
+def actor(tx: Any, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
+          with_members: bool = True) -> ActorView:
+    """One actor; for coalitions and organisations, with its members on ``at`` (unless ``with_members`` is False:
+    a caller that only needs to know the actor exists)."""
     pos = known_position(tx, known_at)
     entry = registry.entry(tx, "actor", actor_id, pos)
     if entry is None:
         raise NotFound(f"no actor '{actor_id}'")
     members = None
-    if entry["kind"] != "state":
+    if entry["kind"] != "state" and with_members:
         members = members_of(tx, actor_id, at, pos)
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
 

@@ -80,7 +80,7 @@ def actor_stances(
 ) -> ActorStances:
     """One actor's stances on ``at``; raises NotFound for an actor the log does not know (at ``known_at``)."""
     with store.reading() as tx:
-        queries.actor(tx, actor_id, at, known_at)
+        queries.actor(tx, actor_id, at, known_at, with_members=False)  # NotFound for an unknown actor
         found = queries.stances(tx, at, actor=actor_id, topic=topic, known_at=known_at)
     return ActorStances(actor_id, at.isoformat(), _instant(known_at), found)
 
