@@ -49,7 +49,8 @@ BACKUP_PATTERN = "commitments-*.db"
 #: Re-deriving after appends waits at least this long after the previous plan started ...
 PLAN_GAP_SECONDS = 1.0
 #: ... and at least this many times as long as the previous plan took: under a steady stream of appends,
-#: planning (a read of every upcoming fact, which grows with the log) takes at most a tenth of a core.
+#: planning (a seek per registered topic and condition, then every future-dated fact) takes at most a tenth of
+#: a core, however many facts are dated in the future.
 PLAN_GAP_FACTOR = 10
 
 
