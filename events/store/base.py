@@ -27,7 +27,7 @@ from events.projections.rebuild import replay
 from events.store import log
 from events.store.bulk import collector_paused
 from events.store.log import Appended, AppendResult, StoredEvent
-from events.store.schema import PROJECTION_FORMAT, PROJECTIONS, Table
+from events.store.schema import PROJECTION_FORMAT, PROJECTIONS, TABLES, Table
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 _log = logging.getLogger(__name__)
@@ -85,26 +85,28 @@ class EventStore(ABC):
     def _create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes, in the backend's dialect."""
 
-    def _check_projections(self) -> None:
-        """Bring projections of another :data:`PROJECTION_FORMAT` up to date: drop, recreate and replay them.
+    def _open_tables(self, tx: Tx) -> None:
+        """Create the tables that are missing, and bring projections of another :data:`PROJECTION_FORMAT` up to
+        date: drop, recreate and replay them.
 
-        Backends call it when they open, after creating the tables. It runs under the
-        writer's lock, so of several processes opening one database only the first rebuilds.
+        Backends call it when they open, in their first write transaction: under the writer's
+        lock, so of several processes opening one database only the first rebuilds.
         """
-        with self.writing() as tx:
-            row = tx.fetchone("SELECT value FROM meta WHERE key = 'projection_format'")
-            if row is not None and row[0] == str(PROJECTION_FORMAT):
-                return
-            if count := log.last_position(tx):
-                _log.warning("projections in format %s, this release writes %s: rebuilding them from the %d events"
-                             " of the log (once)", row[0] if row else "1", PROJECTION_FORMAT, count)
-                for table in PROJECTIONS:
-                    tx.execute(f"DROP TABLE IF EXISTS {table.name}")
-                    self._create_table(tx, table)
-                with collector_paused():
-                    replay(tx)
-            tx.execute("INSERT INTO meta (key, value) VALUES ('projection_format', ?)"
-                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(PROJECTION_FORMAT),))
+        for table in TABLES:
+            self._create_table(tx, table)
+        row = tx.fetchone("SELECT value FROM meta WHERE key = 'projection_format'")
+        if row is not None and row[0] == str(PROJECTION_FORMAT):
+            return
+        if count := log.last_position(tx):
+            _log.warning("projections in format %s, this release writes %s: rebuilding them from the %d events"
+                         " of the log (once)", row[0] if row else "1", PROJECTION_FORMAT, count)
+            for table in PROJECTIONS:
+                tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+                self._create_table(tx, table)
+            with collector_paused():
+                replay(tx)
+        tx.execute("INSERT INTO meta (key, value) VALUES ('projection_format', ?)"
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(PROJECTION_FORMAT),))
 
     def announce_due(self, today: dt.date | None = None) -> int:
         """Write the change records of every day up to ``today`` (default: the clock's day) not yet announced:

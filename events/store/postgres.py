@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool
 
 from events.clock import Clock, SystemClock
 from events.store.base import EventStore
-from events.store.schema import TABLES, Table
+from events.store.schema import Table
 
 #: The advisory lock all writers of one database share (an arbitrary constant: "CMTL").
 WRITE_LOCK = 0x434D544C
@@ -119,9 +119,7 @@ class PostgresStore(EventStore):
         with self.writing() as tx:
             if schema:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            for table in TABLES:
-                self._create_table(tx, table)
-        self._check_projections()
+            self._open_tables(tx)
 
     def _create_table(self, tx: PostgresTx, table: Table) -> None:
         """Create one table with its indexes."""

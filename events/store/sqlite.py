@@ -21,7 +21,7 @@ import sqlite_utils
 from events.clock import Clock, SystemClock
 from events.errors import Unavailable
 from events.store.base import EventStore
-from events.store.schema import TABLES, Table
+from events.store.schema import Table
 
 
 class SqliteTx:
@@ -132,18 +132,8 @@ class SqliteStore(EventStore):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._shared = self._connect() if self._memory else None
         self._checkpointer = None if self._memory else _Checkpointer(self.path)
-        conn = self._connection()
-        db = sqlite_utils.Database(conn)
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for table in TABLES:
-                    _create(db, table)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        self._check_projections()
+        with self.writing() as tx:
+            self._open_tables(tx)
 
     def _create_table(self, tx: SqliteTx, table: Table) -> None:
         """Create one table with its indexes (through sqlite-utils, like every table here)."""
