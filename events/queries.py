@@ -8,14 +8,14 @@ corrections are ignored). Dates are valid time: ``at`` is a day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
 from events.catalog import Quantity, decode_stored
 from events.errors import NotFound
-from events.projections import registry
+from events.projections import evidence, registry
 from events.projections.changes import Snapshot
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.store import log
@@ -44,63 +44,20 @@ def known_position(tx: Any, known_at: dt.datetime | None) -> int | None:
     return log.position_known_at(tx, known_at)
 
 
-def _evidence(tx: Any, rows: list[dict[str, Any]]) -> dict[str, Evidence]:
-    ids = []
-    for row in rows:
-        ids.append(row["event_id"])
-        if row.get("correction_id"):
-            ids.append(row["correction_id"])
-    return _cite(tx, ids)
-
-
-def _cite(tx: Any, ids: list[str], positions: Sequence[int] = ()) -> dict[str, Evidence]:
+def _cite(tx: Any, ids: list[str]) -> dict[str, Evidence]:
     """Evidence for each stored event among ``ids`` (one object per event, shared by the answers citing it)."""
     return {event_id: Evidence(event_id, sources, summary)
-            for event_id, (sources, summary) in log.cited(tx, ids, positions).items()}
+            for event_id, (sources, summary) in log.cited(tx, ids).items()}
 
 
-def _evidence_for(event_id: str, correction_id: str | None, evidence: dict[str, Evidence]) -> list[Evidence]:
-    """What an answer cites: the stated event and its correction, when stored."""
-    return [evidence[ident] for ident in (event_id, correction_id) if ident and ident in evidence]
+def _citing(texts: Iterable[str]) -> dict[str, list[Evidence]]:
+    """Each distinct ``evidence`` of fact rows, decoded once (the rows of one event share it)."""
+    return {text: evidence.decode(text) for text in set(texts)}
 
 
-def _condition_statuses(tx: Any, names: set[str], day: str, pos: int | None) -> dict[str, str]:
-    return dict(CONDITIONS.effective(tx, day, pos, ("condition", "status"), {"condition": names})) if names else {}
-
-
-#: The stance columns an answer shows, in the order ``stances`` unpacks them. With the events joined
-#: (``_stance_evidence``), each row then ends with its fact's event (id, schema version, body) and its
-#: correction's (schema version, body).
+#: The stance columns an answer shows, in the order ``stances`` unpacks them.
 _STANCE_COLUMNS = ("actor", "topic", "stance", "conditions", "quantity", "period", "valid_from", "date_text", "exact",
-                   "latest", "event_id", "correction_id", "fact_position")
-
-
-def _stance_evidence(tx: Any, rows: list[tuple], joined: bool) -> dict[str, Evidence]:
-    """Evidence for stance rows: the stated events and their corrections.
-
-    ``joined``: each row came with its fact's event and its correction, so only an event not found
-    at its row's ``fact_position`` is read again, by id. Otherwise every event is read by position
-    in one statement (the matrix: declarations share one event across many rows, so reading each
-    body once beats a join that repeats it).
-    """
-    if not joined:
-        ids = [row[10] for row in rows]
-        ids += [row[11] for row in rows if row[11]]
-        return _cite(tx, ids, [row[12] for row in rows])  # a row's fact_position is its event's position
-    evidence: dict[str, Evidence] = {}
-    by_id = []
-    for row in rows:
-        event_id, correction_id = row[10], row[11]
-        if event_id not in evidence:
-            if row[13] == event_id:
-                evidence[event_id] = Evidence(event_id, *log.cited_fields(row[15], row[14]))
-            else:
-                by_id.append(event_id)
-        if correction_id and correction_id not in evidence and row[17] is not None:
-            evidence[correction_id] = Evidence(correction_id, *log.cited_fields(row[17], row[16]))
-    if by_id:
-        evidence.update(_cite(tx, by_id))
-    return evidence
+                   "latest", "evidence")
 
 
 def stances(
@@ -115,27 +72,23 @@ def stances(
     pos = known_position(tx, known_at)
     day = at.isoformat()
     filters = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
-    # One actor's or one topic's stances cite mostly distinct events: read them in the same statement.
-    joined = bool(filters)
-    rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters, with_event=joined)
+    rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters)
     if not rows:
         return []
-    # Few distinct condition lists, events and quantities recur across rows: each is decoded once.
+    # Few distinct condition lists, evidence and quantities recur across rows: each is decoded once.
     lists = {text: _list.decode(text) for text in {row[3] for row in rows}}
-    statuses = _condition_statuses(tx, {name for names in lists.values() for name in names}, day, pos)
+    statuses = CONDITIONS.value_on(tx, day, pos, "status", {name for names in lists.values() for name in names})
     states = {text: [ConditionState(name, statuses.get(name, "pending")) for name in names]
               for text, names in lists.items()}
-    evidence = _stance_evidence(tx, rows, joined)
+    cited = _citing(row[10] for row in rows)
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
     answers = []
-    for (actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, event_id,
-         correction_id, *_) in rows:
+    for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites in rows:
         answers.append(StanceView(
             actor_, topic_, stance, status_of[stance, conditions], states[conditions].copy(), since, since_text,
-            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period,
-            _evidence_for(event_id, correction_id, evidence),
+            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cited[cites].copy(),
         ))
     return answers
 
@@ -182,7 +135,7 @@ def conditions(
         for name in _list.decode(names):
             dependents.setdefault(name, []).append(Dependent(actor_, topic_, stance))
     entries = {e["id"]: e for e in registry.entries(tx, "condition", pos)}
-    bodies = _evidence(tx, rows)
+    cited = _citing(row["evidence"] for row in rows)
     out = []
     for row in rows:
         if status is not None and row["status"] != status:
@@ -197,7 +150,7 @@ def conditions(
                 since=row["valid_from"],
                 deadline=entry.get("deadline"),
                 dependents=dependents.get(row["condition"], []),
-                evidence=_evidence_for(row["event_id"], row.get("correction_id"), bodies),
+                evidence=cited[row["evidence"]].copy(),
             )
         )
     return out
@@ -243,7 +196,7 @@ def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None 
     """Every validity interval of one actor's stance on one topic (same-day superseded facts left out)."""
     pos = known_position(tx, known_at)
     rows = STANCES.history(tx, (actor_id, topic), pos)
-    bodies = _evidence(tx, rows)
+    cited = _citing(row["evidence"] for row in rows)
     out = []
     for i, row in enumerate(rows):
         valid_to = rows[i + 1]["valid_from"] if i + 1 < len(rows) else None
@@ -258,7 +211,7 @@ def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None 
                 conditions=_list.decode(row["conditions"]),
                 quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
                 period=row["period"],
-                evidence=_evidence_for(row["event_id"], row.get("correction_id"), bodies),
+                evidence=cited[row["evidence"]].copy(),
             )
         )
     return out
@@ -304,10 +257,10 @@ def changes(
     resume = page[-1][0]
     rows = [r for r in page if (actor is None or r[2] == actor) and (topic is None or r[3] == topic)
             and (kind is None or r[1] == kind)]
-    evidence = _cite(tx, [r[9] for r in rows if r[9]])
+    cited = _cite(tx, [r[9] for r in rows if r[9]])
     out = []
     for r in rows:
-        event = evidence.get(r[9])  # its sources and summary
+        event = cited.get(r[9])  # its sources and summary
         out.append(
             Change(
                 seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],

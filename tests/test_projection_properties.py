@@ -129,7 +129,7 @@ def test_answers_equal_the_model_at_every_date_and_moment(log):
             for day in DAYS:
                 matrix = queries.stances(tx, day, known_at=known_at)
                 got = {(s.actor, s.topic): s for s in matrix}
-                for actor in ACTORS:  # one actor's answer reads its evidence another way: it must be the same
+                for actor in ACTORS:  # one actor's answer is another statement: it must give the same answers
                     assert queries.stances(tx, day, actor=actor, known_at=known_at) == [
                         s for s in matrix if s.actor == actor], (upto, day, actor)
                 for actor in ACTORS:

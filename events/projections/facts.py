@@ -18,7 +18,7 @@ from typing import Any
 
 ROW_META = (
     "row_id", "valid_from", "valid_to", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
-    "created_pos", "superseded_pos",
+    "created_pos", "superseded_pos", "evidence",
 )
 
 
@@ -69,58 +69,72 @@ class FactTable:
 
     def effective(
         self, tx: Any, day: str, pos: int | None, columns: Sequence[str],
-        filters: dict[str, str | Iterable[str]] | None = None, *, with_event: bool = False,
+        filters: dict[str, str | Iterable[str]] | None = None,
     ) -> list[tuple]:
         """``columns`` of the row in effect on ``day`` as the log stood at ``pos``, for every key matching ``filters``.
 
         In key order, one index seek per key (the cost follows the number of keys, not of rows):
         the current answer starts from each key's last current row (``idx_<table>_last``) and seeks
         back only when that row starts after ``day``; a ``known_at`` answer lists the keys with a loose
-        index scan and seeks the last row visible at ``pos``. ``with_event``: each row also ends with
-        the id, schema version and body of the event at the row's ``fact_position`` (its fact's event),
-        then the schema version and body of its correction (``correction_id``), all read in the same
-        statement (NULLs where there is none).
+        index scan and seeks the last row visible at ``pos``.
         """
         filters = {column: [value] if isinstance(value, str) else list(dict.fromkeys(value))
                    for column, value in (filters or {}).items()}
         if any(not values for values in filters.values()):
             return []
         shape = tuple((column, len(values)) for column, values in filters.items())
-        sql = self._effective_sql(tuple(columns), shape, pos is None, with_event)
+        sql = self._effective_sql(tuple(columns), shape, pos is None)
         if pos is None:
             return tx.fetchall(sql, (day, day, *(value for values in filters.values() for value in values)))
         # the key CTEs take their values in key order
         return tx.fetchall(sql, (*(value for column in self.key for value in filters.get(column, ())), pos, pos, day))
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the tables are module constants: nothing is kept alive
-    def _effective_sql(self, columns: tuple[str, ...], shape: tuple[tuple[str, int], ...], current: bool,
-                       with_event: bool) -> str:
+    def _effective_sql(self, columns: tuple[str, ...], shape: tuple[tuple[str, int], ...], current: bool) -> str:
         """The statement :meth:`effective` runs, built once per shape of question (it is on the hot path)."""
         cols = ", ".join(f"s.{column}" for column in columns)
-        event = ""
-        if with_event:
-            cols += ", e.id, e.schema_version, e.body, c.schema_version, c.body"
-            event = " LEFT JOIN events e ON e.position = s.fact_position LEFT JOIN events c ON c.id = s.correction_id"
         if current:
             clauses = "".join(f" AND l.{column} IN ({', '.join('?' * count)})" for column, count in shape)
             return (
                 f"SELECT {cols} FROM {self.table} l JOIN {self.table} s ON s.row_id = CASE WHEN l.valid_from <= ?"
-                f" THEN l.row_id ELSE {self._seek('l', 'x.superseded_pos IS NULL')} END{event}"
+                f" THEN l.row_id ELSE {self._seek('l', 'x.superseded_pos IS NULL')} END"
                 f" WHERE l.superseded_pos IS NULL AND l.valid_to IS NULL{clauses}"
                 f" ORDER BY {', '.join(f'l.{column}' for column in self.key)}"
             )
         keys, _ = self._keys({column: [""] * count for column, count in shape})
         vis, _ = visible(0, "x")
         last = self.key[-1]
-        return (f"{keys} SELECT {cols} FROM k JOIN {self.table} s ON s.row_id = {self._seek('k', vis)}{event}"
+        return (f"{keys} SELECT {cols} FROM k JOIN {self.table} s ON s.row_id = {self._seek('k', vis)}"
                 f" WHERE k.{last} IS NOT NULL ORDER BY {', '.join(f's.{column}' for column in self.key)}")
 
-    def _seek(self, outer: str, condition: str) -> str:
-        """A scalar subquery: the row_id of the last row (in effect order) of ``outer``'s key that meets
+    def _seek(self, outer: str, condition: str, column: str = "row_id", outer_key: Sequence[str] | None = None) -> str:
+        """A scalar subquery: ``column`` of the last row (in effect order) of ``outer``'s key that meets
         ``condition`` and starts by the day bound to its one placeholder."""
-        same = " AND ".join(f"x.{column} = {outer}.{column}" for column in self.key)
-        return (f"(SELECT x.row_id FROM {self.table} x WHERE {same} AND {condition} AND x.valid_from <= ?"
+        same = " AND ".join(f"x.{own} = {outer}.{theirs}" for own, theirs in zip(self.key, outer_key or self.key))
+        return (f"(SELECT x.{column} FROM {self.table} x WHERE {same} AND {condition} AND x.valid_from <= ?"
                 " ORDER BY x.valid_from DESC, x.fact_position DESC, x.row_id DESC LIMIT 1)")
+
+    def value_on(self, tx: Any, day: str, pos: int | None, column: str, keys: Iterable[str]) -> dict[str, Any]:
+        """For a table keyed by one column: ``column`` of the row in effect on ``day`` as the log stood at
+        ``pos``, for each of ``keys`` that has one.
+
+        One seek per key, and no row read when the ``_effect`` index carries ``column`` (a condition's
+        status): unlike :meth:`effective`, which starts from each key's last current row and then reads it.
+        """
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        vis, vis_params = visible(pos, "x")
+        found = tx.fetchall(self._value_on_sql(column, len(keys), pos is None), (*vis_params, day, *keys))
+        return {key: value for key, value in found if value is not None}
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - the tables are module constants: nothing is kept alive
+    def _value_on_sql(self, column: str, count: int, current: bool) -> str:
+        """The statement :meth:`value_on` runs, built once per number of keys."""
+        (key,) = self.key
+        vis, _ = visible(None if current else 0, "x")
+        names = " UNION ALL ".join(["SELECT CAST(? AS TEXT) AS v"] * count)
+        return f"SELECT k.v, {self._seek('k', vis, column, ('v',))} FROM ({names}) k"
 
     def _keys(self, filters: dict[str, list[str]]) -> tuple[str, list[str]]:
         """``WITH RECURSIVE`` CTEs ending in ``k``: every key with a row (visible or not) that matches ``filters``.

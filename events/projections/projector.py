@@ -22,7 +22,7 @@ from typing import Any
 from events import dates
 from events.batch import Prepared
 from events.catalog import Event, EventCorrected, encode
-from events.projections import changes, registry, timeline
+from events.projections import changes, evidence, registry, timeline
 from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
@@ -40,10 +40,10 @@ KEY_GROUP = 500
 
 # A planned fact is a list (it is mutated when a later event of the same append ends it):
 # [values, seq, valid_from, latest, exact, date_text, event_id, correction_id, fact_position, created_pos,
-#  superseded_pos]
+#  superseded_pos, evidence]
 _VALID_FROM, _EVENT_ID, _SUPERSEDED = 2, 6, 10
 _FACT_FIELDS = ("seq", "valid_from", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
-                "created_pos", "superseded_pos")
+                "created_pos", "superseded_pos", "evidence")
 
 
 class _Plan:
@@ -73,7 +73,10 @@ class _Plan:
             found = self._dates[text] = (date.earliest.isoformat(), date.latest.isoformat(), int(date.exact), text)
         return found
 
-    def add_facts(self, event: Event, *, fact_position: int, created_pos: int, correction_id: str | None) -> None:
+    def add_facts(self, event: Event, *, fact_position: int, created_pos: int, correction_id: str | None = None,
+                  cited: str | None = None) -> None:
+        """Plan the facts ``event`` asserts; ``cited``: their rows' evidence when a correction gave them
+        (else the event's own, encoded only if it asserts a fact: most events of a log assert none)."""
         day, latest, exact, text = self._date(event.occurred)
         cause = correction_id or event.id
         shared = self._shared
@@ -82,12 +85,14 @@ class _Plan:
             if not facts:
                 continue
             planned = self.new[table]
+            if cited is None:
+                cited = evidence.of_event(event)
             for key, values in facts:
                 self.seq += 1
                 key = shared.setdefault(key, key)
                 values = shared.setdefault(values, values)
                 fact = [values, self.seq, day, latest, exact, text, event.id, correction_id, fact_position,
-                        created_pos, None]
+                        created_pos, None, cited]
                 planned.setdefault(key, []).append(fact)
                 self.touch(table, key, day, cause)
 
@@ -242,14 +247,15 @@ class AppendProjection:
                     timeline_rows.pop(event.corrects, None)
                 else:
                     plan.add_facts(after.event, fact_position=target.position, created_pos=position,
-                                   correction_id=event.id)
+                                   correction_id=event.id,
+                                   cited=evidence.of_correction(tx, event.corrects, target.position, event))
                     registry.insert(tx, registered)  # a correction may target an id this chunk registered
                     registered = []
                     registry.update(tx, after.event)
                     timeline_rows[event.corrects] = timeline.row(after.event, target.position)
             else:
                 registered.extend(registry.rows(event, position))
-                plan.add_facts(event, fact_position=position, created_pos=position, correction_id=None)
+                plan.add_facts(event, fact_position=position, created_pos=position)
                 timeline_rows[event.id] = timeline.row(event, position)
             self.next_position += 1
         registry.insert(tx, registered)

@@ -25,7 +25,7 @@ class Index:
         return f"CREATE INDEX IF NOT EXISTS {self.name} ON {table} ({', '.join(self.columns)}){where}"
 
 
-def _fact_indexes(table: str, key: tuple[str, ...]) -> tuple[Index, Index]:
+def _fact_indexes(table: str, key: tuple[str, ...], carried: tuple[str, ...] = ()) -> tuple[Index, Index]:
     """The two indexes that make "the row in effect on a day" one seek per key.
 
     ``idx_<table>_effect`` holds each key's rows in effect order with the columns that decide
@@ -33,9 +33,11 @@ def _fact_indexes(table: str, key: tuple[str, ...]) -> tuple[Index, Index]:
     reads the index only; it also serves every lookup by key and day. ``idx_<table>_last`` holds
     only the current row each key ends with (``valid_to`` caches the next current row's
     ``valid_from``, so exactly that row has it NULL): one entry per key, where a matrix starts.
+    ``carried`` columns ride along in ``_effect`` so that a seek reading only them skips the row.
     """
     return (
-        Index(f"idx_{table}_effect", (*key, "valid_from", "fact_position", "row_id", "created_pos", "superseded_pos")),
+        Index(f"idx_{table}_effect",
+              (*key, "valid_from", "fact_position", "row_id", "created_pos", "superseded_pos", *carried)),
         Index(f"idx_{table}_last", (*key, "valid_from"), "superseded_pos IS NULL AND valid_to IS NULL"),
     )
 
@@ -67,6 +69,7 @@ _FACT_COLUMNS = {
     "fact_position": int,  # position of the fact's event: same-day ties go to the later one
     "created_pos": int,
     "superseded_pos": int,
+    "evidence": str,  # JSON: the evidence list an answer shows for the row (events/projections/evidence.py)
 }
 
 LOG = Table(
@@ -128,7 +131,8 @@ CONDITIONS = Table(
     {"condition": str, "status": str, **_FACT_COLUMNS},
     pk=("row_id",),
     indexes=(("event_id",),),
-    named=_fact_indexes("condition_intervals", ("condition",)),
+    # a commitment's condition statuses are one seek each, read from the index (FactTable.value_on)
+    named=_fact_indexes("condition_intervals", ("condition",), carried=("status",)),
 )
 
 MEMBERSHIPS = Table(
@@ -204,7 +208,7 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 
 #: The layout and meaning of the projection tables. Raise it whenever they change: a store opened on
 #: projections of another format drops and rebuilds them from the log (they are derived; the log is the truth).
-PROJECTION_FORMAT = 2
+PROJECTION_FORMAT = 3
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES,
