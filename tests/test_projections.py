@@ -4,6 +4,7 @@ import datetime as dt
 
 from events import queries
 from events.catalog import Source
+from events.projections.facts import CONDITIONS
 from events.views import Evidence
 from tests.conftest import events, make
 
@@ -67,6 +68,20 @@ def test_commitment_status_follows_its_conditions(registered):
     assert answer(registered, D(2026, 1, 11)).status == "lapsed"
     registered.append(events(stance("b", stance_="supportive", occurred="2026-01-12")))
     assert answer(registered, D(2026, 1, 12)).status is None
+
+
+def test_condition_statuses_are_read_for_any_number_of_names(registered, clock):
+    """Statuses by name come a few hundred names per statement (SQLite caps a UNION ALL at 500 arms)."""
+    clock.advance(hours=1)
+    registered.append(events(make("condition.changed", "2026-01-08", condition="vote", status="met")))
+    names = ["ceasefire", *(f"unknown-{n}" for n in range(600)), "vote"]
+    with registered.reading() as tx:
+        assert CONDITIONS.value_on(tx, "2026-01-09", None, "status", names) == {"ceasefire": "pending", "vote": "met"}
+        assert CONDITIONS.value_on(tx, "2026-01-07", None, "status", names) == {"ceasefire": "pending",
+                                                                              "vote": "pending"}
+        before = queries.known_position(tx, clock.now() - dt.timedelta(seconds=1))
+        assert CONDITIONS.value_on(tx, "2026-01-09", before, "status", names) == {"ceasefire": "pending",
+                                                                                "vote": "pending"}
 
 
 def test_corrections_and_retractions_with_known_at(registered, clock):

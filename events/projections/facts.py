@@ -16,6 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+#: Keys per statement in :meth:`FactTable.value_on`: each is one arm of a UNION ALL, and SQLite allows 500.
+_KEYS_PER_UNION = 400
+
 ROW_META = (
     "row_id", "valid_from", "valid_to", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
     "created_pos", "superseded_pos", "evidence",
@@ -122,16 +125,19 @@ class FactTable:
         status): unlike :meth:`effective`, which starts from each key's last current row and then reads it.
         """
         keys = list(dict.fromkeys(keys))
-        if not keys:
-            return {}
-        vis, vis_params = visible(pos, "x")
-        found = tx.fetchall(self._value_on_sql(column, len(keys), pos is None), (*vis_params, day, *keys))
-        return {key: value for key, value in found if value is not None}
+        _, vis_params = visible(pos, "x")
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), _KEYS_PER_UNION):
+            chunk = keys[start : start + _KEYS_PER_UNION]
+            rows = tx.fetchall(self._value_on_sql(column, len(chunk), pos is None), (*vis_params, day, *chunk))
+            found.update((key, value) for key, value in rows if value is not None)
+        return found
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the tables are module constants: nothing is kept alive
     def _value_on_sql(self, column: str, count: int, current: bool) -> str:
         """The statement :meth:`value_on` runs, built once per number of keys."""
-        (key,) = self.key
+        if len(self.key) != 1:
+            raise TypeError(f"{self.table} has a key of {len(self.key)} columns: value_on takes one")
         vis, _ = visible(None if current else 0, "x")
         names = " UNION ALL ".join(["SELECT CAST(? AS TEXT) AS v"] * count)
         return f"SELECT k.v, {self._seek('k', vis, column, ('v',))} FROM ({names}) k"
