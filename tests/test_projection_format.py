@@ -5,6 +5,7 @@ from __future__ import annotations
 from events import open_store
 from events.store import EventStore
 from events.store.schema import PROJECTION_FORMAT
+from events.store.sqlite import SqliteTx
 from events.verify import checksums, verify
 from tests.conftest import POSTGRES_URL, events, make, registrations
 
@@ -57,6 +58,34 @@ def test_projections_of_an_older_format_are_dropped_and_rebuilt_on_open(store, c
         assert verify(reopened) == []
     finally:
         reopened.close()
+
+
+def test_an_older_store_loses_the_change_indexes_no_reader_uses(store):
+    _world(store)
+    with store.reading() as tx:
+        expected = checksums(tx)
+    with store.writing() as tx:  # format 3 indexed change records by key and by position; nothing read them
+        tx.execute("UPDATE meta SET value = '3' WHERE key = 'projection_format'")
+        tx.execute("CREATE INDEX idx_changes_actor_topic_seq ON changes (actor, topic, seq)")
+        tx.execute("CREATE INDEX idx_changes_position ON changes (position)")
+    reopened = _reopen(store)
+    try:
+        with reopened.reading() as tx:
+            assert checksums(tx) == expected
+            assert _indexes(tx, "changes") == set()
+    finally:
+        reopened.close()
+
+
+def _indexes(tx, table: str) -> set[str]:
+    """The names of a table's secondary indexes (not the primary key's), on either backend."""
+    if isinstance(tx, SqliteTx):
+        return {name for (name,) in tx.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND name NOT LIKE 'sqlite_autoindex%'", (table,))}
+    return {name for (name,) in tx.fetchall(
+        "SELECT indexname FROM pg_indexes WHERE tablename = ? AND schemaname = current_schema()"
+        " AND indexname NOT LIKE '%_pkey'", (table,))}
 
 
 def test_projections_of_the_current_format_are_not_rebuilt_on_open(store):

@@ -1,6 +1,10 @@
 """Projection semantics by example: backdated facts, corrections, certainty, known_at, change records, deadlines."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from events import queries
 from events.catalog import Source
@@ -207,3 +211,29 @@ def test_a_scheduler_ahead_of_the_clock_keeps_rebuild_and_live_records_equal(reg
     (record,) = [c for c in records(registered) if c.event_id == "gap"]
     assert (record.kind, record.effective) == ("new", "2026-01-10")
     assert verify(registered) == []
+
+
+_SAME_DAY_CAUSE = """
+from events import FixedClock, open_store, queries
+from tests.conftest import SUMMIT, events, make, registrations
+names = [f"c{i}" for i in range(8)]
+store = open_store("sqlite://:memory:", clock=FixedClock(SUMMIT))
+store.append(events(*registrations(conditions=names)))
+store.append(events(make("stance.stated", "2025-06-01", id="s", actor="fr", topic="troops", stance="conditional",
+                         conditions=names)))
+store.append(events(*(make("condition.changed", "2025-07-01", id=f"met-{n}", condition=n, status="met")
+                      for n in ["c5", *names[:5], *names[6:]])))
+with store.reading() as tx:
+    print(queries.changes(tx, limit=1000)[0][-1].event_id)
+"""
+
+
+def test_the_cause_of_a_change_does_not_depend_on_the_process():
+    # Eight conditions met on one day in one append: the change record names the first appended (c5), in any
+    # process; it once named whichever a set happened to list first, so a rebuild could disagree with the log.
+    causes = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", _SAME_DAY_CAUSE], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, cwd=Path(__file__).parents[1], check=True)
+        causes.add(done.stdout.strip())
+    assert causes == {"met-c5"}

@@ -56,7 +56,9 @@ class Snapshot:
 
     def __init__(self, rows: Series, conditions: dict[str, Series]):
         self.rows = rows
-        self.conditions = conditions
+        # In name order: callers build this from sets, whose order changes from one process to the next,
+        # and a rebuild must find the same causes as the append it replays.
+        self.conditions = dict(sorted(conditions.items()))
 
     @classmethod
     def load(cls, tx: Any, key: tuple[str, str], start: str, end: str, pos: int | None) -> Snapshot:
@@ -85,15 +87,20 @@ class Snapshot:
         return found
 
     def cause_on(self, day: str, before: int) -> str | None:
-        """The event appended after ``before`` whose fact starts on ``day``, if any."""
+        """The event appended after ``before`` whose fact starts on ``day``, if any: the stance's own, else the
+        first appended of the named conditions' changes that day."""
         row = self.rows.at(day)
         if row is not None and row["valid_from"] == day and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
+        first = None
         for series in self.conditions.values():
             condition_row = series.at(day)
             if condition_row is not None and condition_row["valid_from"] == day \
-                    and condition_row["created_pos"] > before:
-                return condition_row["correction_id"] or condition_row["event_id"]
+                    and condition_row["created_pos"] > before \
+                    and (first is None or condition_row["created_pos"] < first["created_pos"]):
+                first = condition_row
+        if first is not None:
+            return first["correction_id"] or first["event_id"]
         if row is not None and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
         return None

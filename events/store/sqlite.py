@@ -48,12 +48,14 @@ class SqliteTx:
 
 
 def _create(db: sqlite_utils.Database, table: Table) -> None:
-    db[table.name].create(
-        table.columns,
-        pk=table.pk[0] if len(table.pk) == 1 else list(table.pk),
-        not_null=set(table.not_null),
-        if_not_exists=True,
-    )
+    pk = table.pk[0] if len(table.pk) == 1 else list(table.pk)
+    if table.pk and not (len(table.pk) == 1 and table.columns[table.pk[0]] is int):
+        # A key that is not the rowid would be a second B-tree beside the rows, and every insert would write
+        # both; a table clustered on its key (WITHOUT ROWID) writes one. Older files keep their layout.
+        sql = db.create_table_sql(table.name, table.columns, pk=pk, not_null=set(table.not_null))
+        db.execute(sql.rstrip().rstrip(";").replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1) + " WITHOUT ROWID")
+    else:
+        db[table.name].create(table.columns, pk=pk, not_null=set(table.not_null), if_not_exists=True)
     for columns in table.unique:
         db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
