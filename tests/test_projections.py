@@ -237,3 +237,65 @@ def test_the_cause_of_a_change_does_not_depend_on_the_process():
                               env={**os.environ, "PYTHONHASHSEED": seed}, cwd=Path(__file__).parents[1], check=True)
         causes.add(done.stdout.strip())
     assert causes == {"met-c5"}
+
+
+# Same-day losers: a key stated again on a day keeps the earlier statements of that day as current rows that are
+# in effect on no day. Appends leave them unread (FactTable.load_current) unless they end rows of the key.
+
+
+def _stated_three_times_on_one_day(store, clock):
+    for id_, stance_ in (("first", "supportive"), ("second", "reluctant"), ("third", "committed")):
+        clock.advance(hours=1)
+        store.append(events(stance(id_, stance_=stance_, occurred="2026-01-06")))
+
+
+def test_an_append_reads_a_key_without_its_same_day_losers(registered, clock):
+    from events.projections.facts import STANCES
+
+    registered.append(events(stance("before", stance_="declined", occurred="2026-01-02")))
+    _stated_three_times_on_one_day(registered, clock)
+    key = ("fr", "troops")
+    with registered.writing() as tx:
+        read = STANCES.load_current(tx, {key: "2026-01-06"})[key]
+        every = STANCES.load_current(tx, {key: "2026-01-06"}, every_row={key})[key]
+    assert [row["event_id"] for row in read] == ["before", "third"]
+    assert [row["event_id"] for row in every] == ["before", "first", "second", "third"]
+
+
+def test_retracting_the_last_statement_of_a_day_puts_the_one_before_back(registered, clock):
+    from events.verify import verify
+
+    clock.advance(days=4)  # every day below has come: each change is recorded when appended
+    _stated_three_times_on_one_day(registered, clock)
+    clock.advance(hours=1)
+    registered.append(events(make("event.corrected", id="retract", corrects="third", retracted=True)))
+    assert answer(registered, D(2026, 1, 7)).stance == "reluctant"
+    clock.advance(hours=1)
+    registered.append(events(make("event.corrected", id="move", corrects="second",
+                                  replacement={"occurred": "2026-01-09"})))
+    assert answer(registered, D(2026, 1, 7)).stance == "supportive"
+    assert answer(registered, D(2026, 1, 9)).stance == "reluctant"
+    with registered.reading() as tx:
+        assert tx.fetchall("SELECT event_id, valid_from, valid_to FROM stance_intervals WHERE actor = 'fr'"
+                           " AND topic = 'troops' AND superseded_pos IS NULL ORDER BY valid_from, fact_position") \
+            == [("first", "2026-01-06", "2026-01-09"), ("second", "2026-01-09", None)]
+    # moving "second" changed only 01-06 to 01-08: from 01-09 on it is in effect as before
+    assert [(c.kind, c.effective, c.before.stance, c.after.stance) for c in records(registered)][-2:] == [
+        ("new", "2026-01-06", "committed", "reluctant"),
+        ("revision", "2026-01-06", "reluctant", "supportive"),
+    ]
+    assert verify(registered) == []
+
+
+def test_a_same_day_loser_naming_a_condition_still_counts_for_its_dependents(registered, clock):
+    # condition_dependents keeps the end of the last current row naming a condition, losers included, as
+    # before appends left losers unread: the loser here ends on 2026-01-06, the backdated row on 2026-01-04.
+    for id_, occurred, stance_, conditions in (("loser", "2026-01-06", "conditional", ["ceasefire"]),
+                                               ("winner", "2026-01-06", "committed", []),
+                                               ("between", "2026-01-04", "declined", []),
+                                               ("backdated", "2026-01-03", "conditional", ["ceasefire"])):
+        clock.advance(hours=1)
+        registered.append(events(stance(id_, stance_=stance_, occurred=occurred, conditions=conditions)))
+    with registered.reading() as tx:
+        assert tx.fetchall("SELECT until FROM condition_dependents WHERE condition = 'ceasefire'"
+                           " AND actor = 'fr' AND topic = 'troops'") == [("2026-01-06",)]

@@ -12,7 +12,7 @@ row's ``valid_from`` for current rows, so current answers need no ordering at al
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,9 @@ class FactTable:
     table: str
     key: tuple[str, ...]
     values: tuple[str, ...]
+    #: SQL on a stored row ``s``: a same-day loser that meets it is read by :meth:`load_current` all the
+    #: same (None: no loser is). For rows whose every version counts, in effect on some day or not.
+    losers_read_if: str | None = None
 
     @functools.cached_property
     def columns(self) -> tuple[str, ...]:
@@ -179,24 +182,35 @@ class FactTable:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         return f"(SELECT x.{column} FROM {self.table} x{where} ORDER BY x.{column} LIMIT 1)"
 
-    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None
-                     ) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-        """For many keys at once, the current rows from the one in effect before each key's start day on.
+    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None,
+                     every_row: Collection[tuple[str, ...]] = ()) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+        """For many keys at once, the current rows from the one in effect before each key's start day on,
+        same-day losers left out except for the keys in ``every_row``.
 
         With ``visible_at``, the rows that were current as the log stood at that position
         (an append reads them after it has ended the rows of the events it corrects).
         One query joins a temporary table of (key, day), so a batch touching thousands
         of keys costs one round trip, not thousands.
+
+        A same-day loser is a current row followed by another current row of its day (so
+        ``valid_to = valid_from``): it is in effect on no day. Appending can only add rows, and a
+        new row goes after every stored row of its day or among them (its fact's position), so
+        a loser stays one, with the same ``valid_to``, unless the rows after it are ended: keys
+        where the append ends stored rows go in ``every_row``. Leaving the losers out changes
+        no interval, state or change record, and keeps a key that is stated again and again
+        on one day from costing more with every statement. ``losers_read_if`` names those
+        that are read all the same.
         """
         found: dict[tuple[str, ...], list[dict[str, Any]]] = {key: [] for key in starts}
         if not starts:
             return found
         temp = f"touched_{self.table}"
         key_defs = ", ".join(f"{column} TEXT" for column in self.key)
-        tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({key_defs}, day TEXT)")
+        tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ({key_defs}, day TEXT, every_row INTEGER)")
         tx.execute(f"DELETE FROM {temp}")
-        marks = ", ".join("?" * (len(self.key) + 1))
-        tx.executemany(f"INSERT INTO {temp} VALUES ({marks})", [(*key, day) for key, day in starts.items()])
+        marks = ", ".join("?" * (len(self.key) + 2))
+        tx.executemany(f"INSERT INTO {temp} VALUES ({marks})",
+                       [(*key, day, int(key in every_row)) for key, day in starts.items()])
         on_s = " AND ".join(f"s.{c} = t.{c}" for c in self.key)
         on_x = " AND ".join(f"x.{c} = t.{c}" for c in self.key)
         cols = ", ".join(f"s.{c}" for c in self.columns)
@@ -206,10 +220,12 @@ class FactTable:
             current_s = "(s.superseded_pos IS NULL OR s.superseded_pos > ?)"
             current_x = "(x.superseded_pos IS NULL OR x.superseded_pos > ?)"
             params = (visible_at, visible_at)
+        read_anyway = f" OR {self.losers_read_if}" if self.losers_read_if else ""
         rows = tx.fetchall(
             f"SELECT {cols} FROM {temp} t JOIN {self.table} s ON {on_s} AND {current_s}"
             f" AND s.valid_from >= coalesce((SELECT max(x.valid_from) FROM {self.table} x WHERE {on_x}"
             f" AND {current_x} AND x.valid_from < t.day), t.day)"
+            f" AND (t.every_row = 1 OR s.valid_to IS NULL OR s.valid_to <> s.valid_from{read_anyway})"
             " ORDER BY s.valid_from, s.fact_position, s.row_id",
             params,
         )
@@ -301,7 +317,9 @@ def certain(row: dict[str, Any], day: str) -> bool:
     return bool(row["exact"]) or day > row["latest"]
 
 
-STANCES = FactTable("stance_intervals", ("actor", "topic"), ("stance", "conditions", "quantity", "period"))
+# condition_dependents keeps the end of every current stance row that names a condition, losers included.
+STANCES = FactTable("stance_intervals", ("actor", "topic"), ("stance", "conditions", "quantity", "period"),
+                    losers_read_if="s.conditions <> '[]'")
 CONDITIONS = FactTable("condition_intervals", ("condition",), ("status",))
 MEMBERSHIPS = FactTable("memberships", ("group_id", "member"), ("state",))
 FACT_TABLES = (STANCES, CONDITIONS, MEMBERSHIPS)

@@ -5,7 +5,8 @@ the work is split in two. :meth:`AppendProjection.add` takes each checked chunk:
 writes the registry, timeline and correction rows, and keeps every fact the chunk
 asserts as a compact record, grouped by key. :meth:`AppendProjection.finish` then
 works table by table, and for stances a group of keys at a time: it reads the stored
-current rows of those keys (from the interval before the earliest touched day on),
+current rows of those keys (from the interval before the earliest touched day on, without
+rows that are in effect on no day and stay so),
 merges the new facts in, works out the validity intervals and the change records in
 Python, and writes everything with a few ``executemany`` calls, rows in key order. A
 backdated fact only touches its own key, from the interval before its date on.
@@ -54,6 +55,7 @@ class _Plan:
         self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
         self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _DERIVE}
+        self.ended: dict[FactTable, set[Key]] = {table: set() for table in _DERIVE}  # keys with stored rows ended
         self.gone: set[str] = set()  # stored events whose current rows this append ends
         self.seq = 0
         # A large append plans millions of facts over few distinct keys, values and dates: share them.
@@ -115,6 +117,7 @@ class _Plan:
                 self.superseded[table].append((position, event_id))
                 for key, day in stored:
                     self.touch(table, key, day, cause)
+                    self.ended[table].add(key)
         self.gone.add(event_id)
 
     def rows(self, table: FactTable, key: Key) -> list[dict[str, Any]]:
@@ -132,10 +135,11 @@ class _Plan:
 def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str], before: int) -> tuple[Rows, Rows]:
     """Merge the planned facts of some keys into their stored rows and write the result.
 
-    Returns each key's current rows as the log stood before the append and after it;
-    unchanged rows are the same objects in both, which :func:`changes.differing` relies on.
+    Returns each key's current rows as the log stood before the append and after it, without
+    the same-day losers that stay losers (see :meth:`FactTable.load_current`); unchanged rows
+    are the same objects in both, which :func:`changes.differing` relies on.
     """
-    old = table.load_current(tx, starts, visible_at=before)
+    old = table.load_current(tx, starts, visible_at=before, every_row=plan.ended[table])
     new: Rows = {key: [row for row in rows if row["event_id"] not in plan.gone] for key, rows in old.items()}
     inserted = []
     for key in sorted(starts):
