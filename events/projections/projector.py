@@ -291,7 +291,8 @@ class AppendProjection:
         condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
         keys = sorted(stance_starts)
         written = 0
-        condition_rows = _ConditionRows(tx, before, min(stance_starts.values(), default=today), today)
+        condition_rows = _ConditionRows(tx, before, min(stance_starts.values(), default=today), today,
+                                        touched_conditions)
         for offset in range(0, len(keys), KEY_GROUP):
             group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
             old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
@@ -318,11 +319,12 @@ class _ConditionRows:
     """The rows of conditions named by compared stance keys, read once per append on first need.
 
     From the append's earliest compared day to ``today``, as the log stood before the
-    append (``old``) and after it (``new``).
+    append (``old``) and after it (``new``). A condition the append does not touch has the
+    same rows in both, read once.
     """
 
-    def __init__(self, tx: Any, before: int, start: str, today: str) -> None:
-        self.tx, self.before, self.start, self.today = tx, before, start, today
+    def __init__(self, tx: Any, before: int, start: str, today: str, touched: set[str]) -> None:
+        self.tx, self.before, self.start, self.today, self.touched = tx, before, start, today, touched
         self.old: dict[str, Series] = {}
         self.new: dict[str, Series] = {}
 
@@ -335,8 +337,9 @@ class _ConditionRows:
                         self._load(name)
 
     def _load(self, name: str) -> None:
-        self.old[name] = Series(CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=self.before))
         self.new[name] = Series(CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=None))
+        self.old[name] = self.new[name] if name not in self.touched else Series(
+            CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=self.before))
 
 
 def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *, today: str | None = None,
