@@ -67,10 +67,14 @@ class GroupCommitter:
 
         So every concurrent request can be in the queue when the writer takes the next group (a
         worker thread per waiting request would cap the group at the size of the thread pool).
+        The writer settles the waiting requests of a group with one call into their loop, not
+        one per request (each such call costs both threads the GIL and the loop a wake-up).
         """
         if self._thread is None:
             return await asyncio.to_thread(self.append, events, expected_position)
-        return await asyncio.wrap_future(self.submit(events, expected_position))
+        waiter = asyncio.get_running_loop().create_future()
+        self._queue.put((events, expected_position, waiter))
+        return await waiter
 
     def _run(self) -> None:
         while True:
@@ -92,17 +96,38 @@ class GroupCommitter:
             if stopping:
                 return
 
-    def _commit(self, group: list[tuple[Sequence[Event], int | None, Future]]) -> None:
+    def _commit(self, group: list[tuple[Sequence[Event], int | None, Future | asyncio.Future]]) -> None:
+        outcomes: list[AppendResult | BaseException]
         try:
-            results = self.store.append_group([(events, expected) for events, expected, _ in group])
+            outcomes = list(self.store.append_group([(events, expected) for events, expected, _ in group]))
         except BaseException as error:  # the whole group failed (e.g. the disk): every request learns it
-            for _, _, future in group:
-                future.set_exception(error)
-            return
-        self.groups += 1
-        self.requests += len(group)
-        for (_, _, future), result in zip(group, results):
-            if isinstance(result, BaseException):
-                future.set_exception(result)
+            outcomes = [error] * len(group)
+        else:
+            self.groups += 1
+            self.requests += len(group)
+        waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, AppendResult | BaseException]]] = {}
+        for (_, _, future), outcome in zip(group, outcomes):
+            if isinstance(future, asyncio.Future):
+                waiting.setdefault(future.get_loop(), []).append((future, outcome))
             else:
-                future.set_result(result)
+                _settle(future, outcome)
+        for loop, settled in waiting.items():
+            try:
+                loop.call_soon_threadsafe(_settle_all, settled)
+            except RuntimeError:  # the loop has closed: nobody waits for these answers any more
+                pass
+
+
+def _settle(future: Future | asyncio.Future, outcome: AppendResult | BaseException) -> None:
+    if future.done():  # the waiting request was cancelled (on its loop): its append stands all the same
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _settle_all(settled: list[tuple[asyncio.Future, AppendResult | BaseException]]) -> None:
+    """Runs on the requests' event loop: hand every request of a group its answer."""
+    for future, outcome in settled:
+        _settle(future, outcome)
