@@ -5,6 +5,7 @@ Runs against every backend the ``store`` fixture provides.
 
 import datetime as dt
 import multiprocessing
+import os
 import re
 
 import pytest
@@ -138,6 +139,28 @@ def test_durable_by_default(registered):
     with registered.reading() as tx:
         assert tx.fetchone("PRAGMA synchronous")[0] == 2  # FULL
         assert tx.fetchone("PRAGMA journal_mode")[0] == "wal"
+
+
+def test_sqlite_starts_the_write_ahead_log_again_under_steady_appends(tmp_path, clock, monkeypatch):
+    # Appends back to back, as under steady POSTs: a commit lands during every PASSIVE checkpoint, so without
+    # a RESTART now and then SQLite never starts the log over (this loop left a 130 MB log behind).
+    from events.store import sqlite as backend
+
+    monkeypatch.setattr(backend, "WAL_RESTART_BYTES", 256 * 1024)
+    store = open_store(tmp_path / "w.db", clock=clock)
+    store._checkpointer = backend._Checkpointer(store.path, interval=0.01)
+    try:
+        store.append(events(*registrations()))
+        for n in range(1500):
+            store.append(events(stance(f"w{n}", stance_="committed" if n % 2 else "declined")))
+        assert os.path.getsize(f"{store.path}-wal") < 16 * 1024 * 1024
+    finally:
+        store.close()
+    reopened = open_store(tmp_path / "w.db", clock=clock)
+    try:
+        assert reopened.last_position() == len(registrations()) + 1500 and verify(reopened) == []
+    finally:
+        reopened.close()
 
 
 def test_sqlite_checkpoints_the_write_ahead_log_on_its_own_thread(tmp_path, clock):
