@@ -88,19 +88,15 @@ class Snapshot:
 
     def cause_on(self, day: str, before: int) -> str | None:
         """The event appended after ``before`` whose fact starts on ``day``, if any: the stance's own, else the
-        first appended of the named conditions' changes that day."""
+        change of the first named condition (in name order) that changed that day."""
         row = self.rows.at(day)
         if row is not None and row["valid_from"] == day and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
-        first = None
         for series in self.conditions.values():
             condition_row = series.at(day)
             if condition_row is not None and condition_row["valid_from"] == day \
-                    and condition_row["created_pos"] > before \
-                    and (first is None or condition_row["created_pos"] < first["created_pos"]):
-                first = condition_row
-        if first is not None:
-            return first["correction_id"] or first["event_id"]
+                    and condition_row["created_pos"] > before:
+                return condition_row["correction_id"] or condition_row["event_id"]
         if row is not None and row["created_pos"] > before:
             return row["correction_id"] or row["event_id"]
         return None
