@@ -27,6 +27,11 @@ class CommitmentError(Exception):
         self.detail = detail
         self.errors = errors or []
 
+    def __reduce__(self) -> tuple:
+        # The server's writer process sends errors back pickled; the default would call __init__ with
+        # ``args`` alone, losing the field errors (and failing for subclasses with other parameters).
+        return _restore, (type(self), self.args, self.__dict__)
+
 
 class InvalidEvent(CommitmentError):
     """The input cannot be turned into valid events; nothing was stored."""
@@ -68,6 +73,13 @@ class NotFound(CommitmentError):
 
     title = "Not found"
 
+
+
+def _restore(cls: type[CommitmentError], args: tuple, state: dict) -> CommitmentError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def describe(errors: list[FieldError], limit: int = 10) -> str:

@@ -89,11 +89,18 @@ class Services:
     store: EventStore
     clock: Clock
     owns_store: bool
+    #: The server's appends run in a process of their own (service/writer_process.py).
+    writer_process: bool = False
     committer: GroupCommitter = None  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:
         # Appends go through the group committer; until the app starts it, it appends directly.
-        self.committer = GroupCommitter(self.store)
+        writer = None
+        if self.writer_process:
+            from service.writer_process import WriterProcess
+
+            writer = WriterProcess(self.settings.database, durable=self.settings.durable, clock=self.settings.clock)
+        self.committer = GroupCommitter(self.store, writer=writer)
 
     def close(self) -> None:
         """Stop the group committer and close the store if it was opened here (a store handed in is the caller's)."""
@@ -103,11 +110,20 @@ class Services:
 
 
 def open_services(settings: Settings, *, store: EventStore | None = None, clock: Clock | None = None) -> Services:
-    """Build the clock and open the store the settings name, unless they are handed in."""
-    clock = clock or build_clock(settings)
+    """Build the clock and open the store the settings name, unless they are handed in.
+
+    The server's appends get a process of their own when ``settings.writer_process`` is on and the
+    child can open the same store with the same clock: the store and the clock come from the settings,
+    and the database is a file or a server (a child cannot see this process's ``:memory:``).
+    """
     if store is not None:
-        return Services(settings, store, clock, owns_store=False)
-    return Services(settings, build_store(settings, clock), clock, owns_store=True)
+        return Services(settings, store, clock or build_clock(settings), owns_store=False)
+    own_clock = clock is None
+    clock = clock or build_clock(settings)
+    opened = build_store(settings, clock)
+    in_memory = getattr(opened, "path", None) == ":memory:"
+    return Services(settings, opened, clock, owns_store=True,
+                    writer_process=settings.writer_process and own_clock and not in_memory)
 
 
 def build_background(services: Services) -> Background:

@@ -8,6 +8,10 @@ fixed cost, and the change records' comparison, are paid once per group, not per
 request), while each request is checked on its own and gets its own result or error.
 An acknowledgement still means the event is on disk. With one client there is nothing
 to wait for, so it adds no delay.
+
+The groups run in this process's writer thread, or, handed a ``writer``
+(:class:`~service.writer_process.WriterProcess`), in a process of their own, so that the
+writing and the event loop do not take turns on one interpreter lock.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from events import AppendResult, Event, EventStore
+
+if TYPE_CHECKING:
+    from service.writer_process import WriterProcess
 
 _STOP = object()
 
@@ -26,8 +34,9 @@ _STOP = object()
 class GroupCommitter:
     """Appends requests from many threads through one writer thread, in groups."""
 
-    def __init__(self, store: EventStore, max_group: int = 64):
+    def __init__(self, store: EventStore, max_group: int = 64, writer: WriterProcess | None = None):
         self.store = store
+        self.writer = writer
         self.max_group = max_group
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -35,7 +44,9 @@ class GroupCommitter:
         self.requests = 0
 
     def start(self) -> None:
-        """Start the writer thread."""
+        """Start the writer thread (and the writer process, if there is one)."""
+        if self.writer is not None:
+            self.writer.start()
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._thread.start()
 
@@ -45,6 +56,8 @@ class GroupCommitter:
             self._queue.put(_STOP)
             self._thread.join(timeout=30)
             self._thread = None
+        if self.writer is not None:
+            self.writer.stop()
 
     def submit(self, events: Sequence[Event], expected_position: int | None = None) -> Future:
         """Queue one request; the future is done when its group is committed (or holds the request's own error)."""
@@ -99,7 +112,8 @@ class GroupCommitter:
     def _commit(self, group: list[tuple[Sequence[Event], int | None, Future | asyncio.Future]]) -> None:
         outcomes: list[AppendResult | BaseException]
         try:
-            outcomes = list(self.store.append_group([(events, expected) for events, expected, _ in group]))
+            append_group = self.store.append_group if self.writer is None else self.writer.append_group
+            outcomes = list(append_group([(events, expected) for events, expected, _ in group]))
         except BaseException as error:  # the whole group failed (e.g. the disk): every request learns it
             outcomes = [error] * len(group)
         else:

@@ -52,6 +52,8 @@ class Settings:
     durable: bool = True
     #: Bytes of encoded answers kept for repeated questions while the log stands still (0: none kept).
     answer_cache_bytes: int = 32 * ONE_MIB
+    #: Run the server's appends in a process of their own, beside the HTTP event loop (a second core).
+    writer_process: bool = True
 
     # --- the live feed (GET /feed), webhooks and scheduled work (docs/feed.md) ---
     #: How often the one feed watcher asks the database for new change records (PostgreSQL also LISTENs).
@@ -188,6 +190,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "COMMITMENTS_SEED_IF_EMPTY": ("seed_if_empty", _flag),
     "COMMITMENTS_DURABLE": ("durable", _flag),
     "COMMITMENTS_ANSWER_CACHE_BYTES": ("answer_cache_bytes", int),
+    "COMMITMENTS_WRITER_PROCESS": ("writer_process", _flag),
     "COMMITMENTS_FEED_POLL_SECONDS": ("feed_poll_seconds", float),
     "COMMITMENTS_FEED_HEARTBEAT_SECONDS": ("feed_heartbeat_seconds", float),
     "COMMITMENTS_FEED_RETRY_MS": ("feed_retry_ms", int),
@@ -219,6 +222,7 @@ _HINTS = {
     "seed_if_empty": "use 1 or 0",
     "durable": "use 1 or 0",
     "answer_cache_bytes": "use e.g. 33554432 (0: keep no answers)",
+    "writer_process": "use 1 or 0",
     "feed_poll_seconds": "use e.g. 0.1",
     "feed_heartbeat_seconds": "use e.g. 15",
     "feed_retry_ms": "use e.g. 3000",

@@ -33,8 +33,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def peak_rss_bytes(pid: int) -> int | None:
-    """The process's peak resident set size so far (VmHWM), or None if it is gone."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants now (the server, its writer process and multiprocessing's helper)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _own_peak_rss(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -44,14 +57,26 @@ def peak_rss_bytes(pid: int) -> int | None:
     return None
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU seconds the process has used so far, or None if it is gone."""
+def _own_cpu_seconds(pid: int) -> float | None:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime, fields 14 and 15 of stat(5)
+
+
+def peak_rss_bytes(pid: int) -> int | None:
+    """The peak resident set size so far (VmHWM) of the process and its children, summed (an upper bound on
+    their peak together), or None if the process is gone."""
+    sizes = [size for member in process_tree(pid) if (size := _own_peak_rss(member)) is not None]
+    return sum(sizes) if sizes else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU seconds the process and its live children have used so far, or None if it is gone."""
+    times = [seconds for member in process_tree(pid) if (seconds := _own_cpu_seconds(member)) is not None]
+    return sum(times) if times else None
 
 
 class Server:
