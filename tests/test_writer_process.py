@@ -14,7 +14,7 @@ from events.errors import FieldError, InvalidDate, InvalidEvent, Unavailable, Un
 from service.app import create_app
 from service.bootstrap import open_services
 from service.writer_process import WriterProcess
-from tests.conftest import AUTH, events, make, registrations
+from tests.conftest import AUTH, POSTGRES_URL, events, make, postgres_schema, registrations, require_postgres
 
 CLOCK = "2026-01-06T12:00:00Z"
 
@@ -110,3 +110,23 @@ def test_the_writer_process_is_only_used_where_a_child_sees_the_same_store_and_c
     assert not uses_process(service_settings.replace(writer_process=False))
     assert not uses_process(service_settings.replace(database=":memory:"))
     assert not uses_process(service_settings, clock=clock)  # a clock object a test moves: the child cannot follow
+
+
+def test_the_writer_process_appends_to_postgresql_too():
+    require_postgres()
+    with postgres_schema() as schema:
+        url = f"{POSTGRES_URL}?schema={schema}&pool_size=2"
+        process = WriterProcess(url, clock=CLOCK)
+        process.start()
+        try:
+            registered, stated, unknown = process.append_group(
+                [(events(*registrations()), None), (stance("s-fr"), None), (stance("s-xx", actor="nobody"), None)])
+        finally:
+            process.stop()
+        assert isinstance(unknown, UnknownReference)
+        reader = open_store(url)
+        try:
+            assert reader.last_position() == stated.last_position == registered.last_position + 1
+            assert reader.get("s-fr").position == stated.last_position
+        finally:
+            reader.close()
