@@ -20,7 +20,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
@@ -150,8 +152,10 @@ def _serve(pipe: Connection, database: str, durable: bool, clock_text: str | Non
                 outcome: Any = store.append_group([(_DECODER.decode(body), expected) for body, expected in requests])
             except CommitmentError as error:
                 outcome = error
-            except Exception as error:  # the whole group failed (e.g. the disk); the type may not unpickle
-                outcome = Unavailable(f"the append failed: {type(error).__name__}: {error}")
+            except Exception:  # the whole group failed and was rolled back (e.g. the disk); say why in the log
+                traceback.print_exc()  # to the server's stderr, which the child shares
+                sys.stderr.flush()
+                outcome = Unavailable("the append failed and nothing of it was stored; the server's log says why")
             pipe.send(outcome)
     finally:
         store.close()

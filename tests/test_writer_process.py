@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sqlite3
 
 import pytest
 from litestar.testing import TestClient
@@ -130,3 +131,25 @@ def test_the_writer_process_appends_to_postgresql_too():
             assert reader.get("s-fr").position == stated.last_position
         finally:
             reader.close()
+
+
+def test_an_unexpected_failure_in_the_child_fails_the_group_with_503_and_is_logged(tmp_path, capfd):
+    writer = WriterProcess(str(tmp_path / "w.db"), clock=CLOCK)
+    writer.start()  # here, not in a fixture: the child inherits the stderr that capfd reads
+    try:
+        writer.append_group([(events(*registrations()), None)])
+        with sqlite3.connect(tmp_path / "w.db") as conn:  # a disk-like failure while the group writes
+            conn.execute("CREATE TRIGGER explode BEFORE INSERT ON events WHEN NEW.id = 's-boom'"
+                         " BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
+        with pytest.raises(Unavailable, match="nothing of it was stored"):
+            writer.append_group([(stance("s-fr"), None), (stance("s-boom", actor="gb"), None)])
+        [after] = writer.append_group([(stance("s-de", actor="de"), None)])  # the same child goes on
+    finally:
+        writer.stop()
+    assert "simulated write failure" in capfd.readouterr().err
+    reader = open_store(tmp_path / "w.db")
+    try:
+        stored = [e.event.id for e in reader.read()]
+        assert stored[-1] == "s-de" and "s-fr" not in stored  # the failed group was rolled back whole
+    finally:
+        reader.close()
