@@ -121,9 +121,8 @@ def open_services(settings: Settings, *, store: EventStore | None = None, clock:
     own_clock = clock is None
     clock = clock or build_clock(settings)
     opened = build_store(settings, clock)
-    in_memory = getattr(opened, "path", None) == ":memory:"
     return Services(settings, opened, clock, owns_store=True,
-                    writer_process=settings.writer_process and own_clock and not in_memory)
+                    writer_process=settings.writer_process and own_clock and opened.shared_across_processes)
 
 
 def build_background(services: Services) -> Background:

@@ -146,6 +146,12 @@ class EventStore(ABC):
         None where the backend has none (SQLite), in which case callers only poll."""
         yield None
 
+    @property
+    def shared_across_processes(self) -> bool:
+        """Whether another process that opens the same database sees this store's data (an in-memory one it
+        does not), so that it may write for this one."""
+        return True
+
     def backup(self, path: str | Path) -> None:
         """Write a consistent copy of the whole database to the new file ``path``.
 

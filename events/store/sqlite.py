@@ -170,6 +170,11 @@ class SqliteStore(EventStore):
         with self.writing() as tx:
             self._open_tables(tx)
 
+    @property
+    def shared_across_processes(self) -> bool:
+        """False for ``:memory:``: each connection's database is its own."""
+        return not self._memory
+
     def _create_table(self, tx: SqliteTx, table: Table) -> None:
         """Create one table with its indexes (through sqlite-utils, like every table here)."""
         _create(sqlite_utils.Database(tx.conn), table)
