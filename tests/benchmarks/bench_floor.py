@@ -4,7 +4,12 @@
   latest, recorded, schema_version, body) in position order into a table with the same
   primary key and unique id index, WAL, ``synchronous=FULL``, one transaction per 10k rows;
 * scan: read every body back in position order and decode it with msgspec;
-* commit: one row per durable transaction (the floor of a single-event append).
+* commit: one row per durable transaction (the floor of a single-event append);
+* schema: ``executemany`` of every row an import wrote (the log, its references and every
+  projection, change records included) into a fresh file with the same tables and indexes,
+  in each table's stored order. It is what SQLite alone costs for this schema, with all of
+  the service's Python work taken away, so it bounds what any import into it can reach;
+  the same copy's projection tables alone bound a rebuild (which writes only those).
 
 No projection, no validation: every service figure is shown as a fraction of these.
 """
@@ -16,7 +21,8 @@ import time
 
 import msgspec
 
-from tests.benchmarks.backends import SQLITE, fresh
+from events.store.schema import PROJECTIONS
+from tests.benchmarks.backends import SQLITE, Database, fresh
 from tests.benchmarks.common import Deadline, Figure, log, median, repeat
 from tests.benchmarks.datasets import lines
 
@@ -135,4 +141,78 @@ def measure(size: int, runs: int, budget: float, *, single_count: int = 5000, si
                **common),
         Figure("floor_commit", "floor: sqlite3 1 row per durable tx", median(singles), "tx/s", samples=singles,
                **common),
+    ]
+
+
+def _copy_schema(source: sqlite3.Connection, target: sqlite3.Connection) -> list[str]:
+    """Create the source's tables, then its indexes, in ``target``; returns the tables holding rows."""
+    objects = source.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY type = 'index', rowid").fetchall()
+    for _, _, sql in objects:
+        target.execute(sql)
+    tables = [name for kind, name, _ in objects if kind == "table"]
+    return [name for name in tables if source.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone()]
+
+
+def _insert_rows_of(source: sqlite3.Connection, target: sqlite3.Connection, tables: list[str]
+                    ) -> dict[str, tuple[int, float]]:
+    """Copy every row of ``tables``, 10k rows per durable transaction; (rows, seconds of inserting) per table."""
+    copied: dict[str, tuple[int, float]] = {}
+    for table in tables:
+        columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table}")
+        rows, elapsed = 0, 0.0
+        while chunk := cursor.fetchmany(TRANSACTION_ROWS):
+            start = time.perf_counter()
+            target.execute("BEGIN IMMEDIATE")
+            target.executemany(insert, chunk)
+            target.execute("COMMIT")
+            elapsed += time.perf_counter() - start
+            rows += len(chunk)
+        copied[table] = (rows, elapsed)
+    return copied
+
+
+def measure_schema(database: Database, size: int, runs: int, budget: float) -> list[Figure]:
+    """The schema floor at ``size`` events: the rows the import wrote into ``database``, copied by plain sqlite3
+    into a fresh file with the same schema (median of ``runs``, fresh file per run)."""
+    rates: list[float] = []
+    projection_rates: list[float] = []
+    projections = {table.name for table in PROJECTIONS}
+    tables: dict[str, dict[str, float]] = {}
+
+    def once(index: int) -> float:
+        target_db = fresh(SQLITE, f"floor_schema_{size}")
+        source = sqlite3.connect(f"file:{database.path}?mode=ro", uri=True)
+        target = _connect(str(target_db.path))
+        try:
+            copied = _insert_rows_of(source, target, _copy_schema(source, target))
+        finally:
+            source.close()
+            target.close()
+            target_db.drop()
+        elapsed = sum(seconds for _, seconds in copied.values())
+        for table, (rows, seconds) in copied.items():
+            tables.setdefault(table, {"rows": rows, "seconds": []})["seconds"].append(seconds)
+        rates.append(size / elapsed)
+        projection_rates.append(size / sum(seconds for table, (_, seconds) in copied.items() if table in projections))
+        slowest = ", ".join(f"{table} {seconds:.1f} s" for table, (_, seconds) in
+                            sorted(copied.items(), key=lambda item: -item[1][1])[:4])
+        log(f"floor {size:,}: the import's {sum(rows for rows, _ in copied.values()):,} rows in {len(copied)} "
+            f"tables copied in {elapsed:.2f} s ({rates[-1]:,.0f} events/s; {slowest})")
+        return rates[-1]
+
+    _, note = repeat(runs, budget, once)
+    rows = sum(int(table["rows"]) for table in tables.values())
+    by_table = {name: {"rows": table["rows"], "seconds": median(table["seconds"])} for name, table in tables.items()}
+    projection_rows = sum(int(table["rows"]) for name, table in tables.items() if name in projections)
+    common = {"backend": "sqlite3", "size": size, "runs": len(rates), "note": note}
+    return [
+        Figure("floor_schema", "floor: sqlite3 executemany of every row the import wrote", median(rates), "events/s",
+               samples=rates, extra={"rows": rows, "rows_per_event": rows / size, "tables": by_table}, **common),
+        Figure("floor_schema_projections", "floor: the same, projection tables only (what rebuild writes)",
+               median(projection_rates), "events/s", samples=projection_rates,
+               extra={"rows": projection_rows, "rows_per_event": projection_rows / size}, **common),
     ]

@@ -55,6 +55,7 @@ TARGETS: dict[str, Target] = {
 #: Figure key (or prefix) -> the floor figure it is a fraction of.
 FLOORS: dict[str, str] = {
     "import": "floor_insert",
+    "floor_schema": "floor_insert",
     "peer_batched": "floor_insert",
     "rebuild": "floor_scan",
     "peer_replay": "floor_scan",
@@ -86,6 +87,10 @@ def derive(figures: list[Figure]) -> list[Figure]:
         ("ratio_import_peer", "ratio: import / eventsourcing best batched append", "import", "peer_batched_best"),
         ("ratio_single", "ratio: 1-event append, ours / eventsourcing", "ours_single", "peer_single"),
         ("ratio_replay", "ratio: rebuild / eventsourcing best replay", "rebuild", "peer_replay_best"),
+        # how far the import is from SQLite's own cost for the rows it writes (the rest is the service's Python)
+        ("ratio_import_schema_floor", "ratio: import / schema floor", "import", "floor_schema"),
+        ("ratio_rebuild_schema_floor", "ratio: rebuild / schema floor of the projections", "rebuild",
+         "floor_schema_projections"),
     )
     for key, label, ours_key, theirs_key in pairs:
         for theirs in [f for f in figures if f.key == theirs_key and f.value]:

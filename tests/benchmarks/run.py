@@ -1,8 +1,8 @@
 """The benchmark: ``python -m tests.benchmarks.run [--quick] [options]`` (``make bench``).
 
 Order: generate the datasets (once; reused from ``bench-results/data/``); per backend
-and size, import then rebuild, and at the largest size the query latencies; the floor
-at each size; then, on the largest SQLite log, HTTP, the feed, our single-event append
+and size, import then rebuild, the schema floor (SQLite), and at the largest size the query
+latencies; the other floors at each size; then, on the largest SQLite log, HTTP, the feed, our single-event append
 and the eventsourcing peer. Prints a Markdown table on stdout (progress goes to
 stderr) and writes ``bench-results/latest.json``. A measurement that fails is recorded
 as "not measured" with the reason, and the rest still run.
@@ -170,10 +170,15 @@ class Runner:
                               "import and rebuild figure (they time the whole command).")
         largest = o.sizes[-1]
         needs_log = o.only & {"import", "rebuild", "queries", "http", "feed", "peer"}
+        # the schema floor copies the rows of an imported SQLite log at every size
+        needs_sqlite_logs = "floor" in o.only
         largest_sqlite: Database | None = None
-        for backend in self.backends() if needs_log else []:
+        for backend in self.backends() if needs_log or needs_sqlite_logs else []:
+            if backend != SQLITE and not needs_log:
+                continue
             for size in o.sizes:
-                if size != largest and not o.only & {"import", "rebuild"}:
+                if size != largest and not o.only & {"import", "rebuild"} and not (
+                        backend == SQLITE and needs_sqlite_logs):
                     continue
                 database = self.loaded(backend, size)
                 if database is None:
@@ -181,6 +186,9 @@ class Runner:
                 if "rebuild" in o.only:
                     self.attempt("rebuild", backend, size,
                                  lambda d=database, s=size: [bench_rebuild.measure(d, s, o.runs, o.budget)])
+                if backend == SQLITE and "floor" in o.only:
+                    self.attempt("floor_schema", "sqlite3", size,
+                                 lambda d=database, s=size: bench_floor.measure_schema(d, s, o.runs, o.budget))
                 if size == largest and "queries" in o.only:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
