@@ -27,6 +27,7 @@ from events.projections import changes, evidence, registry, timeline
 from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
+from events.store import schema
 from events.store.log import schema_version
 
 Key = tuple[str, ...]
@@ -38,6 +39,10 @@ _DERIVE: dict[FactTable, Callable[[Event], list]] = {
 }
 #: Stance keys merged, written and compared at a time: bounds the rows held in memory on large appends.
 KEY_GROUP = 500
+#: An append planning at least this many stance facts into an empty stance table builds the indexes its rows reach
+#: in random order (``Index.built_after_bulk``) once they are written: one sort instead of a random B-tree insert
+#: per row, which at 1M events no longer fit SQLite's page cache (the 1M import: 108-112 s → 100-101 s).
+BULK_FACTS = 50_000
 
 # A planned fact is a list (it is mutated when a later event of the same append ends it):
 # [values, seq, valid_from, latest, exact, date_text, event_id, correction_id, fact_position, created_pos,
@@ -291,6 +296,7 @@ class AppendProjection:
         condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
         keys = sorted(stance_starts)
         written = 0
+        built_after = _indexes_dropped_for_bulk(tx, plan)
         condition_rows = _ConditionRows(tx, before, min(stance_starts.values(), default=today), today,
                                         touched_conditions)
         for offset in range(0, len(keys), KEY_GROUP):
@@ -312,6 +318,8 @@ class AppendProjection:
                     records.append((*record, self.next_position - 1, self.recorded, None))
             changes.insert(tx, records)
             written += len(records)
+        for index in built_after:
+            tx.execute(index.ddl(schema.STANCES.name))
         return written
 
 
@@ -349,6 +357,21 @@ def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: st
     projection = AppendProjection(tx, first_position, recorded, today=today, record_changes=record_changes)
     projection.add(prepared)
     return projection.finish()
+
+
+def _indexes_dropped_for_bulk(tx: Any, plan: _Plan) -> list[schema.Index]:
+    """When the append is a bulk one (:data:`BULK_FACTS` into an empty stance table), drop the stance indexes
+    built after it and return them; else drop nothing. Nothing reads them before :meth:`AppendProjection.finish`
+    builds them again: with no stored rows there is none to end by event, and the announcements' catch-up ran
+    when the append began. The drop is part of the append's transaction, so a failed append keeps them."""
+    if sum(len(facts) for facts in plan.new[STANCES].values()) < BULK_FACTS:
+        return []
+    if tx.fetchone(f"SELECT 1 FROM {schema.STANCES.name} LIMIT 1") is not None:
+        return []
+    dropped = [index for index in schema.STANCES.named if index.built_after_bulk]
+    for index in dropped:
+        tx.execute(f"DROP INDEX IF EXISTS {index.name}")
+    return dropped
 
 
 def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snapshot:
