@@ -40,8 +40,9 @@ _DERIVE: dict[FactTable, Callable[[Event], list]] = {
 #: Stance keys merged, written and compared at a time: bounds the rows held in memory on large appends.
 KEY_GROUP = 500
 #: An append planning at least this many stance facts into an empty stance table builds the indexes its rows reach
-#: in random order (``Index.built_after_bulk``) once they are written: one sort instead of a random B-tree insert
-#: per row, which at 1M events no longer fit SQLite's page cache (the 1M import: 108-112 s → 100-101 s).
+#: in random order (``Index.built_after_bulk``) once they are written, where readers do not wait for that (SQLite):
+#: one sort instead of a random B-tree insert per row, whose pages at 1M events no longer fit SQLite's page cache
+#: (the 1M import: 108-112 s → 98-101 s).
 BULK_FACTS = 50_000
 
 # A planned fact is a list (it is mutated when a later event of the same append ends it):
@@ -360,11 +361,12 @@ def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: st
 
 
 def _indexes_dropped_for_bulk(tx: Any, plan: _Plan) -> list[schema.Index]:
-    """When the append is a bulk one (:data:`BULK_FACTS` into an empty stance table), drop the stance indexes
+    """When the append is a bulk one (:data:`BULK_FACTS` into an empty stance table) on a backend where that
+    keeps readers reading (SQLite; on PostgreSQL they would wait for the whole append), drop the stance indexes
     built after it and return them; else drop nothing. Nothing reads them before :meth:`AppendProjection.finish`
     builds them again: with no stored rows there is none to end by event, and the announcements' catch-up ran
     when the append began. The drop is part of the append's transaction, so a failed append keeps them."""
-    if sum(len(facts) for facts in plan.new[STANCES].values()) < BULK_FACTS:
+    if tx.ddl_blocks_readers or sum(len(facts) for facts in plan.new[STANCES].values()) < BULK_FACTS:
         return []
     if tx.fetchone(f"SELECT 1 FROM {schema.STANCES.name} LIMIT 1") is not None:
         return []

@@ -50,6 +50,9 @@ def _chunks(events: Iterable[Event], size: int) -> Iterator[tuple[int, list[Even
 class Tx(Protocol):
     """A transaction (or read snapshot) that runs SQL with ``?`` placeholders."""
 
+    #: Whether dropping or creating an index in a write transaction makes readers of the table wait until it ends.
+    ddl_blocks_readers: bool
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...

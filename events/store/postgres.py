@@ -42,6 +42,9 @@ def translate(sql: str) -> str:
 class PostgresTx:
     """A :class:`~events.store.base.Tx` over one psycopg connection."""
 
+    #: DROP INDEX locks its table (ACCESS EXCLUSIVE) until the transaction ends: every reader of it would wait.
+    ddl_blocks_readers = True
+
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
 

@@ -27,6 +27,9 @@ from events.store.schema import Table
 class SqliteTx:
     """A :class:`~events.store.base.Tx` over one sqlite3 connection."""
 
+    #: Readers keep reading their WAL snapshot, indexes included, while a writer's transaction changes the schema.
+    ddl_blocks_readers = False
+
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 

@@ -1,11 +1,11 @@
 """The benchmark: ``python -m tests.benchmarks.run [--quick] [options]`` (``make bench``).
 
 Order: generate the datasets (once; reused from ``bench-results/data/``); per backend
-and size, import then rebuild, at the largest size the query latencies, then the schema floor
-(SQLite); the other floors at each size; then, on the largest SQLite log, HTTP, the feed, our single-event append
-and the eventsourcing peer. Prints a Markdown table on stdout (progress goes to
-stderr) and writes ``bench-results/latest.json``. A measurement that fails is recorded
-as "not measured" with the reason, and the rest still run.
+and size, import then rebuild, at the largest size the query latencies, then (SQLite) the
+schema floor; the other floors at each size; then, on the largest SQLite log, HTTP, the
+feed, our single-event append and the eventsourcing peer. Prints a Markdown table on
+stdout (progress goes to stderr) and writes ``bench-results/latest.json``. A measurement
+that fails is recorded as "not measured" with the reason, and the rest still run.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ class Runner:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
                         seed=o.seed))
-                # after the queries: its gigabytes of writes, still being flushed, slowed the queries right after
+                # after the queries: the queries measured right after its ~3 GB of writes were several times slower
                 if backend == SQLITE and "floor" in o.only:
                     self.attempt("floor_schema", "sqlite3", size,
                                  lambda d=database, s=size: bench_floor.measure_schema(d, s, o.runs, o.budget))
