@@ -189,7 +189,7 @@ class Runner:
                 if size == largest and "queries" in o.only:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
-                        seed=o.seed))
+                        seed=o.seed, runs=o.runs))
                 # after the queries, so that they follow the rebuild as in earlier runs (once measured right after the
                 # schema floor's ~3 GB of writes, one actor's p99 was 2.7 ms; the cause was not found)
                 if backend == SQLITE and "floor" in o.only:
