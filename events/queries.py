@@ -44,14 +44,9 @@ def known_position(tx: Any, known_at: dt.datetime | None) -> int | None:
     return log.position_known_at(tx, known_at)
 
 
-def _cite(tx: Any, ids: list[str]) -> dict[str, Evidence]:
-    """Evidence for each stored event among ``ids`` (one object per event, shared by the answers citing it)."""
-    return {event_id: Evidence(event_id, sources, summary)
-            for event_id, (sources, summary) in log.cited(tx, ids).items()}
-
-
-def _citing(texts: Iterable[str]) -> dict[str, list[Evidence]]:
-    """Each distinct ``evidence`` of fact rows, decoded once (the rows of one event share it)."""
+def _citing(texts: Iterable[str]) -> dict[str, tuple[Evidence, ...]]:
+    """Each distinct ``evidence`` of fact rows, decoded once (the rows of one event share it, and their answers
+    share the decoded tuple)."""
     return {text: evidence.decode(text) for text in set(texts)}
 
 
@@ -78,19 +73,17 @@ def stances(
     # Few distinct condition lists, evidence and quantities recur across rows: each is decoded once.
     lists = {text: _list.decode(text) for text in {row[3] for row in rows}}
     statuses = CONDITIONS.value_on(tx, day, pos, "status", {name for names in lists.values() for name in names})
-    states = {text: [ConditionState(name, statuses.get(name, "pending")) for name in names]
+    states = {text: tuple(ConditionState(name, statuses.get(name, "pending")) for name in names)
               for text, names in lists.items()}
     cited = _citing(row[10] for row in rows)
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
-    answers = []
-    for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites in rows:
-        answers.append(StanceView(
-            actor_, topic_, stance, status_of[stance, conditions], states[conditions].copy(), since, since_text,
-            bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cited[cites].copy(),
-        ))
-    return answers
+    return [
+        StanceView(actor_, topic_, stance, status_of[stance, conditions], states[conditions], since, since_text,
+                   bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cited[cites])
+        for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites in rows
+    ]
 
 
 def actors(tx: Any, known_at: dt.datetime | None = None) -> list[ActorView]:
@@ -150,7 +143,7 @@ def conditions(
                 since=row["valid_from"],
                 deadline=entry.get("deadline"),
                 dependents=dependents.get(row["condition"], []),
-                evidence=cited[row["evidence"]].copy(),
+                evidence=cited[row["evidence"]],
             )
         )
     return out
@@ -211,7 +204,7 @@ def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None 
                 conditions=_list.decode(row["conditions"]),
                 quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
                 period=row["period"],
-                evidence=cited[row["evidence"]].copy(),
+                evidence=cited[row["evidence"]],
             )
         )
     return out
@@ -257,15 +250,15 @@ def changes(
     resume = page[-1][0]
     rows = [r for r in page if (actor is None or r[2] == actor) and (topic is None or r[3] == topic)
             and (kind is None or r[1] == kind)]
-    cited = _cite(tx, [r[9] for r in rows if r[9]])
+    cited = log.cited(tx, [r[9] for r in rows if r[9]])
     out = []
     for r in rows:
-        event = cited.get(r[9])  # its sources and summary
+        sources, summary = cited.get(r[9], ((), None))  # of the change's event
         out.append(
             Change(
                 seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],
                 before=StateView(r[5], r[6]), after=StateView(r[7], r[8]), event_id=r[9], position=r[10],
-                recorded=r[11], summary=event.summary if event else None, sources=event.sources if event else (),
+                recorded=r[11], summary=summary, sources=sources,
                 detail=msgspec.json.decode(r[12]) if r[12] else None,
             )
         )

@@ -9,11 +9,25 @@ import msgspec
 from events.catalog import Quantity, Source
 
 
+class SourceView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A source as an answer shows it: the fields of ``events.catalog.Source`` without its input constraints.
+
+    Evidence is decoded from rows the projector wrote from checked events, so checking each
+    URL against its pattern again would only cost time (about half of decoding it).
+    """
+
+    outlet: str
+    url: str | None = None
+    published: str | None = None
+    quote: str | None = None
+    file: str | None = None
+
+
 class Evidence(msgspec.Struct, frozen=True):
     """An event behind an answer, with its sources."""
 
     event_id: str
-    sources: tuple[Source, ...] = ()
+    sources: tuple[SourceView, ...] = ()
     summary: str | None = None
 
 
@@ -31,13 +45,14 @@ class StanceView(msgspec.Struct, frozen=True, gc=False):
     topic: str
     stance: str
     status: str | None
-    conditions: list[ConditionState]
+    # Tuples: answers on one date share them (rows citing one event, keys naming the same conditions).
+    conditions: tuple[ConditionState, ...]
     since: str
     since_text: str
     certain: bool
     quantity: Quantity | None
     period: str | None
-    evidence: list[Evidence]
+    evidence: tuple[Evidence, ...]
 
 
 class Member(msgspec.Struct, frozen=True):
@@ -76,7 +91,7 @@ class ConditionView(msgspec.Struct, frozen=True):
     since: str
     deadline: str | None
     dependents: list[Dependent]
-    evidence: list[Evidence]
+    evidence: tuple[Evidence, ...]
 
 
 class StateView(msgspec.Struct, frozen=True):
@@ -107,7 +122,7 @@ class Interval(msgspec.Struct, frozen=True):
     conditions: list[str]
     quantity: Quantity | None
     period: str | None
-    evidence: list[Evidence]
+    evidence: tuple[Evidence, ...]
 
 
 class Change(msgspec.Struct, frozen=True):

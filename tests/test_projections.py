@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from events import queries
-from events.catalog import Source
 from events.projections.facts import CONDITIONS
-from events.views import Evidence
+from events.views import Evidence, SourceView
 from tests.conftest import events, make
 
 D = dt.date
@@ -110,7 +109,7 @@ def test_corrections_and_retractions_with_known_at(registered, clock):
 def test_evidence_cites_the_logged_event_and_the_correction_that_gave_the_answer(registered, clock):
     """Every answer's evidence: the event as the log holds it (never a corrected version of it), then the
     correction behind the answer's row, if any; as known at each moment, in every query that cites it."""
-    wire, fixes = (Source(outlet="Test Wire"),), (Source(outlet="Fix Wire"),)
+    wire, fixes = (SourceView(outlet="Test Wire"),), (SourceView(outlet="Fix Wire"),)
     clock.advance(hours=1)
     registered.append(events(stance("a", stance_="conditional", conditions=["ceasefire"]),
                              make("condition.changed", "2026-01-06", id="met", condition="ceasefire", status="met")))
@@ -125,9 +124,9 @@ def test_evidence_cites_the_logged_event_and_the_correction_that_gave_the_answer
     registered.append(events(make("event.corrected", id="fix2", corrects="a", summary="second fix",
                                   replacement={"summary": "a, corrected again"})))
     logged = Evidence("a", wire, "stance.stated test")
-    for known_at, want in ((first, [logged]),
-                           (second, [logged, Evidence("fix", fixes, "first fix")]),
-                           (None, [logged, Evidence("fix2", wire, "second fix")])):
+    for known_at, want in ((first, (logged,)),
+                           (second, (logged, Evidence("fix", fixes, "first fix"))),
+                           (None, (logged, Evidence("fix2", wire, "second fix")))):
         with registered.reading() as tx:
             one = queries.stances(tx, D(2026, 1, 7), actor="fr", known_at=known_at)
             matrix = queries.stances(tx, D(2026, 1, 7), known_at=known_at)
@@ -136,7 +135,7 @@ def test_evidence_cites_the_logged_event_and_the_correction_that_gave_the_answer
         assert [s.evidence for s in one] == [s.evidence for s in matrix if s.actor == "fr"] == [want], known_at
         assert [i.evidence for i in history] == [want], known_at
         met = Evidence("met", wire, "condition.changed test")
-        assert ceasefire[0].evidence == ([met] if known_at == first else [met, Evidence("fix-met", wire, "met fix")])
+        assert ceasefire[0].evidence == ((met,) if known_at == first else (met, Evidence("fix-met", wire, "met fix")))
 
 
 def test_declarations_and_warnings_set_stances(registered):

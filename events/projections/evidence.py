@@ -12,17 +12,22 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Event
+from events.catalog import Event, Source
 from events.store import log
 from events.views import Evidence
 
 _encode = msgspec.json.Encoder().encode
-_decode = msgspec.json.Decoder(list[Evidence]).decode
+_decode = msgspec.json.Decoder(tuple[Evidence, ...]).decode
+
+
+def _cited(event_id: str, sources: tuple[Source, ...], summary: str | None) -> dict[str, Any]:
+    """One cited event in the shape of :class:`Evidence` (its fields in order), from the catalogue's sources."""
+    return {"event_id": event_id, "sources": sources, "summary": summary}
 
 
 def of_event(event: Event) -> str:
     """The evidence of a row asserted by ``event`` itself (no correction)."""
-    return _encode([Evidence(event.id, event.sources, event.summary)]).decode()
+    return _encode([_cited(event.id, event.sources, event.summary)]).decode()
 
 
 def of_correction(tx: Any, corrected_id: str, corrected_position: int, correction: Event) -> str:
@@ -32,10 +37,10 @@ def of_correction(tx: Any, corrected_id: str, corrected_position: int, correctio
     cited the log's own event, whichever corrections came between.
     """
     (sources, summary), = log.cited(tx, [corrected_id], [corrected_position]).values()
-    return _encode([Evidence(corrected_id, sources, summary),
-                    Evidence(correction.id, correction.sources, correction.summary)]).decode()
+    return _encode([_cited(corrected_id, sources, summary),
+                    _cited(correction.id, correction.sources, correction.summary)]).decode()
 
 
-def decode(text: str) -> list[Evidence]:
+def decode(text: str) -> tuple[Evidence, ...]:
     """The evidence list stored in a row."""
     return _decode(text)
