@@ -2,7 +2,7 @@
 storage were compact?
 
 ``python -m tests.benchmarks.compact_layout FILE DB`` (DB is overwritten). The layout it writes is one row per
-event in the log (one more column naming what the event refers to, in place of the reference and timeline rows)
+event in the log (one more column with a key the event touches, standing in for the reference and timeline rows)
 and each projection key's whole history as one packed row: stance facts per (actor, topic), condition and
 membership facts, and each stance key's runs of changed stances. Events are decoded and checked, dated and
 turned into facts by the service's own code (``catalog.try_decode_event``, ``dates.parse``, ``derive``).
