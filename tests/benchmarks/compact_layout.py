@@ -130,4 +130,6 @@ def main(path: Path, db: str) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m tests.benchmarks.compact_layout FILE DB")
     main(Path(sys.argv[1]), sys.argv[2])

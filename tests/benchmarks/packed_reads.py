@@ -175,4 +175,6 @@ def main(source: str, target: str, rounds: int = 4, questions: int = 1500, matri
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m tests.benchmarks.packed_reads DB PACKED")
+    main(sys.argv[1], sys.argv[2])
