@@ -88,12 +88,17 @@ class ChangeWatcher:
 
     async def wait_beyond(self, seq: int, timeout: float) -> bool:
         """Wait until a change record after ``seq`` exists, at most ``timeout`` seconds; True if one does."""
-        if self.latest_change > seq:
-            return True
-        changed = self._changed
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), timeout)
-        return self.latest_change > seq
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        # Wakes are for every waiter, heartbeats included: wait again until the record is there or time is up.
+        while self.latest_change <= seq:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+        return True
 
     async def next_wake(self) -> None:
         """Wait for the next wake: new change records, or a tick (at most ``tick_seconds`` away).

@@ -279,6 +279,25 @@ def test_subscribers_at_one_position_share_one_database_read(database):
     asyncio.run(scenario())
 
 
+def test_a_heartbeat_does_not_end_a_wait_for_a_change(database):
+    _, store = database
+
+    async def scenario():
+        watcher = ChangeWatcher(store, poll_seconds=0.01, tick_seconds=0.02)
+        await watcher.start()
+        try:
+            waiting = asyncio.ensure_future(watcher.wait_beyond(watcher.latest_change, 30))
+            for _ in range(3):  # heartbeats wake every waiter of next_wake; this one must wait on
+                await watcher.next_wake()
+            assert not waiting.done()
+            await asyncio.to_thread(store.append, stance_batch(0))
+            assert await asyncio.wait_for(waiting, 30)
+        finally:
+            await watcher.stop()
+
+    asyncio.run(scenario())
+
+
 def test_postgres_notify_wakes_the_watcher_without_waiting_for_a_poll(clock):
     require_postgres()
     from events.store.postgres import PostgresStore
