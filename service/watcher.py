@@ -90,10 +90,11 @@ class ChangeWatcher:
         """Wait until a change record after ``seq`` exists, at most ``timeout`` seconds; True if one does."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        # Wakes are for every waiter, heartbeats included: wait again until the record is there or time is up.
+        # Wakes are for every waiter, heartbeats included: wait again until the record is there, time is up or
+        # the watcher stops.
         while self.latest_change <= seq:
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or self._stopping.is_set():
                 return False
             changed = self._changed
             with contextlib.suppress(TimeoutError):

@@ -292,6 +292,10 @@ def test_a_heartbeat_does_not_end_a_wait_for_a_change(database):
             assert not waiting.done()
             await asyncio.to_thread(store.append, stance_batch(0))
             assert await asyncio.wait_for(waiting, 30)
+            waiting = asyncio.ensure_future(watcher.wait_beyond(watcher.latest_change, 30))
+            await watcher.next_wake()
+            await watcher.stop()  # wakes the waiter, which finds nothing new and stops waiting
+            assert await asyncio.wait_for(waiting, 5) is False
         finally:
             await watcher.stop()
 
