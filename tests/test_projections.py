@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
+
 from events import queries
+from events.catalog import Source
 from events.projections.facts import CONDITIONS
 from events.views import Evidence, SourceView
 from tests.conftest import events, make
@@ -104,6 +107,13 @@ def test_corrections_and_retractions_with_known_at(registered, clock):
     assert answer(registered, D(2026, 1, 7), known_at=first - dt.timedelta(days=1)) is None
     kinds = [(c.kind, c.after.stance) for c in records(registered)]
     assert kinds == [("new", "committed"), ("new", "declined"), ("new", None)]
+
+
+def test_an_answers_sources_show_every_field_the_catalogue_takes():
+    """``SourceView`` is ``Source`` without its input constraints: a field added to one and not the other would
+    vanish from every answer's evidence without an error (stored fields a Struct lacks are skipped)."""
+    fields = [(f.name, f.default) for f in msgspec.structs.fields(Source)]
+    assert [(f.name, f.default) for f in msgspec.structs.fields(SourceView)] == fields
 
 
 def test_evidence_cites_the_logged_event_and_the_correction_that_gave_the_answer(registered, clock):
