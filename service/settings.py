@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from events.store.database_url import parse_database_url
+
 DEFAULT_DATABASE = "./data/commitments.db"
 TOKEN_FILE_NAME = "commitments.token"
 ONE_MIB = 1024 * 1024
@@ -115,34 +117,26 @@ class Settings:
 
     @property
     def database_path(self) -> Path | None:
-        """The database file, or None for an in-memory database."""
-        text = self.database
-        for prefix in ("sqlite:///", "sqlite://"):
-            if text.startswith(prefix):
-                text = text[len(prefix) :]
-                break
-        if text.startswith(":memory:"):
-            return None
-        if self.database.startswith("sqlite:///") and not text.startswith((".", "/")):
-            text = "/" + text  # sqlite:///srv/c.db names /srv/c.db, as open_store reads it
-        return Path(text)
+        """The database file, or None for an in-memory or PostgreSQL database."""
+        return parse_database_url(self.database).file
 
     @property
     def token_path(self) -> Path | None:
-        """Where the generated token is kept (beside the database), or None for an in-memory database."""
+        """Where the generated token is kept: beside the database file; for PostgreSQL, in ``./data`` of each
+        host (instances share a token through ``COMMITMENTS_TOKEN``); None for an in-memory database."""
         if self.token_file is not None:
             return Path(self.token_file)
-        database = self.database_path
-        return None if database is None else database.parent / TOKEN_FILE_NAME
+        parsed = parse_database_url(self.database)
+        if parsed.backend == "postgresql":
+            return Path(DEFAULT_DATABASE).parent / TOKEN_FILE_NAME
+        return None if parsed.file is None else parsed.file.parent / TOKEN_FILE_NAME
 
     @property
     def backup_path(self) -> Path | None:
         """Where backups go: ``backup_dir``, else ``backups`` beside the database file (None in memory)."""
         if self.backup_dir is not None:
             return Path(self.backup_dir)
-        if self.database.startswith(("postgresql://", "postgres://")):
-            return None  # backed up with pg_dump, not by the service
-        database = self.database_path
+        database = self.database_path  # PostgreSQL is backed up with pg_dump, not by the service
         return None if database is None else database.parent / "backups"
 
     def replace(self, **changes: Any) -> Settings:
