@@ -3,10 +3,20 @@
 Nothing in this package imports a web framework; ``service`` builds on it.
 """
 
-from events import dates, queries, vocabulary
-from events.catalog import EVENT_TYPES, AnyEvent, Event, decode_inbound, encode, events_from_objects
-from events.clock import Clock, FixedClock, SystemClock
-from events.errors import CommitmentError, Conflict, FieldError, InvalidDate, InvalidEvent, NotFound, UnknownReference
+from events import queries
+from events.model import dates, vocabulary
+from events.model.catalog import EVENT_TYPES, AnyEvent, Event, encode
+from events.model.clock import Clock, FixedClock, SystemClock
+from events.model.errors import (
+    CommitmentError,
+    Conflict,
+    FieldError,
+    InvalidDate,
+    InvalidEvent,
+    NotFound,
+    UnknownReference,
+)
+from events.model.inbound import decode_inbound, events_from_objects
 from events.store import AppendResult, EventStore, StoredEvent, open_store
 from events.verify import verify
 

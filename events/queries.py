@@ -13,13 +13,9 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Quantity, decode_stored
-from events.errors import NotFound
-from events.projections import evidence, registry
-from events.projections.changes import Snapshot
-from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
-from events.store import log
-from events.views import (
+from events.model.catalog import Quantity, decode_stored
+from events.model.errors import NotFound
+from events.model.views import (
     ActorView,
     Change,
     ConditionState,
@@ -33,13 +29,18 @@ from events.views import (
     TimelineEntry,
     Transition,
 )
-from events.vocabulary import commitment_status
+from events.model.vocabulary import commitment_status
+from events.projections import evidence
+from events.projections.changes import Snapshot
+from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
+from events.tables import log, registry
+from events.tables.tx import Tx
 
 _list = msgspec.json.Decoder(list[str])
 _quantity = msgspec.json.Decoder(Quantity)
 
 
-def known_position(tx: Any, known_at: dt.datetime | None) -> int | None:
+def known_position(tx: Tx, known_at: dt.datetime | None) -> int | None:
     """The log position that ``known_at`` stands for (None: the whole log)."""
     return log.position_known_at(tx, known_at)
 
@@ -56,7 +57,7 @@ _STANCE_COLUMNS = ("actor", "topic", "stance", "conditions", "quantity", "period
 
 
 def stances(
-    tx: Any,
+    tx: Tx,
     at: dt.date,
     *,
     actor: str | None = None,
@@ -86,7 +87,7 @@ def stances(
     ]
 
 
-def actors(tx: Any, known_at: dt.datetime | None = None) -> list[ActorView]:
+def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
     """Every registered actor."""
     pos = known_position(tx, known_at)
     return [
@@ -95,7 +96,7 @@ def actors(tx: Any, known_at: dt.datetime | None = None) -> list[ActorView]:
     ]
 
 
-def actor(tx: Any, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
+def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
           with_members: bool = True) -> ActorView:
     """One actor; for coalitions and organisations, with its members on ``at`` (unless ``with_members`` is False:
     a caller that only needs to know the actor exists)."""
@@ -109,7 +110,7 @@ def actor(tx: Any, actor_id: str, at: dt.date, known_at: dt.datetime | None = No
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
 
 
-def members_of(tx: Any, group: str, at: dt.date, pos: int | None) -> list[Member]:
+def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]:
     """The members of a group on ``at`` as the log stood at position ``pos``."""
     day = at.isoformat()
     rows = MEMBERSHIPS.in_effect(tx, day, pos, {"group_id": group})
@@ -117,7 +118,7 @@ def members_of(tx: Any, group: str, at: dt.date, pos: int | None) -> list[Member
 
 
 def conditions(
-    tx: Any, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
 ) -> list[ConditionView]:
     """Conditions declared by ``at`` with their status on that day and the commitments that wait on them."""
     pos = known_position(tx, known_at)
@@ -153,7 +154,7 @@ def _state(state: tuple[str | None, str | None]) -> StateView:
     return StateView(state[0], state[1])
 
 
-def diff(tx: Any, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
+def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
          actor: str | None = None, topic: str | None = None) -> list[Transition]:
     """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
     pos = known_position(tx, known_at)
@@ -185,7 +186,7 @@ def diff(tx: Any, start: dt.date, end: dt.date, *, known_at: dt.datetime | None 
     return out
 
 
-def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
+def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
     """Every validity interval of one actor's stance on one topic (same-day superseded facts left out)."""
     pos = known_position(tx, known_at)
     rows = STANCES.history(tx, (actor_id, topic), pos)
@@ -211,7 +212,7 @@ def history(tx: Any, actor_id: str, topic: str, *, known_at: dt.datetime | None 
 
 
 def stance_keys(
-    tx: Any, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
 ) -> list[tuple[str, str]]:
     """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
     pos = known_position(tx, known_at)
@@ -231,7 +232,7 @@ _CHANGE_COLUMNS = (
 
 
 def changes(
-    tx: Any,
+    tx: Tx,
     *,
     after: int = 0,
     limit: int = 100,
@@ -265,14 +266,14 @@ def changes(
     return out, resume
 
 
-def last_change(tx: Any) -> int:
+def last_change(tx: Tx) -> int:
     """The newest change record's sequence number (0 when there is none)."""
     row = tx.fetchone("SELECT max(seq) FROM changes")
     return (row[0] or 0) if row else 0
 
 
 def timeline(
-    tx: Any,
+    tx: Tx,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import msgspec
 
 from events import queries
-from events.clock import format_instant
-from events.errors import FieldError, InvalidEvent, NotFound
+from events.model.clock import format_instant
+from events.model.errors import FieldError, InvalidEvent, NotFound
+from events.tables.tx import Tx
 
 #: Callback schemes a subscription may use (``file:``, ``ftp:``, ``javascript:`` and the like are refused).
 SCHEMES = ("http", "https")
@@ -154,7 +155,7 @@ def deliveries(store: Any, ident: str, limit: int = 100) -> list[Delivery]:
     return [Delivery(*r) for r in rows]
 
 
-def _log(tx: Any, ident: str, seq: int, attempt: int, status: int | None, error: str | None, at: str,
+def _log(tx: Tx, ident: str, seq: int, attempt: int, status: int | None, error: str | None, at: str,
          retry_at: str | None, delivered_at: str | None, keep: int) -> None:
     last = tx.fetchone("SELECT max(id) FROM deliveries")[0] or 0
     tx.execute(

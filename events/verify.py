@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from events.projections.rebuild import replay
-from events.store.schema import PROJECTIONS
+from events.tables.schema import PROJECTIONS
+from events.tables.tx import Tx
+from events.writing.rebuild import replay
 
 _ORDER = {
     "registry": "kind, id",
@@ -24,7 +25,7 @@ class _Undo(Exception):
     """Raised to roll back the trial rebuild."""
 
 
-def checksums(tx: Any) -> dict[str, str]:
+def checksums(tx: Tx) -> dict[str, str]:
     """A digest of every projection table's rows, in a stable order."""
     out = {}
     for table in PROJECTIONS:
@@ -35,7 +36,7 @@ def checksums(tx: Any) -> dict[str, str]:
     return out
 
 
-def log_checksum(tx: Any) -> str:
+def log_checksum(tx: Tx) -> str:
     """A digest of the whole log (positions, ids, recorded instants and bodies)."""
     digest = hashlib.sha256()
     for row in tx.fetchall("SELECT position, id, recorded, body FROM events ORDER BY position"):

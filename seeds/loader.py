@@ -13,8 +13,9 @@ from pathlib import Path
 import msgspec
 import msgspec.yaml
 
-from events.catalog import Event, events_from_objects
-from events.errors import FieldError, InvalidEvent
+from events.model.catalog import Event
+from events.model.errors import FieldError, InvalidEvent
+from events.model.inbound import events_from_objects
 from events.store import AppendResult, EventStore
 
 #: The Coalition of the Willing timeline, March 2025 -> January 2026.
@@ -30,9 +31,9 @@ def read_seed(path: str | PathLike[str] | None = None) -> list[Event]:
 
     ``path`` defaults to :data:`SEED_PATH` (``coalition.yaml`` next to this module).
     The file must be a YAML list of event objects; each is validated strictly with
-    :func:`events.catalog.events_from_objects`.
+    :func:`events.model.catalog.events_from_objects`.
 
-    Raises :class:`events.errors.InvalidEvent` if the file is not valid YAML, is not
+    Raises :class:`events.model.errors.InvalidEvent` if the file is not valid YAML, is not
     a list, or holds any invalid event (every fault is listed in ``errors``), and
     ``OSError`` if the file cannot be read.
     """

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from events import EventStore, InvalidDate, queries
-from events.clock import format_instant
-from events.errors import FieldError
+from events.model.clock import format_instant
+from events.model.errors import FieldError
 from service import formats
 from service.documents import (
     ActorDocument,

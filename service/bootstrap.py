@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
-from events.clock import parse_instant
+from events.model.clock import parse_instant
 from service.group_commit import GroupCommitter
 from service.settings import Settings, SettingsError
 

@@ -18,9 +18,9 @@ import click
 import msgspec
 
 from events import CommitmentError, InvalidEvent, verify
-from events.clock import parse_instant
-from events.dates import parse_day
-from events.errors import InvalidDate
+from events.model.clock import parse_instant
+from events.model.dates import parse_day
+from events.model.errors import InvalidDate
 from service import answers, feed, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.settings import DEFAULT_DATABASE, Settings, SettingsError

@@ -1,7 +1,7 @@
 """The JSON documents the service answers with, as msgspec Structs.
 
 The HTTP API returns these (so ``/schema`` describes the real shapes) and the CLI's
-``--json`` output prints the same ones. Answers of the core (``events.views``) are
+``--json`` output prints the same ones. Answers of the core (``events.model.views``) are
 reused as they are; this module only adds the envelopes around them.
 """
 
@@ -13,7 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from events import EVENT_TYPES, AppendResult, StoredEvent
-from events.views import (
+from events.model.views import (
     ActorView,
     Change,
     ConditionView,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import msgspec
 
 from events import EventStore, queries
-from events.views import Change
+from events.model.views import Change
 from service.documents import ChangesPage
 
 _encoder = msgspec.json.Encoder()

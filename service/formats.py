@@ -25,8 +25,8 @@ from typing import Literal
 import msgspec
 
 from events import dates
-from events.catalog import Source
-from events.views import Interval, TimelineEntry
+from events.model.catalog import Source
+from events.model.views import Interval, TimelineEntry
 
 FORMATS = ("native", "timelinejs", "vis")
 Format = Literal["native", "timelinejs", "vis"]

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from events import EventStore, queries
-from events.views import Change
+from events.model.views import Change
 from service import sse
 from service.watcher import ChangeWatcher
 

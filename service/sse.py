@@ -10,7 +10,7 @@ reconnect never replays what was filtered out.
 
 from __future__ import annotations
 
-from events.views import Change
+from events.model.views import Change
 from service.feed import change_json
 
 #: The SSE event type of a change record.

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
-from events.views import Change
+from events.model.views import Change
 from service import sse
 from service.pages import Page, PageReader
 from service.watcher import ChangeWatcher

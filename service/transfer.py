@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import msgspec
 
 from events import Event, EventStore, InvalidEvent
-from events.catalog import event_from_object, try_decode_event
-from events.clock import parse_instant
-from events.errors import CommitmentError, FieldError, renumber_pointers
+from events.model.clock import parse_instant
+from events.model.errors import CommitmentError, FieldError, renumber_pointers
+from events.model.inbound import event_from_object, try_decode_event
 from service.documents import stored_event_document
 
 _encoder = msgspec.json.Encoder()

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from events import EventStore, queries
-from events.store import log
+from events.tables import log
 
 _log = logging.getLogger("service.watcher")
 #: How long the listener thread blocks at a time: bounds how long stopping it takes.

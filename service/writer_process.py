@@ -30,8 +30,8 @@ from typing import Any
 import msgspec
 
 from events import AppendResult, CommitmentError, Event
-from events.catalog import AnyEvent
-from events.errors import Unavailable
+from events.model.catalog import AnyEvent
+from events.model.errors import Unavailable
 
 _log = logging.getLogger("service.writer_process")
 #: How long a stopping child may take to finish its group and close the store.

@@ -68,6 +68,13 @@ def require_postgres() -> None:
     pytest.skip(f"PostgreSQL not reachable ({reason})")
 
 
+def open_postgres(schema: str, clock: FixedClock | None = None, pool_size: int = 4) -> EventStore:
+    """A store in one schema of the test database (another instance of it, when the schema is in use)."""
+    from events.store.postgres import PostgresDatabase
+
+    return EventStore(PostgresDatabase(POSTGRES_URL, schema=schema, pool_size=pool_size), clock)
+
+
 @contextlib.contextmanager
 def postgres_schema() -> Iterator[str]:
     """A fresh schema name in the test database, dropped afterwards."""
@@ -90,10 +97,8 @@ def store(request, tmp_path, clock) -> Iterator[EventStore]:
         opened.close()
         return
     require_postgres()
-    from events.store.postgres import PostgresStore
-
     with postgres_schema() as schema:
-        opened = PostgresStore(POSTGRES_URL, clock=clock, schema=schema, pool_size=4)
+        opened = open_postgres(schema, clock)
         yield opened
         opened.close()
 

@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from events.catalog import corrected
-from events.dates import parse
+from events.model.dates import parse
+from events.model.inbound import corrected
 
 
 @dataclass

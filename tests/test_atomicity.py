@@ -15,7 +15,7 @@ import hashlib
 import pytest
 
 from events.projections import changes, projector, timeline
-from events.store import log, schema
+from events.tables import log, schema
 from events.verify import checksums, log_checksum, verify
 from tests.conftest import AUTH, events, make
 

@@ -20,7 +20,7 @@ import pytest
 from litestar.testing import TestClient
 
 from events import FixedClock
-from events.store import schema
+from events.tables import schema
 from events.verify import checksums, log_checksum
 from service.app import create_app
 from service.settings import Settings

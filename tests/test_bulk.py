@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from events.store import log
-from events.store.bulk import collector_paused
+from events.tables import log
+from events.writing.bulk import collector_paused
 from tests.conftest import events, make, registrations
 
 

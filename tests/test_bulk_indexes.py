@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from events.projections import projector
-from events.store.schema import STANCES
+from events.tables.schema import STANCES
 from events.verify import checksums
 from tests.conftest import events, make, registrations
 from tests.test_projection_format import _indexes

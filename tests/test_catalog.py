@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events import catalog
-from events.catalog import EVENT_TYPES, StanceStated, decode_inbound, decode_stored, encode
-from events.errors import InvalidEvent
+from events.model import catalog
+from events.model.catalog import EVENT_TYPES, StanceStated, decode_stored, encode
+from events.model.errors import InvalidEvent
+from events.model.inbound import decode_inbound
 from tests.conftest import make
 
 
@@ -132,7 +133,7 @@ def test_a_missing_field_is_named_at_its_own_pointer():
 def test_instants_format_in_text_order_and_bad_ones_are_refused():
     import datetime as dt
 
-    from events.clock import format_instant, parse_instant
+    from events.model.clock import format_instant, parse_instant
 
     early = format_instant(dt.datetime(5, 1, 1, tzinfo=dt.UTC))
     assert early == "0005-01-01T00:00:00.000000Z" and early < format_instant(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

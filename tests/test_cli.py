@@ -262,7 +262,7 @@ def test_a_bad_line_anywhere_in_an_import_stores_nothing(run, tmp_path):
 
 
 def test_an_import_without_recorded_instants_is_one_append_and_names_the_line_of_a_fault(run, tmp_path, monkeypatch):
-    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 3)  # the fault lies in a later chunk of the one append
+    monkeypatch.setattr("events.writing.append.APPEND_CHUNK", 3)  # the fault lies in a later chunk of the one append
     good = [json.dumps(o) for o in coalition_world()]
     bad = json.dumps(make("stance.stated", "2026-01-06", actor="nobody", topic="troops", stance="committed"))
     path = tmp_path / "events.ndjson"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from events import dates
-from events.errors import InvalidDate
+from events.model.errors import InvalidDate
 
 D = dt.date
 

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.catalog import EVENT_TYPES, decode_inbound, decode_stored, encode
-from events.errors import InvalidEvent
+from events.model.catalog import EVENT_TYPES, decode_stored, encode
+from events.model.errors import InvalidEvent
+from events.model.inbound import decode_inbound
 from tests.conftest import coalition_world, make, registrations
 
 EXAMPLES = 400

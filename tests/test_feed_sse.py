@@ -22,7 +22,7 @@ from httpx_sse import connect_sse
 from events import open_store, queries
 from service.pages import PageReader
 from service.watcher import ChangeWatcher
-from tests.conftest import POSTGRES_URL, events, make, postgres_schema, require_postgres
+from tests.conftest import POSTGRES_URL, events, make, open_postgres, postgres_schema, require_postgres
 from tests.live import ACTORS, TOPICS, all_changes, live_server, settings_for, stance_batch, wait_until, world
 
 pytestmark = pytest.mark.timeout(60)
@@ -304,10 +304,8 @@ def test_a_heartbeat_does_not_end_a_wait_for_a_change(database):
 
 def test_postgres_notify_wakes_the_watcher_without_waiting_for_a_poll(clock):
     require_postgres()
-    from events.store.postgres import PostgresStore
-
     with postgres_schema() as schema:
-        store = PostgresStore(POSTGRES_URL, clock=clock, schema=schema, pool_size=4)
+        store = open_postgres(schema, clock)
         try:
             store.append(events(*[make("actor.registered", "2025", id="reg-fr", actor="fr", name="FR", kind="state"),
                                   make("topic.defined", "2025", id="reg-t", topic="t", name="T")]))

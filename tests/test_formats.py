@@ -17,8 +17,8 @@ import datetime as dt
 import msgspec
 
 from events import dates
-from events.catalog import Source
-from events.views import Interval, TimelineEntry
+from events.model.catalog import Source
+from events.model.views import Interval, TimelineEntry
 from service import formats
 
 TIMELINEJS_TIMELINE = {"title", "events", "eras", "scale"}

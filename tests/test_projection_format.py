@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from events import open_store
 from events.store import EventStore
-from events.store.schema import PROJECTION_FORMAT
 from events.store.sqlite import SqliteTx
+from events.tables.schema import PROJECTION_FORMAT
 from events.verify import checksums, verify
-from tests.conftest import POSTGRES_URL, events, make, registrations
+from tests.conftest import events, make, open_postgres, registrations
 
 
 def _reopen(store: EventStore) -> EventStore:
     """The same database opened again, as a new process would."""
     store.close()
-    if hasattr(store, "path"):
-        return open_store(store.path, clock=store.clock)
-    from events.store.postgres import PostgresStore
-
-    return PostgresStore(POSTGRES_URL, clock=store.clock, schema=store.schema, pool_size=2)
+    database = store.database
+    if hasattr(database, "path"):
+        return open_store(database.path, clock=store.clock)
+    return open_postgres(database.schema, store.clock, pool_size=2)
 
 
 def _stance(id_, occurred, stance="conditional", conditions=("ceasefire",), actor="fr", topic="troops"):

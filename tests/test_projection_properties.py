@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import FixedClock, events_from_objects, open_store, queries
-from events.projections import projector, rebuild
+from events.projections import projector
 from events.projections.facts import FactTable
-from events.store import base
 from events.verify import checksums
+from events.writing import append, rebuild
 from tests.conftest import make, registrations
 from tests.model import Model
 
@@ -242,7 +242,7 @@ def _tables_after(log, *, chunked: bool, read_losers: bool = False) -> tuple[dic
     store = open_store(":memory:", clock=clock)
     with ExitStack() as patches:
         if chunked:
-            patches.enter_context(mock.patch.object(base, "APPEND_CHUNK", 1))
+            patches.enter_context(mock.patch.object(append, "APPEND_CHUNK", 1))
             patches.enter_context(mock.patch.object(projector, "KEY_GROUP", 1))
             patches.enter_context(mock.patch.object(rebuild, "PAGE", 1))
         if read_losers:

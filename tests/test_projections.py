@@ -9,9 +9,9 @@ from pathlib import Path
 import msgspec
 
 from events import queries
-from events.catalog import Source
+from events.model.catalog import Source
+from events.model.views import Evidence, SourceView
 from events.projections.facts import CONDITIONS
-from events.views import Evidence, SourceView
 from tests.conftest import events, make
 
 D = dt.date

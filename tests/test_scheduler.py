@@ -18,7 +18,7 @@ from service import scheduler as jobs
 from service.app import create_app
 from service.scheduler import JobScheduler, midnight
 from service.settings import Settings
-from tests.conftest import AUTH, TOKEN, events, make, registrations
+from tests.conftest import AUTH, TOKEN, events, make, open_postgres, registrations
 from tests.live import wait_until
 
 pytestmark = pytest.mark.timeout(60)
@@ -178,9 +178,7 @@ def test_exclusive_lets_one_holder_in(store):
 
 @pytest.mark.parametrize("store", ["postgres"], indirect=True)
 def test_postgres_runs_a_job_on_one_instance_and_leaves_backups_to_pg_dump(store, clock):
-    from events.store.postgres import PostgresStore
-
-    other = PostgresStore(store.url, clock=clock, schema=store.schema, pool_size=2)  # a second instance
+    other = open_postgres(store.database.schema, clock, pool_size=2)  # a second instance
     try:
         with store.exclusive("announce") as mine, other.exclusive("announce") as theirs:
             assert mine and not theirs

@@ -16,7 +16,7 @@ import msgspec.yaml
 import pytest
 
 from events import dates
-from events.catalog import (
+from events.model.catalog import (
     ActorRegistered,
     ClaimDisputed,
     ClaimMade,
@@ -30,8 +30,8 @@ from events.catalog import (
     StrikeReported,
     TopicDefined,
     WarningIssued,
-    events_from_objects,
 )
+from events.model.inbound import events_from_objects
 from seeds import MEMBERSHIP_SEED_PATH, SEED_PATH, read_seed
 
 SOURCE_FILES = {

@@ -75,7 +75,7 @@ def test_unknown_references_reject_the_whole_batch_naming_each(registered):
 
 
 def test_a_batch_checked_in_chunks_names_faults_by_their_place_in_the_whole_batch(registered, monkeypatch):
-    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 2)
+    monkeypatch.setattr("events.writing.append.APPEND_CHUNK", 2)
     with registered.reading() as tx:
         checksum = log_checksum(tx)
     batch = events(stance("c1"), stance("c2"), stance("c3"), stance("c4", actor="xx"), stance("c5"))
@@ -88,7 +88,7 @@ def test_a_batch_checked_in_chunks_names_faults_by_their_place_in_the_whole_batc
 
 
 def test_a_batch_in_chunks_is_still_one_append_with_one_recorded_instant(registered, monkeypatch):
-    monkeypatch.setattr("events.store.base.APPEND_CHUNK", 2)
+    monkeypatch.setattr("events.writing.append.APPEND_CHUNK", 2)
     last = registered.last_position()
     result = registered.append(events(*(stance(f"k{n}") for n in range(5)), stance("k0")))  # k0 twice: one copy
     assert [a.position for a in result.appended] == [last + n for n in range(1, 6)] + [last + 1]
@@ -134,7 +134,7 @@ def test_corrections_must_target_a_correctable_event(registered):
 
 
 def test_durable_by_default(registered):
-    if type(registered).__name__ != "SqliteStore":
+    if type(registered.database).__name__ != "SqliteDatabase":
         pytest.skip("SQLite pragmas; PostgreSQL commits synchronously unless durable=False")
     with registered.reading() as tx:
         assert tx.fetchone("PRAGMA synchronous")[0] == 2  # FULL
@@ -148,12 +148,12 @@ def test_sqlite_starts_the_write_ahead_log_again_under_steady_appends(tmp_path, 
 
     monkeypatch.setattr(backend, "WAL_RESTART_BYTES", 256 * 1024)
     store = open_store(tmp_path / "w.db", clock=clock)
-    store._checkpointer = backend._Checkpointer(store.path, interval=0.01)
+    store.database._checkpointer = backend._Checkpointer(store.database.path, interval=0.01)
     try:
         store.append(events(*registrations()))
         for n in range(1500):
             store.append(events(stance(f"w{n}", stance_="committed" if n % 2 else "declined")))
-        assert os.path.getsize(f"{store.path}-wal") < 16 * 1024 * 1024
+        assert os.path.getsize(f"{store.database.path}-wal") < 16 * 1024 * 1024
     finally:
         store.close()
     reopened = open_store(tmp_path / "w.db", clock=clock)
@@ -170,7 +170,7 @@ def test_sqlite_checkpoints_the_write_ahead_log_on_its_own_thread(tmp_path, cloc
         assert tx.fetchone("PRAGMA wal_autocheckpoint")[0] == 0  # not inside the writer's COMMIT
     for n in range(20):
         store.append(events(stance(f"w{n}")))
-    checkpointer = store._checkpointer._thread
+    checkpointer = store.database._checkpointer._thread
     assert checkpointer is not None and checkpointer.is_alive()
     store.close()
     assert not checkpointer.is_alive()

@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 
 from events import open_store
-from events.errors import FieldError, InvalidDate, InvalidEvent, Unavailable, UnknownReference
+from events.model.errors import FieldError, InvalidDate, InvalidEvent, Unavailable, UnknownReference
 from service.app import create_app
 from service.bootstrap import open_services
 from service.writer_process import WriterProcess

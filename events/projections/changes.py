@@ -16,8 +16,9 @@ from typing import Any
 
 import msgspec
 
+from events.model.vocabulary import commitment_status
 from events.projections.facts import CONDITIONS, STANCES
-from events.vocabulary import commitment_status
+from events.tables.tx import Tx
 
 State = tuple[str | None, str | None]
 _decode_list = msgspec.json.Decoder(list[str])
@@ -61,7 +62,7 @@ class Snapshot:
         self.conditions = dict(sorted(conditions.items()))
 
     @classmethod
-    def load(cls, tx: Any, key: tuple[str, str], start: str, end: str, pos: int | None) -> Snapshot:
+    def load(cls, tx: Tx, key: tuple[str, str], start: str, end: str, pos: int | None) -> Snapshot:
         """Read the rows in effect at some day of [start, end] as the log stood at ``pos``."""
         rows = STANCES.rows(tx, key, start=start, end=end, pos=pos)
         names: set[str] = set()
@@ -203,7 +204,7 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
     return [(kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause) for day, o, n, cause, kind in found]
 
 
-def insert(tx: Any, rows: list[tuple]) -> None:
+def insert(tx: Tx, rows: list[tuple]) -> None:
     """Append change records (kind, actor, topic, effective, before x2, after x2, event, position, recorded, detail)."""
     if rows:
         # Sequence numbers are handed out under the write lock: gap-free and in commit order on every backend.

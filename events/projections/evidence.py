@@ -12,9 +12,10 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Event, Source
-from events.store import log
-from events.views import Evidence
+from events.model.catalog import Event, Source
+from events.model.views import Evidence
+from events.tables import log
+from events.tables.tx import Tx
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(tuple[Evidence, ...]).decode
@@ -30,7 +31,7 @@ def of_event(event: Event) -> str:
     return _encode([_cited(event.id, event.sources, event.summary)]).decode()
 
 
-def of_correction(tx: Any, corrected_id: str, corrected_position: int, correction: Event) -> str:
+def of_correction(tx: Tx, corrected_id: str, corrected_position: int, correction: Event) -> str:
     """The evidence of a row a correction gave: the corrected event as the log stored it, then the correction.
 
     The stored original, not the version in effect before this correction: an answer has always

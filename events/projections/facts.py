@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from events.tables.tx import Tx
+
 #: Keys per statement in :meth:`FactTable.value_on`: each is one arm of a UNION ALL, and SQLite allows 500.
 _KEYS_PER_UNION = 400
 
@@ -53,7 +55,7 @@ class FactTable:
         return " AND ".join(f"{column} = ?" for column in self.key)
 
     def rows(
-        self, tx: Any, key: Sequence[str], *, start: str, end: str, pos: int | None
+        self, tx: Tx, key: Sequence[str], *, start: str, end: str, pos: int | None
     ) -> list[dict[str, Any]]:
         """The key's rows visible at ``pos`` that are in effect at some day of [start, end], in effect order."""
         where = self._key_sql()
@@ -68,13 +70,13 @@ class FactTable:
         return [dict(zip(self.columns, row)) for row in rows]
 
     def in_effect(
-        self, tx: Any, day: str, pos: int | None, filters: dict[str, str | Iterable[str]] | None = None
+        self, tx: Tx, day: str, pos: int | None, filters: dict[str, str | Iterable[str]] | None = None
     ) -> list[dict[str, Any]]:
         """For every key (matching ``filters``), the row in effect on ``day`` as the log stood at ``pos``."""
         return [dict(zip(self.columns, row)) for row in self.effective(tx, day, pos, self.columns, filters)]
 
     def effective(
-        self, tx: Any, day: str, pos: int | None, columns: Sequence[str],
+        self, tx: Tx, day: str, pos: int | None, columns: Sequence[str],
         filters: dict[str, str | Iterable[str]] | None = None,
     ) -> list[tuple]:
         """``columns`` of the row in effect on ``day`` as the log stood at ``pos``, for every key matching ``filters``.
@@ -120,7 +122,7 @@ class FactTable:
         return (f"(SELECT x.{column} FROM {self.table} x WHERE {same} AND {condition} AND x.valid_from <= ?"
                 " ORDER BY x.valid_from DESC, x.fact_position DESC, x.row_id DESC LIMIT 1)")
 
-    def value_on(self, tx: Any, day: str, pos: int | None, column: str, keys: Iterable[str]) -> dict[str, Any]:
+    def value_on(self, tx: Tx, day: str, pos: int | None, column: str, keys: Iterable[str]) -> dict[str, Any]:
         """For a table keyed by one column: ``column`` of the row in effect on ``day`` as the log stood at
         ``pos``, for each of ``keys`` that has one.
 
@@ -182,7 +184,7 @@ class FactTable:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         return f"(SELECT x.{column} FROM {self.table} x{where} ORDER BY x.{column} LIMIT 1)"
 
-    def load_current(self, tx: Any, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None,
+    def load_current(self, tx: Tx, starts: dict[tuple[str, ...], str], *, visible_at: int | None = None,
                      every_row: Collection[tuple[str, ...]] = ()) -> dict[tuple[str, ...], list[dict[str, Any]]]:
         """For many keys at once, the current rows from the one in effect before each key's start day on,
         same-day losers left out except for the keys in ``every_row``.
@@ -234,7 +236,7 @@ class FactTable:
             found[tuple(row[:n])].append(dict(zip(self.columns, row)))
         return found
 
-    def current_keys_of(self, tx: Any, event_id: str) -> list[tuple[tuple[str, ...], str]]:
+    def current_keys_of(self, tx: Tx, event_id: str) -> list[tuple[tuple[str, ...], str]]:
         """(key, valid_from) of an event's current rows."""
         keys = ", ".join(self.key)
         rows = tx.fetchall(
@@ -243,7 +245,7 @@ class FactTable:
         n = len(self.key)
         return [(tuple(row[:n]), row[n]) for row in rows]
 
-    def end(self, tx: Any, superseded: list[tuple[int, str]]) -> None:
+    def end(self, tx: Tx, superseded: list[tuple[int, str]]) -> None:
         """End the current rows of corrected or retracted events: (superseding position, event id) pairs."""
         if superseded:
             tx.executemany(
@@ -252,7 +254,7 @@ class FactTable:
                 superseded,
             )
 
-    def write(self, tx: Any, relinked: list[tuple[str | None, int]], inserted: list[dict[str, Any]]) -> None:
+    def write(self, tx: Tx, relinked: list[tuple[str | None, int]], inserted: list[dict[str, Any]]) -> None:
         """Move valid_to of stored rows ((valid_to, row_id) pairs) and insert new rows, numbering them."""
         if relinked:
             tx.executemany(f"UPDATE {self.table} SET valid_to = ? WHERE row_id = ?", relinked)
@@ -267,7 +269,7 @@ class FactTable:
                 [tuple(row[c] for c in self.columns) for row in inserted],
             )
 
-    def history(self, tx: Any, key: Sequence[str], pos: int | None) -> list[dict[str, Any]]:
+    def history(self, tx: Tx, key: Sequence[str], pos: int | None) -> list[dict[str, Any]]:
         """Every row of a key visible at ``pos``, in effect order (empty same-day losers included)."""
         vis, vis_params = visible(pos)
         cols = ", ".join(self.columns)

@@ -17,58 +17,95 @@ an independent model of the semantics.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from events import dates
-from events.batch import Prepared
-from events.catalog import Event, EventCorrected, encode
-from events.projections import changes, evidence, registry, timeline
+import msgspec
+
+from events.model import dates
+from events.model.catalog import Event, EventCorrected, encode
+from events.projections import changes, evidence, timeline
 from events.projections.changes import Series, Snapshot, condition_names, differing
-from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
-from events.store import schema
-from events.store.log import schema_version
+from events.tables import registry, schema, versions
+from events.tables.log import schema_version
+from events.tables.tx import Tx
+from events.tables.versions import Version
 
 Key = tuple[str, ...]
 Rows = dict[Key, list[dict[str, Any]]]
-_DERIVE: dict[FactTable, Callable[[Event], list]] = {
-    STANCES: stance_facts,
-    CONDITIONS: condition_facts,
-    MEMBERSHIPS: membership_facts,
-}
+#: Correction id -> (the corrected event's version before, its version after or None if retracted).
+Corrections = Mapping[str, tuple[Version, "Version | None"]]
 #: Stance keys merged, written and compared at a time: bounds the rows held in memory on large appends.
 KEY_GROUP = 500
 #: An append planning at least this many stance facts into an empty stance table builds the indexes its rows reach
 #: in random order (``Index.built_after_bulk``) once they are written, where readers do not wait for that (SQLite):
-#: one sort instead of a random B-tree insert per row, whose pages at 1M events no longer fit SQLite's page cache
-#: (the 1M import: 108-112 s → 98-101 s).
+#: one sort instead of a random B-tree insert per row, whose pages no longer fit SQLite's page cache on large logs
+#: (docs/performance.md).
 BULK_FACTS = 50_000
+_json = msgspec.json.Encoder()
 
-# A planned fact is a list (it is mutated when a later event of the same append ends it):
-# [values, seq, valid_from, latest, exact, date_text, event_id, correction_id, fact_position, created_pos,
-#  superseded_pos, evidence]
-_VALID_FROM, _EVENT_ID, _SUPERSEDED = 2, 6, 10
-_FACT_FIELDS = ("seq", "valid_from", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
-                "created_pos", "superseded_pos", "evidence")
+
+def _stance_values(values: tuple[str, tuple[str, ...], Any, str | None]) -> tuple[str, str, str | None, str | None]:
+    """A stance fact's values as the stance table stores them: conditions and quantity as JSON."""
+    stance, conditions, quantity, period = values
+    return (stance, _json.encode(conditions).decode() if conditions else "[]",
+            _json.encode(quantity).decode() if quantity is not None else None, period)
+
+
+def _as_stored(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return values
+
+
+#: Per fact table: the facts an event asserts (its method), and how their values are stored.
+_FACTS: dict[FactTable, tuple[str, Any]] = {
+    STANCES: ("stance_facts", _stance_values),
+    CONDITIONS: ("condition_facts", _as_stored),
+    MEMBERSHIPS: ("membership_facts", _as_stored),
+}
+
+
+class PlannedFact(msgspec.Struct, gc=False):
+    """One fact an append asserts, before it is a row. ``superseded_pos`` is set when a later event of the
+    same append ends it (a correction of an event appended with it)."""
+
+    values: tuple[Any, ...]
+    seq: int
+    valid_from: str
+    latest: str
+    exact: int
+    date_text: str
+    event_id: str
+    correction_id: str | None
+    fact_position: int
+    created_pos: int
+    superseded_pos: int | None
+    evidence: str
+
+
+#: The row columns a planned fact fills besides its key and values, in its field order.
+_FACT_FIELDS = PlannedFact.__struct_fields__[1:]
 
 
 class _Plan:
     """What an append adds and ends, per fact table and key, before any fact row is read or written."""
 
     def __init__(self) -> None:
-        self.new: dict[FactTable, dict[Key, list[list]]] = {table: {} for table in _DERIVE}
-        self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
-        self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _DERIVE}
-        self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _DERIVE}
-        self.ended: dict[FactTable, set[Key]] = {table: set() for table in _DERIVE}  # keys with stored rows ended
+        self.new: dict[FactTable, dict[Key, list[PlannedFact]]] = {table: {} for table in _FACTS}
+        self.touched: dict[FactTable, dict[Key, str]] = {table: {} for table in _FACTS}
+        self.causes: dict[FactTable, dict[Key, str]] = {table: {} for table in _FACTS}
+        self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _FACTS}
+        self.ended: dict[FactTable, set[Key]] = {table: set() for table in _FACTS}  # keys with stored rows ended
         self.gone: set[str] = set()  # stored events whose current rows this append ends
         self.seq = 0
-        # A large append plans millions of facts over few distinct keys, values and dates: share them.
-        self._shared: dict[Any, Any] = {}
+        # A large append plans millions of facts over few distinct keys, values and dates: share them, and
+        # encode each distinct value once.
+        self._keys: dict[Key, Key] = {}
+        self._stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._dates: dict[str, tuple[str, str, int, str]] = {}
 
     def touch(self, table: FactTable, key: Key, day: str, cause: str) -> None:
+        """Note that ``key`` changes from ``day`` on, because of the event ``cause``."""
         known = self.touched[table].get(key)
         if known is None or day < known:
             self.touched[table][key] = day
@@ -87,9 +124,9 @@ class _Plan:
         (else the event's own, encoded only if it asserts a fact: most events of a log assert none)."""
         day, latest, exact, text = self._date(event.occurred)
         cause = correction_id or event.id
-        shared = self._shared
-        for table, derive in _DERIVE.items():
-            facts = derive(event)
+        keys, stored = self._keys, self._stored
+        for table, (method, store) in _FACTS.items():
+            facts = getattr(event, method)()
             if not facts:
                 continue
             planned = self.new[table]
@@ -97,27 +134,29 @@ class _Plan:
                 cited = evidence.of_event(event)
             for key, values in facts:
                 self.seq += 1
-                key = shared.setdefault(key, key)
-                values = shared.setdefault(values, values)
-                fact = [values, self.seq, day, latest, exact, text, event.id, correction_id, fact_position,
-                        created_pos, None, cited]
+                key = keys.setdefault(key, key)
+                as_stored = stored.get(values)
+                if as_stored is None:
+                    as_stored = stored[values] = store(values)
+                fact = PlannedFact(as_stored, self.seq, day, latest, exact, text, event.id, correction_id,
+                                   fact_position, created_pos, None, cited)
                 planned.setdefault(key, []).append(fact)
                 self.touch(table, key, day, cause)
 
-    def end_event(self, tx: Any, target: Event, position: int, cause: str) -> None:
+    def end_event(self, tx: Tx, target: Event, position: int, cause: str) -> None:
         """End the current rows of a corrected or retracted event (``target``: its version in effect until now),
         whether stored or added by this append."""
         event_id = target.id
-        for table, derive in _DERIVE.items():
+        for table, (method, _) in _FACTS.items():
             planned = self.new[table]
-            for key in {key for key, _ in derive(target)}:
+            for key in {key for key, _ in getattr(target, method)()}:
                 for fact in planned.get(key, ()):
-                    if fact[_EVENT_ID] == event_id and fact[_SUPERSEDED] is None:
-                        fact[_SUPERSEDED] = position
-                        self.touch(table, key, fact[_VALID_FROM], cause)
+                    if fact.event_id == event_id and fact.superseded_pos is None:
+                        fact.superseded_pos = position
+                        self.touch(table, key, fact.valid_from, cause)
         if event_id in self.gone:
             return
-        for table in _DERIVE:
+        for table in _FACTS:
             stored = table.current_keys_of(tx, event_id)
             if stored:
                 self.superseded[table].append((position, event_id))
@@ -131,14 +170,14 @@ class _Plan:
         out = []
         for fact in self.new[table].get(key, ()):
             row = dict(zip(table.key, key))
-            row.update(zip(table.values, fact[0]))
-            row.update(zip(_FACT_FIELDS, fact[1:]))
+            row.update(zip(table.values, fact.values))
+            row.update(zip(_FACT_FIELDS, msgspec.structs.astuple(fact)[1:]))
             row["row_id"] = row["valid_to"] = None
             out.append(row)
         return out
 
 
-def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str], before: int) -> tuple[Rows, Rows]:
+def _project_keys(tx: Tx, table: FactTable, plan: _Plan, starts: dict[Key, str], before: int) -> tuple[Rows, Rows]:
     """Merge the planned facts of some keys into their stored rows and write the result.
 
     Returns each key's current rows as the log stood before the append and after it, without
@@ -165,7 +204,7 @@ def _project_keys(tx: Any, table: FactTable, plan: _Plan, starts: dict[Key, str]
     return old, new
 
 
-def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
+def _dependents(tx: Tx, conditions: dict[Key, str]) -> dict[Key, str]:
     """Stance keys whose current rows name a touched condition on some day from its touched day on, with that day.
 
     ``condition_dependents`` keeps, per condition and key, the day until which the key's
@@ -185,7 +224,7 @@ def _dependents(tx: Any, conditions: dict[Key, str]) -> dict[Key, str]:
     return found
 
 
-def _record_dependents(tx: Any, old: Rows, new: Rows) -> None:
+def _record_dependents(tx: Tx, old: Rows, new: Rows) -> None:
     """Keep, for each condition the stance keys of a group name, the day until which they name it.
 
     ``old`` and ``new`` hold each key's current rows from the one in effect before its
@@ -229,29 +268,29 @@ class AppendProjection:
     announced through if the scheduler is ahead of it.
     """
 
-    def __init__(self, tx: Any, first_position: int, recorded: str, *, today: str | None = None,
-                 record_changes: bool = True) -> None:
+    def __init__(self, tx: Tx, first_position: int, recorded: str, *, today: str | None = None) -> None:
         self.tx = tx
         self.first_position = first_position
         self.next_position = first_position
         self.recorded = recorded
         self.today = today or recorded[:10]
-        self.record_changes = record_changes
         self.plan = _Plan()
 
-    def add(self, prepared: Prepared) -> None:
-        """Plan the facts of a chunk and write its registry, timeline and correction rows."""
+    def add(self, events: Sequence[Event], corrections: Corrections) -> None:
+        """Plan the facts of a chunk of new events (stored from ``next_position`` on) and write its registry,
+        timeline and correction rows; ``corrections`` gives each correction's target before and after it."""
         tx, plan = self.tx, self.plan
-        versions, registered = [], []
+        corrected: list[tuple[str, str, int, int, int | None, str | None]] = []
+        registered: list[tuple[str, str, str, int, str, str]] = []
         timeline_rows: dict[str, tuple | None] = {}
-        for event in prepared.new:
+        for event in events:
             position = self.next_position
             if isinstance(event, EventCorrected):
-                target, after = prepared.corrections[event.id]
+                target, after = corrections[event.id]
                 plan.end_event(tx, target.event, position, event.id)
                 body = None if after is None else encode(after.event).decode()
                 version = None if after is None else schema_version(after.event)
-                versions.append((event.corrects, event.id, position, int(after is None), version, body))
+                corrected.append((event.corrects, event.id, position, int(after is None), version, body))
                 if after is None:
                     timeline.remove(tx, event.corrects)
                     timeline_rows.pop(event.corrects, None)
@@ -270,26 +309,18 @@ class AppendProjection:
             self.next_position += 1
         registry.insert(tx, registered)
         timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
-        if versions:
-            tx.executemany(
-                "INSERT INTO event_versions (event_id, correction_id, position, retracted, schema_version, body)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET correction_id ="
-                " excluded.correction_id, position = excluded.position, retracted = excluded.retracted,"
-                " schema_version = excluded.schema_version, body = excluded.body",
-                versions,
-            )
+        versions.put(tx, corrected)
 
     def finish(self) -> int:
         """Write every fact row and change record of the append; returns how many change records were written."""
         tx, plan, today = self.tx, self.plan, self.today
         before = self.first_position - 1
-        for table in _DERIVE:
+        for table in _FACTS:
             table.end(tx, plan.superseded[table])
         stance_starts = dict(plan.touched[STANCES])
-        if self.record_changes:
-            for key, day in _dependents(tx, plan.touched[CONDITIONS]).items():
-                if key not in stance_starts or day < stance_starts[key]:
-                    stance_starts[key] = day
+        for key, day in _dependents(tx, plan.touched[CONDITIONS]).items():
+            if key not in stance_starts or day < stance_starts[key]:
+                stance_starts[key] = day
         old_conditions, new_conditions = _project_keys(tx, CONDITIONS, plan, dict(plan.touched[CONDITIONS]), before)
         _project_keys(tx, MEMBERSHIPS, plan, dict(plan.touched[MEMBERSHIPS]), before)
         touched_conditions = {key[0] for key in plan.touched[CONDITIONS]}
@@ -304,8 +335,6 @@ class AppendProjection:
             group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
             old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
             _record_dependents(tx, old_stances, new_stances)
-            if not self.record_changes:
-                continue
             records = []
             comparing = [key for key in keys[offset : offset + KEY_GROUP] if group[key] <= today and (
                 key in plan.touched[STANCES] or _names_any(new_stances[key], touched_conditions))]
@@ -332,7 +361,7 @@ class _ConditionRows:
     same rows in both, read once.
     """
 
-    def __init__(self, tx: Any, before: int, start: str, today: str, touched: set[str]) -> None:
+    def __init__(self, tx: Tx, before: int, start: str, today: str, touched: set[str]) -> None:
         self.tx, self.before, self.start, self.today, self.touched = tx, before, start, today, touched
         self.old: dict[str, Series] = {}
         self.new: dict[str, Series] = {}
@@ -351,16 +380,7 @@ class _ConditionRows:
             CONDITIONS.rows(self.tx, (name,), start=self.start, end=self.today, pos=self.before))
 
 
-def project_batch(tx: Any, prepared: Prepared, first_position: int, recorded: str, *, today: str | None = None,
-                  record_changes: bool = True) -> int:
-    """Project the new events of one checked batch stored from ``first_position`` on, as one append;
-    returns the change records written."""
-    projection = AppendProjection(tx, first_position, recorded, today=today, record_changes=record_changes)
-    projection.add(prepared)
-    return projection.finish()
-
-
-def _indexes_dropped_for_bulk(tx: Any, plan: _Plan) -> list[schema.Index]:
+def _indexes_dropped_for_bulk(tx: Tx, plan: _Plan) -> list[schema.Index]:
     """When the append is a bulk one (:data:`BULK_FACTS` into an empty stance table) on a backend where that
     keeps readers reading (SQLite; on PostgreSQL they would wait for the whole append), drop the stance indexes
     built after it and return them; else drop nothing. Nothing reads them before :meth:`AppendProjection.finish`

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from events.clock import Clock, SystemClock
-from events.store.base import EventStore
-from events.store.schema import Table
+from events.model.errors import Unavailable
+from events.store.database import NotificationWait
+from events.tables.schema import Table
+from events.tables.tx import Tx
 
 #: The advisory lock all writers of one database share (an arbitrary constant: "CMTL").
 WRITE_LOCK = 0x434D544C
@@ -40,7 +42,7 @@ def translate(sql: str) -> str:
 
 
 class PostgresTx:
-    """A :class:`~events.store.base.Tx` over one psycopg connection."""
+    """A :class:`~events.tables.tx.Tx` over one psycopg connection."""
 
     #: DROP INDEX locks its table (ACCESS EXCLUSIVE) until the transaction ends: every reader of it would wait.
     ddl_blocks_readers = True
@@ -95,13 +97,39 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.execute("SET random_page_cost = 1.1")
 
 
-class PostgresStore(EventStore):
-    """An event store in a PostgreSQL database (optionally in one schema of it)."""
+#: Driver failures that say the database is away or overloaded for now, not that a statement is wrong: a lost or
+#: refused connection, a server shutting down, a pool that found no free connection in time (``PoolTimeout``), a
+#: serialization conflict, a full disk. psycopg files all of these under OperationalError.
+_TRANSIENT = psycopg.OperationalError
 
-    def __init__(self, url: str, *, clock: Clock | None = None, durable: bool = True, schema: str | None = None,
-                 pool_size: int = 10, connect_timeout: float = 10.0):
+
+@contextmanager
+def _transient_as_unavailable() -> Iterator[None]:
+    """Turn a transient driver failure raised in the block into :class:`Unavailable` (503 + Retry-After)."""
+    try:
+        yield
+    except _TRANSIENT as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise Unavailable(f"the database is unavailable ({reason}); retry shortly") from error
+
+
+def _end(conn: psycopg.Connection, statement: str) -> None:
+    """End the transaction, unless the connection is broken (the pool then discards it)."""
+    if not conn.broken and not conn.closed:
+        conn.execute(statement)
+
+
+class PostgresDatabase:
+    """A PostgreSQL database (optionally one schema of it) as the store's :class:`~events.store.database.Database`."""
+
+    #: Another process or instance sees every commit.
+    shared_across_processes = True
+    #: Each read is a round trip over the network (or a socket): worth a worker thread.
+    cheap_local_reads = False
+
+    def __init__(self, url: str, *, durable: bool = True, schema: str | None = None, pool_size: int = 10,
+                 connect_timeout: float = 10.0):
         self.url = url
-        self.clock = clock or SystemClock()
         self.schema = schema
         options = []
         if schema:
@@ -119,12 +147,11 @@ class PostgresStore(EventStore):
         except Exception:
             self.pool.close()
             raise
-        with self.writing() as tx:
-            if schema:
+        if schema:
+            with self.writing() as tx:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            self._open_tables(tx)
 
-    def _create_table(self, tx: PostgresTx, table: Table) -> None:
+    def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes."""
         for statement in table_ddl(table):
             tx.execute(statement)
@@ -132,27 +159,28 @@ class PostgresStore(EventStore):
     @contextmanager
     def reading(self) -> Iterator[PostgresTx]:
         """A consistent read snapshot (REPEATABLE READ, read only)."""
-        with self.pool.connection() as conn:
+        with _transient_as_unavailable(), self.pool.connection() as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield PostgresTx(conn)
             finally:
-                conn.execute("COMMIT")
+                _end(conn, "COMMIT")
 
     @contextmanager
     def writing(self) -> Iterator[PostgresTx]:
         """The one writer at a time, across every instance: a transaction holding the write advisory lock."""
-        with self.pool.connection() as conn:
+        with _transient_as_unavailable(), self.pool.connection() as conn:
             conn.execute("BEGIN")
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 yield PostgresTx(conn)
             except BaseException:
-                conn.execute("ROLLBACK")
+                _end(conn, "ROLLBACK")
                 raise
             conn.execute("COMMIT")
 
-    def _after_append(self, tx: PostgresTx, last_position: int) -> None:
+    def after_append(self, tx: Tx, last_position: int) -> None:
+        """Notify every listening instance of the log's new end."""
         tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, str(last_position)))
 
     @contextmanager
@@ -163,16 +191,17 @@ class PostgresStore(EventStore):
         pooled connection for the duration of the block.
         """
         key = zlib.crc32(name.encode()) - 2**31  # a signed int4, stable across processes (unlike hash())
-        with self.pool.connection() as conn:
-            acquired = bool(conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (WRITE_LOCK, key)).fetchone()[0])
+        with _transient_as_unavailable(), self.pool.connection() as conn:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (WRITE_LOCK, key)).fetchone()
+            acquired = bool(row and row[0])
             try:
                 yield acquired
             finally:
-                if acquired:
+                if acquired and not conn.broken:
                     conn.execute("SELECT pg_advisory_unlock(%s, %s)", (WRITE_LOCK, key))
 
     @contextmanager
-    def notifications(self) -> Iterator[Callable[[float], bool]]:
+    def notifications(self) -> Iterator[NotificationWait]:
         """``LISTEN commitments`` on a connection of its own; yields ``wait(timeout) -> bool``.
 
         Every append (by any instance or process) sends ``NOTIFY``; ``wait`` returns True
@@ -189,8 +218,8 @@ class PostgresStore(EventStore):
         finally:
             conn.close()
 
-    def backup(self, path: Any) -> None:
-        """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/feed.md)."""
+    def backup(self, path: str | Path) -> None:
+        """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/deploy.md)."""
         raise NotImplementedError("PostgreSQL databases are backed up with pg_dump, not by the service")
 
     def close(self) -> None:

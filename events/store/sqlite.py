@@ -18,14 +18,14 @@ from typing import Any
 
 import sqlite_utils
 
-from events.clock import Clock, SystemClock
-from events.errors import Unavailable
-from events.store.base import EventStore
-from events.store.schema import Table
+from events.model.errors import Unavailable
+from events.store.database import NotificationWait
+from events.tables.schema import Table
+from events.tables.tx import Tx
 
 
 class SqliteTx:
-    """A :class:`~events.store.base.Tx` over one sqlite3 connection."""
+    """A :class:`~events.tables.tx.Tx` over one sqlite3 connection."""
 
     #: Readers keep reading their WAL snapshot, indexes included, while a writer's transaction changes the schema.
     ddl_blocks_readers = False
@@ -155,12 +155,19 @@ class _Checkpointer:
             thread.join(timeout=30)
 
 
-class SqliteStore(EventStore):
-    """An event store in one SQLite file (or ``:memory:`` for tests)."""
+#: Scheduled work's locks by name, process-wide (an SQLite file is served by one service process).
+_EXCLUSIVE: dict[str, threading.Lock] = {}
+_EXCLUSIVE_GUARD = threading.Lock()
 
-    def __init__(self, path: str | Path, *, clock: Clock | None = None, durable: bool = True):
+
+class SqliteDatabase:
+    """One SQLite file (or ``:memory:`` for tests) as the store's :class:`~events.store.database.Database`."""
+
+    #: Reads run in this process, a millisecond or so each.
+    cheap_local_reads = True
+
+    def __init__(self, path: str | Path, *, durable: bool = True):
         self.path = str(path)
-        self.clock = clock or SystemClock()
         self.synchronous = "FULL" if durable else "NORMAL"
         self._local = threading.local()
         self._write_lock = threading.Lock()
@@ -170,17 +177,36 @@ class SqliteStore(EventStore):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._shared = self._connect() if self._memory else None
         self._checkpointer = None if self._memory else _Checkpointer(self.path)
-        with self.writing() as tx:
-            self._open_tables(tx)
 
     @property
     def shared_across_processes(self) -> bool:
         """False for ``:memory:``: each connection's database is its own."""
         return not self._memory
 
-    def _create_table(self, tx: SqliteTx, table: Table) -> None:
+    def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes (through sqlite-utils, like every table here)."""
+        assert isinstance(tx, SqliteTx)
         _create(sqlite_utils.Database(tx.conn), table)
+
+    def after_append(self, tx: Tx, last_position: int) -> None:
+        """Nothing to do: other processes learn of appends by polling the log's end."""
+
+    @contextmanager
+    def notifications(self) -> Iterator[NotificationWait | None]:
+        """SQLite has no push notice: callers poll."""
+        yield None
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """A lock within the process, tried without waiting (an SQLite file is served by one service process)."""
+        with _EXCLUSIVE_GUARD:
+            lock = _EXCLUSIVE.setdefault(name, threading.Lock())
+        acquired = lock.acquire(blocking=False)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                lock.release()
 
     # connections -----------------------------------------------------------------
 
@@ -267,10 +293,8 @@ class SqliteStore(EventStore):
                 conn.close()
         partial.replace(target)
 
-    # writes ------------------------------------------------------------------------
-
     def close(self) -> None:
-        """Close every connection this store opened (after a last checkpoint of the write-ahead log)."""
+        """Close every connection this database opened (after a last checkpoint of the write-ahead log)."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
         for conn in self._connections:
@@ -278,4 +302,3 @@ class SqliteStore(EventStore):
         self._connections.clear()
         if self._shared is not None:
             self._shared.close()
-

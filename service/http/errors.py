@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
-from events.errors import FieldError, Unavailable
+from events.model.errors import FieldError, Unavailable
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -18,9 +18,9 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
-from events.clock import parse_instant
-from events.errors import FieldError
-from events.vocabulary import CONDITION_STATUSES
+from events.model.clock import parse_instant
+from events.model.errors import FieldError
+from events.model.vocabulary import CONDITION_STATUSES
 from service.formats import FORMATS
 from service.group_commit import GroupCommitter
 from service.http.reads import Reader

@@ -29,7 +29,6 @@ from litestar.concurrency import sync_to_thread
 from litestar.serialization import encode_json
 
 from events import Clock, EventStore
-from events.store.sqlite import SqliteStore
 
 #: The largest share of the cache one answer may take (a bigger one is sent, not kept).
 _LARGEST_SHARE = 8
@@ -100,7 +99,7 @@ class Reader:
         self.store = store
         self.clock = clock
         self.cache = cache
-        self.local = isinstance(store, SqliteStore)
+        self.local = store.cheap_local_reads
 
     def today(self) -> dt.date:
         """Today by the service's clock: what ``at`` and ``to`` default to."""

@@ -21,7 +21,7 @@ import time
 
 import msgspec
 
-from events.store.schema import PROJECTIONS
+from events.tables.schema import PROJECTIONS
 from tests.benchmarks.backends import SQLITE, Database, fresh
 from tests.benchmarks.common import Deadline, Figure, log, median, repeat
 from tests.benchmarks.datasets import lines

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-
-from events import dates
 from events.catalog import EventCorrected, encode, try_decode_event
 from events.projections.derive import condition_facts, membership_facts, stance_facts
 from events.store.log import schema_version
+
+from events import dates
 
 _TABLES = """
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, occurred TEXT,

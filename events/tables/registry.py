@@ -7,37 +7,37 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Event
-from events.projections.derive import registry_entry
+from events.model.catalog import Event
+from events.tables.tx import Tx
 
 
 def rows(event: Event, position: int) -> list[tuple]:
     """The registry rows for the ids an event defines."""
     out = []
     for kind, ident in event.defines():
-        name, data = registry_entry(event)
+        name, data = event.registry_entry()
         out.append((kind, ident, event.id, position, name, msgspec.json.encode(data).decode()))
     return out
 
 
-def insert(tx: Any, entries: list[tuple]) -> None:
+def insert(tx: Tx, entries: list[tuple]) -> None:
     """Record defined ids: rows from :func:`rows`."""
     if entries:
         tx.executemany("INSERT INTO registry (kind, id, event_id, position, name, data) VALUES (?, ?, ?, ?, ?, ?)",
                        entries)
 
 
-def update(tx: Any, event: Event) -> None:
+def update(tx: Tx, event: Event) -> None:
     """Apply a corrected version of a defining event (its ids stay the same)."""
     for kind, ident in event.defines():
-        name, data = registry_entry(event)
+        name, data = event.registry_entry()
         tx.execute(
             "UPDATE registry SET name = ?, data = ? WHERE kind = ? AND id = ?",
             (name, msgspec.json.encode(data).decode(), kind, ident),
         )
 
 
-def known(tx: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def known(tx: Tx, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Which of the (kind, id) pairs are defined, mapped to the defining event's id."""
     found: dict[tuple[str, str], str] = {}
     by_kind: dict[str, set[str]] = {}
@@ -55,7 +55,7 @@ def known(tx: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str
     return found
 
 
-def entries(tx: Any, kind: str, pos: int | None = None) -> list[dict[str, Any]]:
+def entries(tx: Tx, kind: str, pos: int | None = None) -> list[dict[str, Any]]:
     """Every entry of a kind (as the log stood at ``pos``), ordered by id."""
     sql = "SELECT id, event_id, position, name, data FROM registry WHERE kind = ?"
     params: list[Any] = [kind]
@@ -68,7 +68,7 @@ def entries(tx: Any, kind: str, pos: int | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def entry(tx: Any, kind: str, ident: str, pos: int | None = None) -> dict[str, Any] | None:
+def entry(tx: Tx, kind: str, ident: str, pos: int | None = None) -> dict[str, Any] | None:
     """One registry entry, or None."""
     sql = "SELECT id, event_id, position, name, data FROM registry WHERE kind = ? AND id = ?"
     params: list[Any] = [kind, ident]

@@ -10,19 +10,38 @@ replays in bounded memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from events import announcements
-from events.batch import replayed
-from events.projections.projector import AppendProjection
-from events.store import log
+from events.model.catalog import Event, EventCorrected
+from events.model.inbound import corrected
+from events.projections.projector import AppendProjection, Corrections
+from events.tables import log
+from events.tables.tx import Tx
+from events.tables.versions import Version, current_version
+from events.writing import announcements
 
 #: Events read from the log at a time.
 PAGE = 5000
 
 
-def replay(tx: Any, progress: Callable[[int, int], None] | None = None) -> int:
+def _corrections(tx: Tx, events: Sequence[Event]) -> Corrections:
+    """What each correction among events read back from the log did: its target before and after it.
+
+    The events were checked when they were appended, so nothing is checked again.
+    """
+    found: dict[str, tuple[Version, Version | None]] = {}
+    versions: dict[str, Version] = {}
+    for event in events:
+        if isinstance(event, EventCorrected):
+            target = versions.get(event.corrects) or current_version(tx, event.corrects)
+            assert target is not None, f"the log holds a correction of '{event.corrects}', which it does not hold"
+            after = None if event.retracted else Version(corrected(target.event, event), target.position)
+            found[event.id] = (target, after)
+            versions[event.corrects] = after or Version(target.event, target.position, retracted=True)
+    return found
+
+
+def replay(tx: Tx, progress: Callable[[int, int], None] | None = None) -> int:
     """Project every event in the log again (projection tables must be empty); returns the count."""
     total = log.last_position(tx)
     announced = announcements.Replay(tx)
@@ -34,7 +53,7 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None) -> int:
         for item in stored:
             if item.recorded != recorded:
                 if chunk:
-                    projection.add(replayed(tx, chunk))
+                    projection.add(chunk, _corrections(tx, chunk))
                     chunk = []
                 if projection is not None:
                     projection.finish()
@@ -43,7 +62,7 @@ def replay(tx: Any, progress: Callable[[int, int], None] | None = None) -> int:
                 projection = AppendProjection(tx, item.position, item.recorded, today=today)
                 recorded = item.recorded
             chunk.append(item.event)
-        projection.add(replayed(tx, chunk))
+        projection.add(chunk, _corrections(tx, chunk))
         after = stored[-1].position
         if progress:
             progress(after, total)

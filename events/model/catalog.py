@@ -1,22 +1,20 @@
-"""The event catalogue: every event type as a frozen msgspec Struct in one tagged union.
+"""The event catalogue: every event type as a frozen msgspec Struct in one tagged union, with its behaviour.
 
-Stored events are decoded leniently (fields added in later versions get their
-defaults, unknown fields are ignored); inbound events are decoded strictly (an
-unknown field is an error). A breaking change to a type bumps its entry in
-``SCHEMA_VERSIONS`` and registers an upcaster in ``UPCASTERS``.
+Stored events are decoded leniently here (fields added in later versions get their
+defaults, unknown fields are ignored); inbound events are decoded strictly by
+``events/model/inbound.py`` (an unknown field is an error). A breaking change to a type
+bumps its entry in ``SCHEMA_VERSIONS`` and registers an upcaster in ``UPCASTERS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 import msgspec
 from msgspec import Meta
 
-from events import dates
-from events.errors import FieldError, InvalidDate, InvalidEvent
-from events.vocabulary import ActorKind, ConditionKind, ConditionStatus, Stance
+from events.model.vocabulary import ActorKind, ConditionKind, ConditionStatus, Stance
 
 EventId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="1-128 letters, digits or ._:-")]
 Ref = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="the id of an actor, topic, condition, ...")]
@@ -25,6 +23,11 @@ ShortText = Annotated[str, Meta(max_length=500)]
 Url = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2048)]
 Refs = Annotated[tuple[Ref, ...], Meta(max_length=1000)]
 Tags = Annotated[tuple[Annotated[str, Meta(min_length=1, max_length=100)], ...], Meta(max_length=50)]
+
+#: A fact an event asserts: the key it is about, and the values it gives that key from the event's date on.
+StanceFact = tuple[tuple[str, str], tuple[str, tuple[str, ...], "Quantity | None", str | None]]
+ConditionFact = tuple[tuple[str], tuple[str]]
+MembershipFact = tuple[tuple[str, str], tuple[str]]
 
 
 class Source(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -55,7 +58,15 @@ class Provision(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_field="type"):
-    """The envelope every event carries."""
+    """The envelope every event carries, and what each type contributes beyond it (its methods).
+
+    Behaviour by type lives here, as methods that the types override: which ids an event
+    names and defines, its dates, its headline, and the facts it asserts. Projections call
+    the methods and never ask an event's type.
+    """
+
+    #: Whether the timeline shows events of this type.
+    on_timeline: ClassVar[bool] = True
 
     id: EventId | None = None
     occurred: str
@@ -75,6 +86,31 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
         """Yield (field, text) for every EDTF date the event holds besides ``occurred``."""
         return iter(())
 
+    def headline(self) -> str:
+        """A short title for the event, built from its fields (the timeline shows it)."""
+        return self.summary[:120]
+
+    def stance_facts(self) -> list[StanceFact]:
+        """The stances the event asserts: ((actor, topic), (stance, conditions, quantity, period)) each."""
+        return []
+
+    def condition_facts(self) -> list[ConditionFact]:
+        """The condition statuses the event asserts: ((condition,), (status,)) each; a declared one starts
+        pending."""
+        return []
+
+    def membership_facts(self) -> list[MembershipFact]:
+        """The memberships the event asserts: ((group, member), ("joined" or "left",)) each."""
+        return []
+
+    def registry_entry(self) -> tuple[str, dict[str, Any]]:
+        """The display name and data that an id-defining event gives the registry (its own fields)."""
+        data = msgspec.to_builtins(self)
+        for envelope in ("id", "type", "occurred", "sources", "summary", "tags"):
+            data.pop(envelope, None)
+        name = data.get("name") or data.get("title") or data.get("description") or data.get("statement") or ""
+        return name, data
+
     @property
     def type(self) -> str:
         """The stable tag of this event type."""
@@ -83,6 +119,9 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
 
 class ActorRegistered(Event, tag="actor.registered"):
     """A state, organisation or coalition enters the log under a stable id."""
+
+    #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
+    on_timeline: ClassVar[bool] = False
 
     actor: Ref
     name: Text
@@ -95,6 +134,9 @@ class ActorRegistered(Event, tag="actor.registered"):
 
 class TopicDefined(Event, tag="topic.defined"):
     """A topic on which actors take stances (e.g. ``troops-in-ukraine``)."""
+
+    #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
+    on_timeline: ClassVar[bool] = False
 
     topic: Ref
     name: Text
@@ -116,6 +158,12 @@ class GroupFounded(Event, tag="group.founded"):
         for i, member in enumerate(self.founders):
             yield "actor", member, f"founders[{i}]"
 
+    def headline(self) -> str:
+        return f"{self.group} founded by " + ", ".join(self.founders)
+
+    def membership_facts(self) -> list[MembershipFact]:
+        return [((self.group, founder), ("joined",)) for founder in self.founders]
+
 
 class GroupJoined(Event, tag="group.joined"):
     """An actor joins a group."""
@@ -127,6 +175,12 @@ class GroupJoined(Event, tag="group.joined"):
         yield "actor", self.group, "group"
         yield "actor", self.member, "member"
 
+    def headline(self) -> str:
+        return f"{self.member} joins {self.group}"
+
+    def membership_facts(self) -> list[MembershipFact]:
+        return [((self.group, self.member), ("joined",))]
+
 
 class GroupLeft(Event, tag="group.left"):
     """An actor leaves a group."""
@@ -137,6 +191,12 @@ class GroupLeft(Event, tag="group.left"):
     def references(self):
         yield "actor", self.group, "group"
         yield "actor", self.member, "member"
+
+    def headline(self) -> str:
+        return f"{self.member} leaves {self.group}"
+
+    def membership_facts(self) -> list[MembershipFact]:
+        return [((self.group, self.member), ("left",))]
 
 
 class MeetingHeld(Event, tag="meeting.held"):
@@ -152,6 +212,9 @@ class MeetingHeld(Event, tag="meeting.held"):
             yield "actor", self.host, "host"
         for i, actor in enumerate(self.participants):
             yield "actor", actor, f"participants[{i}]"
+
+    def headline(self) -> str:
+        return self.title
 
 
 class DeclarationSigned(Event, tag="declaration.signed"):
@@ -172,6 +235,13 @@ class DeclarationSigned(Event, tag="declaration.signed"):
 
     def defines(self):
         yield "declaration", self.declaration
+
+    def headline(self) -> str:
+        return self.title
+
+    def stance_facts(self) -> list[StanceFact]:
+        return [((signatory, provision.topic), (provision.stance, provision.conditions, provision.quantity, None))
+                for provision in self.provisions for signatory in self.signatories]
 
 
 class StanceStated(Event, tag="stance.stated"):
@@ -195,6 +265,12 @@ class StanceStated(Event, tag="stance.stated"):
         if self.period is not None:
             yield "period", self.period
 
+    def headline(self) -> str:
+        return f"{self.actor}: {self.stance} on {self.topic}"
+
+    def stance_facts(self) -> list[StanceFact]:
+        return [((self.actor, self.topic), (self.stance, self.conditions, self.quantity, self.period))]
+
 
 class WarningIssued(Event, tag="warning.issued"):
     """An actor warns others; with a topic, it sets the actor's stance on it to ``hostile``."""
@@ -210,6 +286,14 @@ class WarningIssued(Event, tag="warning.issued"):
         if self.topic is not None:
             yield "topic", self.topic, "topic"
 
+    def headline(self) -> str:
+        return f"{self.actor} warns " + (", ".join(self.targets) or "others")
+
+    def stance_facts(self) -> list[StanceFact]:
+        if self.topic is None:
+            return []
+        return [((self.actor, self.topic), ("hostile", (), None, None))]
+
 
 class StrikeReported(Event, tag="strike.reported"):
     """A military strike is reported."""
@@ -221,6 +305,10 @@ class StrikeReported(Event, tag="strike.reported"):
 
     def references(self):
         yield "actor", self.actor, "actor"
+
+    def headline(self) -> str:
+        what = self.weapon or "strike"
+        return f"{self.actor}: {what} strike" + (f" on {self.place}" if self.place else "")
 
 
 class ClaimMade(Event, tag="claim.made"):
@@ -239,6 +327,9 @@ class ClaimMade(Event, tag="claim.made"):
     def defines(self):
         yield "claim", self.claim
 
+    def headline(self) -> str:
+        return f"{self.actor} claims: {self.statement or self.claim}"
+
 
 class ClaimDisputed(Event, tag="claim.disputed"):
     """An actor disputes or dismisses a claim."""
@@ -250,6 +341,9 @@ class ClaimDisputed(Event, tag="claim.disputed"):
     def references(self):
         yield "claim", self.claim, "claim"
         yield "actor", self.actor, "actor"
+
+    def headline(self) -> str:
+        return f"{self.actor} disputes claim {self.claim}"
 
 
 class ConditionDeclared(Event, tag="condition.declared"):
@@ -267,6 +361,12 @@ class ConditionDeclared(Event, tag="condition.declared"):
         if self.deadline is not None:
             yield "deadline", self.deadline
 
+    def headline(self) -> str:
+        return f"Condition declared: {self.description}"
+
+    def condition_facts(self) -> list[ConditionFact]:
+        return [((self.condition,), ("pending",))]
+
 
 class ConditionChanged(Event, tag="condition.changed"):
     """A condition's status changes (any status may follow any other)."""
@@ -277,9 +377,18 @@ class ConditionChanged(Event, tag="condition.changed"):
     def references(self):
         yield "condition", self.condition, "condition"
 
+    def headline(self) -> str:
+        return f"Condition {self.condition} is now {self.status}"
+
+    def condition_facts(self) -> list[ConditionFact]:
+        return [((self.condition,), (self.status,))]
+
 
 class EventCorrected(Event, tag="event.corrected"):
     """Corrects an earlier event: either replacement field values, or ``retracted: true``."""
+
+    #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
+    on_timeline: ClassVar[bool] = False
 
     corrects: EventId
     replacement: dict[str, Any] | None = None
@@ -317,9 +426,6 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 STORED_DECODER = msgspec.json.Decoder(AnyEvent)
 _ENCODER = msgspec.json.Encoder(order="sorted")  # canonical whichever class (strict twin or base) holds it
 
-#: Keys that the store assigns and a client may never send.
-STORE_ASSIGNED = ("position", "recorded")
-
 
 def encode(event: Event) -> bytes:
     """Encode an event as canonical JSON (the form stored in the log and compared for idempotency)."""
@@ -337,201 +443,3 @@ def decode_stored(body: bytes | str, schema_version: int = 1) -> Event:
         raw = UPCASTERS[(tag, version)](raw)
         version += 1
     return msgspec.convert(raw, AnyEvent)
-
-
-# ---------------------------------------------------------------------------
-# Strict decoding of inbound events
-#
-# Each event type has a strict twin: a subclass with ``forbid_unknown_fields=True``
-# whose nested Structs are strict too. msgspec then rejects unknown fields while it
-# decodes, in C. The twins encode exactly like their bases and pass isinstance
-# checks, so nothing downstream needs to know which one it holds.
-
-
-class _StrictSource(Source, forbid_unknown_fields=True, kw_only=True):
-    """A Source that refuses unknown fields."""
-
-
-class _StrictQuantity(Quantity, forbid_unknown_fields=True, kw_only=True):
-    """A Quantity that refuses unknown fields."""
-
-
-class _StrictProvision(Provision, forbid_unknown_fields=True, kw_only=True):
-    """A Provision that refuses unknown fields."""
-
-    quantity: _StrictQuantity | None = None
-
-
-_STRICT_NESTED: dict[str, tuple[Any, ...]] = {
-    "sources": (Annotated[tuple[_StrictSource, ...], Meta(min_length=1, max_length=100)],),
-    "quantity": (_StrictQuantity | None, None),
-    "provisions": (Annotated[tuple[_StrictProvision, ...], Meta(max_length=200)], ()),
-}
-
-
-def _strict_twin(cls: type[Event]) -> type[Event]:
-    overrides = [(name, *_STRICT_NESTED[name]) for name in cls.__struct_fields__ if name in _STRICT_NESTED]
-    return msgspec.defstruct(
-        cls.__name__, overrides, bases=(cls,), kw_only=True, frozen=True, forbid_unknown_fields=True,
-        module=__name__,
-    )
-
-
-STRICT_TYPES: dict[str, type[Event]] = {tag: _strict_twin(cls) for tag, cls in EVENT_TYPES.items()}
-_StrictEvent = Union[tuple(STRICT_TYPES.values())]  # noqa: UP007 - a runtime union of classes
-_STRICT_BODY = msgspec.json.Decoder(Union[list[_StrictEvent], _StrictEvent])  # noqa: UP007
-_STRICT_ONE = msgspec.json.Decoder(_StrictEvent)
-
-
-def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
-    """Turn a msgspec validation message into a FieldError with a clear wording."""
-    message = str(exc)
-    where = pointer
-    if " - at `$" in message:
-        message, _, at = message.rpartition(" - at `$")
-        where = pointer + at.rstrip("`")
-    if message.startswith("Object contains unknown field"):
-        name = message.split("`")[1]
-        where = f"{where}.{name}"
-        if name in STORE_ASSIGNED and where.count(".") == pointer.count(".") + 1:
-            message = f"`{name}` is assigned by the store and may not be sent"
-        else:
-            message = f"unknown field `{name}`"
-    elif where == f"{pointer}.type" or (message.startswith("Invalid value") and where == pointer):
-        tag = obj.get("type") if isinstance(obj, dict) else None
-        where = f"{pointer}.type"
-        message = f"unknown event type {tag!r}; known types: {', '.join(sorted(EVENT_TYPES))}"
-    elif message.startswith("Object missing required field `type`"):
-        where = f"{pointer}.type"
-        message = f"the event type is missing; known types: {', '.join(sorted(EVENT_TYPES))}"
-    elif message.startswith("Object missing required field"):
-        name = message.split("`")[1]
-        where = f"{where}.{name}"
-        message = f"missing required field `{name}`"
-    return FieldError(where, message)
-
-
-def _nul_at(value: Any, pointer: str) -> str | None:
-    """The pointer of the first string in ``value`` that holds a NUL character, or None."""
-    if isinstance(value, str):
-        return pointer if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
-    for key, item in items:
-        found = _nul_at(item, f"{pointer}[{key}]" if isinstance(key, int) else f"{pointer}.{key}")
-        if found is not None:
-            return found
-    return None
-
-
-def _check(event: Event, pointer: str, out: list[FieldError]) -> None:
-    """Checks msgspec cannot express: no NUL in text, EDTF dates, and the shape of a correction."""
-    # PostgreSQL text cannot hold NUL (SQLite can): refuse it on input so both backends store the same
-    # events. The encoded form escapes it as \u0000, so the walk runs only when that text occurs.
-    if b"\\u0000" in _ENCODER.encode(event):
-        where = _nul_at(msgspec.to_builtins(event), pointer)
-        if where is not None:
-            out.append(FieldError(where, "text may not contain NUL (\\u0000) characters"))
-    checks = [("occurred", event.occurred), *event.dated_fields()]
-    checks += [(f"sources[{i}].published", s.published) for i, s in enumerate(event.sources) if s.published]
-    for name, text in checks:
-        try:
-            dates.parse(text)
-        except InvalidDate as exc:
-            out.append(FieldError(f"{pointer}.{name}", exc.detail))
-    if isinstance(event, EventCorrected):
-        if event.retracted == (event.replacement is not None):
-            out.append(FieldError(pointer, "a correction needs either `replacement` fields or `retracted: true`"))
-        elif event.replacement is not None and {"id", "type"} & set(event.replacement):
-            out.append(FieldError(f"{pointer}.replacement", "a correction cannot change an event's id or type"))
-
-
-def event_from_object(obj: Any, pointer: str = "$") -> tuple[Event | None, list[FieldError]]:
-    """Validate one decoded JSON/YAML object strictly and turn it into an event.
-
-    Returns the event (or None) and the list of faults found; nothing is raised so
-    that a whole batch can be checked and every fault reported at once.
-    """
-    if not isinstance(obj, dict):
-        return None, [FieldError(pointer, f"an event must be a JSON object, got {type(obj).__name__}")]
-    try:
-        event = msgspec.convert(obj, _StrictEvent)
-    except msgspec.ValidationError as exc:
-        return None, [_fault(exc, pointer, obj)]
-    errors: list[FieldError] = []
-    _check(event, pointer, errors)
-    return (None if errors else event), errors
-
-
-def events_from_objects(objs: list[Any]) -> list[Event]:
-    """Validate a list of decoded objects, raising :class:`InvalidEvent` naming every fault."""
-    events, errors = [], []
-    for i, obj in enumerate(objs):
-        event, faults = event_from_object(obj, f"$[{i}]")
-        errors.extend(faults)
-        if event is not None:
-            events.append(event)
-    if errors:
-        raise InvalidEvent(_summarise(errors), errors)
-    return events
-
-
-def try_decode_event(data: bytes) -> Event | None:
-    """The event that ``data`` holds if it is one valid event object in JSON, else None.
-
-    One typed decoding pass, for bulk input whose lines are nearly always valid; on None,
-    decode the line again with :func:`event_from_object` to name its faults.
-    """
-    try:
-        event = _STRICT_ONE.decode(data)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return None
-    errors: list[FieldError] = []
-    _check(event, "$", errors)
-    return None if errors else event
-
-
-def decode_inbound(body: bytes) -> list[Event]:
-    """Decode a JSON body holding one event object or an array of them, strictly.
-
-    The common case (a valid body) decodes in one pass; only a faulty body is decoded
-    again item by item, so that every fault can be named.
-    """
-    try:
-        decoded = _STRICT_BODY.decode(body)
-    except msgspec.ValidationError:
-        decoded = None
-    except msgspec.DecodeError as exc:
-        raise InvalidEvent(f"the body is not valid JSON: {exc}", [FieldError("$", str(exc))]) from None
-    if decoded is not None:
-        events = decoded if isinstance(decoded, list) else [decoded]
-        errors: list[FieldError] = []
-        for i, event in enumerate(events):
-            _check(event, f"$[{i}]" if isinstance(decoded, list) else "$", errors)
-        if errors:
-            raise InvalidEvent(_summarise(errors), errors)
-        return events
-    data = msgspec.json.decode(body)
-    if isinstance(data, dict):
-        event, errors = event_from_object(data)
-        if errors:
-            raise InvalidEvent(_summarise(errors), errors)
-        return [event]
-    if isinstance(data, list):
-        return events_from_objects(data)
-    raise InvalidEvent("the body must be an event object or an array of them", [FieldError("$", "not an object")])
-
-
-def corrected(original: Event, correction: EventCorrected) -> Event:
-    """Return the original event with the correction's replacement fields applied."""
-    merged = msgspec.to_builtins(original)
-    merged.update(correction.replacement or {})
-    event, errors = event_from_object(merged, "$.replacement")
-    if errors:
-        raise InvalidEvent(_summarise(errors), errors)
-    return event
-
-
-def _summarise(errors: list[FieldError]) -> str:
-    head = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:3])
-    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-    return head + more

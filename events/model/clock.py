@@ -52,7 +52,7 @@ def parse_instant(text: str, pointer: str = "known_at") -> dt.datetime:
     ``pointer`` names where the text came from (a parameter, an option, a line of a file)
     in the error.
     """
-    from events.errors import FieldError, InvalidEvent
+    from events.model.errors import FieldError, InvalidEvent
 
     message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
     try:

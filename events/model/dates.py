@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from events.errors import InvalidDate
+from events.model.errors import InvalidDate
 
 EXAMPLES = "2025, 2025-03, 2026-01-06, 2025-12~, 2026-01-06/2026-01-09 or 2026-01/.."
 OPEN_START = dt.date(1, 1, 1)

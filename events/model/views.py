@@ -6,11 +6,11 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import Quantity, Source
+from events.model.catalog import Quantity, Source
 
 
 class SourceView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """A source as an answer shows it: the fields of ``events.catalog.Source`` without its input constraints.
+    """A source as an answer shows it: the fields of ``events.model.catalog.Source`` without its input constraints.
 
     Evidence is decoded from rows the projector wrote from checked events, so checking each
     URL against its pattern again would only cost time (about half of decoding it).

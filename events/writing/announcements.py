@@ -14,27 +14,27 @@ position it happened at; a rebuild replays them at the same positions.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import msgspec
 
-from events import dates
+from events.model import dates
 from events.projections import changes
 from events.projections.changes import Snapshot
 from events.projections.facts import CONDITIONS, effective_row
+from events.tables.tx import Tx
 
 #: Marks a record written because its day arrived (not because of an append).
 _SCHEDULED = '{"scheduled":true}'
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def watermark(tx: Any) -> str | None:
+def watermark(tx: Tx) -> str | None:
     """The last day announced (ISO text), or None before the first append."""
     row = tx.fetchone("SELECT max(through) FROM watermarks")
     return row[0] if row else None
 
 
-def _arrivals(tx: Any, since: str, through: str) -> list[tuple[str, str, str]]:
+def _arrivals(tx: Tx, since: str, through: str) -> list[tuple[str, str, str]]:
     """(day, actor, topic) whose stance or a condition it names starts on a day in (since, through]
     by a fact recorded before that day."""
     keys = tx.fetchall(
@@ -62,7 +62,7 @@ _CONDITION_DAYS = ("c.condition IN (SELECT id FROM registry WHERE kind = 'condit
                    " AND c.superseded_pos IS NULL")
 
 
-def _overdue(tx: Any, since: str, through: str) -> list[tuple[str, str, str, str]]:
+def _overdue(tx: Tx, since: str, through: str) -> list[tuple[str, str, str, str]]:
     """(day after deadline, condition, deadline text, event id) for deadlines ending in [since, through)."""
     found = []
     for ident, event_id, data in tx.fetchall(
@@ -77,7 +77,7 @@ def _overdue(tx: Any, since: str, through: str) -> list[tuple[str, str, str, str
     return sorted(found)
 
 
-def announce(tx: Any, since: str | None, through: str, position: int) -> int:
+def announce(tx: Tx, since: str | None, through: str, position: int) -> int:
     """Write the change records of days in (since, through]; returns how many were written."""
     if since is None or through <= since:
         return 0
@@ -102,7 +102,7 @@ def announce(tx: Any, since: str | None, through: str, position: int) -> int:
     return len(rows)
 
 
-def upcoming(tx: Any, after: str) -> list[str]:
+def upcoming(tx: Tx, after: str) -> list[str]:
     """Days after ``after`` on which something will be announced (future facts and deadlines)."""
     days: set[str] = set()
     for table, where in (("stance_intervals s", _STANCE_DAYS), ("condition_intervals c", _CONDITION_DAYS)):
@@ -111,7 +111,7 @@ def upcoming(tx: Any, after: str) -> list[str]:
     return sorted(days)
 
 
-def catch_up(tx: Any, through: str, position: int) -> int:
+def catch_up(tx: Tx, through: str, position: int) -> int:
     """Announce every day after the watermark up to ``through`` and move the watermark there.
 
     Each advance is recorded with the log position it happened at, so that a rebuild
@@ -125,7 +125,7 @@ def catch_up(tx: Any, through: str, position: int) -> int:
     return written
 
 
-def advances(tx: Any) -> list[tuple[int, str]]:
+def advances(tx: Tx) -> list[tuple[int, str]]:
     """Every recorded advance of the watermark, in order: (log position, day announced through)."""
     return tx.fetchall("SELECT position, through FROM watermarks ORDER BY position, through")
 
@@ -133,7 +133,7 @@ def advances(tx: Any) -> list[tuple[int, str]]:
 class Replay:
     """Re-announces recorded watermark advances during a rebuild, at the log positions they happened at."""
 
-    def __init__(self, tx: Any):
+    def __init__(self, tx: Tx):
         self.tx = tx
         self.pending = advances(tx)
         self.through: str | None = None

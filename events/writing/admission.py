@@ -9,29 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import msgspec
 
-from events import ids
-from events.catalog import Event, EventCorrected, corrected, decode_stored, encode
-from events.errors import Conflict, FieldError, InvalidEvent, UnknownReference, describe
-from events.projections import registry
-from events.store import log
+from events.model import ids
+from events.model.catalog import Event, EventCorrected, encode
+from events.model.errors import Conflict, FieldError, InvalidEvent, UnknownReference, describe
+from events.model.inbound import corrected
+from events.tables import log, registry
+from events.tables.tx import Tx
+from events.tables.versions import Version, current_version
 
 #: Ids that other events refer to by name; retracting their definition would orphan those events.
 _REGISTRATIONS = frozenset({"actor", "topic", "condition"})
 _UNKNOWN = re.compile(r"^unknown (actor|topic|condition|claim|event) '")
-_LABELS = {"actor": "actor", "topic": "topic", "condition": "condition", "claim": "claim", "event": "event"}
-
-
-@dataclass
-class Version:
-    """The version of an event that projections currently use (after any corrections)."""
-
-    event: Event
-    position: int
-    retracted: bool = False
 
 
 @dataclass
@@ -46,37 +37,7 @@ class Prepared:
     corrections: dict[str, tuple[Version, Version | None]] = field(default_factory=dict)
 
 
-def current_version(tx: Any, event_id: str) -> Version | None:
-    """The version of a stored event that projections use, or None if the id is not in the log."""
-    row = tx.fetchone(
-        "SELECT e.position, e.schema_version, e.body, v.body, v.retracted, v.schema_version FROM events e"
-        " LEFT JOIN event_versions v ON v.event_id = e.id WHERE e.id = ?",
-        (event_id,),
-    )
-    if row is None:
-        return None
-    position, version, body, corrected_body, retracted, corrected_version = row
-    if retracted:
-        return Version(decode_stored(body, version), position, retracted=True)
-    if corrected_body is not None:
-        return Version(decode_stored(corrected_body, corrected_version), position)
-    return Version(decode_stored(body, version), position)
-
-
-def replayed(tx: Any, events: Sequence[Event]) -> Prepared:
-    """A batch read back from the log, prepared for re-projection (it was checked when it was appended)."""
-    prepared = Prepared(new=list(events), order=[e.id for e in events])
-    versions: dict[str, Version] = {}
-    for event in events:
-        if isinstance(event, EventCorrected):
-            target = versions.get(event.corrects) or current_version(tx, event.corrects)
-            after = None if event.retracted else Version(corrected(target.event, event), target.position)
-            prepared.corrections[event.id] = (target, after)
-            versions[event.corrects] = after or Version(target.event, target.position, retracted=True)
-    return prepared
-
-
-def prepare(tx: Any, events: Sequence[Event], next_position: int) -> Prepared:
+def prepare(tx: Tx, events: Sequence[Event], next_position: int) -> Prepared:
     """Check a batch against the log; raise InvalidEvent, UnknownReference or Conflict naming every fault."""
     prepared = Prepared()
     seen: dict[str, bytes] = {}
@@ -121,7 +82,7 @@ def prepare(tx: Any, events: Sequence[Event], next_position: int) -> Prepared:
     return prepared
 
 
-def _check_references(tx: Any, prepared: Prepared, next_position: int, errors: list[FieldError]) -> None:
+def _check_references(tx: Tx, prepared: Prepared, next_position: int, errors: list[FieldError]) -> None:
     wanted: set[tuple[str, str]] = set()
     for event in prepared.new:
         wanted.update((kind, ident) for kind, ident in event.defines())
@@ -152,11 +113,11 @@ def _check_references(tx: Any, prepared: Prepared, next_position: int, errors: l
 def _unknown(event: Event, known: set[tuple[str, str]], index: int, errors: list[FieldError]) -> None:
     for kind, ident, where in event.references():
         if kind != "event" and (kind, ident) not in known:
-            errors.append(FieldError(f"$[{index}].{where}", f"unknown {_LABELS[kind]} '{ident}'"))
+            errors.append(FieldError(f"$[{index}].{where}", f"unknown {kind} '{ident}'"))
 
 
 def _check_correction(
-    tx: Any,
+    tx: Tx,
     correction: EventCorrected,
     index: int,
     position: int,

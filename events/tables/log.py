@@ -1,6 +1,6 @@
 """The event table: writing a batch, reading by position, id, reference or recorded instant.
 
-Backend-neutral SQL (``?`` placeholders) run through a :class:`~events.store.base.Tx`.
+Backend-neutral SQL (``?`` placeholders) run through a :class:`~events.store.store.Tx`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
-from events.catalog import SCHEMA_VERSIONS, UPCASTERS, Event, Source, decode_stored
-from events.clock import format_instant
-from events.errors import NotFound
+from events.model.catalog import SCHEMA_VERSIONS, UPCASTERS, Event, Source, decode_stored
+from events.model.clock import format_instant
+from events.model.errors import NotFound
+from events.tables.tx import Tx
 
 
 class StoredEvent(msgspec.Struct, frozen=True):
@@ -49,19 +50,19 @@ def _stored(row: tuple) -> StoredEvent:
     return StoredEvent(position, recorded, decode_stored(body, version))
 
 
-def last_position(tx: Any) -> int:
+def last_position(tx: Tx) -> int:
     """The newest position, 0 when the log is empty."""
     row = tx.fetchone("SELECT max(position) FROM events")
     return row[0] or 0 if row else 0
 
 
-def last_recorded(tx: Any) -> str | None:
+def last_recorded(tx: Tx) -> str | None:
     """The recorded instant of the newest event."""
     row = tx.fetchone("SELECT recorded FROM events ORDER BY position DESC LIMIT 1")
     return row[0] if row else None
 
 
-def position_known_at(tx: Any, known_at: dt.datetime | None) -> int | None:
+def position_known_at(tx: Tx, known_at: dt.datetime | None) -> int | None:
     """The last position recorded at or before ``known_at`` (None means: the whole log)."""
     if known_at is None:
         return None
@@ -73,7 +74,7 @@ def position_known_at(tx: Any, known_at: dt.datetime | None) -> int | None:
     return row[0] if row else 0
 
 
-def insert(tx: Any, rows: Sequence[tuple]) -> None:
+def insert(tx: Tx, rows: Sequence[tuple]) -> None:
     """Insert event rows (position, id, type, occurred, earliest, latest, recorded, schema_version, body)."""
     tx.executemany(
         "INSERT INTO events (position, id, type, occurred, earliest, latest, recorded, schema_version, body)"
@@ -82,13 +83,13 @@ def insert(tx: Any, rows: Sequence[tuple]) -> None:
     )
 
 
-def insert_refs(tx: Any, rows: Sequence[tuple]) -> None:
+def insert_refs(tx: Tx, rows: Sequence[tuple]) -> None:
     """Index the events by the actors, topics and conditions they name: (kind, ref, position)."""
     if rows:
         tx.executemany("INSERT INTO event_refs (ref_kind, ref, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows)
 
 
-def existing(tx: Any, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+def existing(tx: Tx, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
     """Map each id already in the log to (position, body)."""
     found: dict[str, tuple[int, str]] = {}
     ids = list(ids)
@@ -103,7 +104,7 @@ def existing(tx: Any, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
 
 
 def read(
-    tx: Any,
+    tx: Tx,
     *,
     after: int = 0,
     limit: int | None = None,
@@ -132,7 +133,7 @@ def read(
     return [_stored(row) for row in tx.fetchall(sql, params)]
 
 
-def get(tx: Any, event_id: str) -> StoredEvent:
+def get(tx: Tx, event_id: str) -> StoredEvent:
     """One event by its id."""
     row = tx.fetchone(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))
     if row is None:
@@ -140,7 +141,7 @@ def get(tx: Any, event_id: str) -> StoredEvent:
     return _stored(row)
 
 
-def _bodies_where(tx: Any, column: str, values: Sequence[Any]) -> Iterator[tuple[str, int, str]]:
+def _bodies_where(tx: Tx, column: str, values: Sequence[Any]) -> Iterator[tuple[str, int, str]]:
     """(id, schema_version, body) of the stored events whose ``column`` (id or position) is among ``values``."""
     values = list(dict.fromkeys(values))
     for start in range(0, len(values), _IDS_PER_QUERY):
@@ -150,7 +151,7 @@ def _bodies_where(tx: Any, column: str, values: Sequence[Any]) -> Iterator[tuple
         )
 
 
-def bodies(tx: Any, ids: Sequence[str]) -> dict[str, Event]:
+def bodies(tx: Tx, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with the given ids, decoded."""
     return {event_id: decode_stored(body, version) for event_id, version, body in _bodies_where(tx, "id", ids)}
 
@@ -175,7 +176,7 @@ def cited_fields(body: str, schema_version: int) -> tuple[tuple[Source, ...], st
 
 
 def cited(
-    tx: Any, ids: Sequence[str], positions: Sequence[int] = ()
+    tx: Tx, ids: Sequence[str], positions: Sequence[int] = ()
 ) -> dict[str, tuple[tuple[Source, ...], str | None]]:
     """The sources and summary of the stored events with the given ids (what evidence shows of them).
 
@@ -195,7 +196,7 @@ def cited(
     return out
 
 
-def read_since(tx: Any, recorded_after: dt.datetime, limit: int | None = None) -> list[StoredEvent]:
+def read_since(tx: Tx, recorded_after: dt.datetime, limit: int | None = None) -> list[StoredEvent]:
     """Events recorded strictly after an instant, in log order."""
     sql = f"SELECT {_COLUMNS} FROM events WHERE recorded > ? ORDER BY position"
     params: list[Any] = [format_instant(recorded_after)]
