@@ -31,7 +31,7 @@ def create_app(
 
     ``freeze_after_start`` (``serve`` sets it: the server is the whole process) hands every object
     built at start-up to ``gc.freeze()``: they live as long as the process, and the collector's full
-    passes over them paused every request for up to 0.18 s under load (docs/performance.md).
+    passes over them paused requests under load (docs/performance.md has the figures).
 
     ``settings.token`` unset: the token is read from, or generated into, the token file
     beside the database (``serve`` resolves it first so that it can print a new one).

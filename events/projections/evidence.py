@@ -1,8 +1,8 @@
 """What a fact row cites: its fact's event and the correction that gave the row, with their sources and summaries.
 
 The projector writes it into the row (``evidence``: the JSON of the list an answer shows), so
-that answering reads no event bodies: on the 1M-event log, reading ~30 bodies scattered over
-the file was a quarter of one actor's answer. The copy cannot go stale: both events are in
+that answering reads no event bodies, which on a large log lie scattered over the file
+(docs/performance.md has the cost). The copy cannot go stale: both events are in
 the log before the row is written, the log never changes, and a correction writes new rows.
 """
 

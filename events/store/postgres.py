@@ -91,8 +91,8 @@ def _configure(conn: psycopg.Connection) -> None:
 
     The projections are read by index seeks per key (``FactTable.effective``). With the default
     ``random_page_cost`` of 4, meant for disks that seek slowly, the planner prefers hashing a whole
-    fact table to a few thousand primary-key lookups: the stance matrix at 100k events took 195 ms
-    instead of 54 ms. 1.1 is the usual figure for a database that lives in memory or on SSD.
+    fact table to a few thousand primary-key lookups, several times slower for the stance matrix
+    (docs/performance.md). 1.1 is the usual figure for a database that lives in memory or on SSD.
     """
     conn.execute("SET random_page_cost = 1.1")
 

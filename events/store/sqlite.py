@@ -87,8 +87,8 @@ class _Checkpointer:
 
     SQLite starts the log again from its beginning only when a write begins after a
     checkpoint has copied every frame. Under steady appends a commit always lands while a
-    PASSIVE checkpoint runs, so the log would only grow (2 GB after 45 s of POSTs at 1M
-    events, each read slower than the last). Past :data:`WAL_RESTART_BYTES` the thread
+    PASSIVE checkpoint runs, so the log would only grow, by gigabytes under a steady load,
+    each read slower than the last. Past :data:`WAL_RESTART_BYTES` the thread
     therefore sets ``restart_due``, and the writer, right after its next commit and still
     holding the write lock, runs a RESTART checkpoint (:meth:`restart`): it copies only the
     frames the PASSIVE one left, and the next write starts the log over. From this thread a

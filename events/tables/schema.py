@@ -8,7 +8,7 @@ say which log positions a row was part of the projection for, which answers
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()
     named: tuple[Index, ...] = ()
     projection: bool = True  # derived from the log: emptied and refilled by rebuild
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 _FACT_COLUMNS = {
@@ -128,8 +127,8 @@ STANCES = Table(
         Index("idx_stance_intervals_topic_valid_from", ("topic", "valid_from"), built_after_bulk=True),
         Index("idx_stance_intervals_event_id", ("event_id",), built_after_bulk=True),
         *_fact_indexes("stance_intervals", ("actor", "topic")),
-        # One topic's current stances: without it SQLite seeks (topic, valid_from), every row of the topic
-        # (1M log: 20 ms of CPU instead of 1.7 ms); one entry per key, like idx_<table>_last.
+        # One topic's current stances: without it SQLite seeks (topic, valid_from) and reads every row of the
+        # topic; with it, one entry per key, like idx_<table>_last.
         Index("idx_stance_intervals_last_topic", ("topic", "actor"), "superseded_pos IS NULL AND valid_to IS NULL"),
     ),
 )
@@ -203,7 +202,7 @@ CHANGES = Table(
     },
     pk=("seq",),
     # No secondary index: readers page by seq and filter in Python (queries.changes), and each index would
-    # cost a B-tree insert per record (the benchmark's import writes 2.2 records per event).
+    # cost a B-tree insert per record, of which an append writes about two per event.
 )
 
 WATERMARKS = Table(

@@ -2,8 +2,8 @@
 
 A large append keeps millions of small row dicts and lists alive until it commits. The
 collector's full passes walk every live container, again and again as the append allocates,
-and find nothing to free: projection rows hold no reference cycles. Pausing it cut the CPU
-of a 100k-event import by a fifth (docs/performance.md). Reference counting still frees
+and find nothing to free: projection rows hold no reference cycles. Pausing it saves much of
+an import's CPU (docs/performance.md). Reference counting still frees
 everything that is not in a cycle; the collector runs again as soon as the last bulk job ends.
 """
 
