@@ -67,7 +67,7 @@ def stances(
     """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence."""
     pos = known_position(tx, known_at)
     day = at.isoformat()
-    filters = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
+    filters: dict[str, str | Iterable[str]] = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
     rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters)
     if not rows:
         return []
@@ -216,7 +216,8 @@ def stance_keys(
 ) -> list[tuple[str, str]]:
     """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
     pos = known_position(tx, known_at)
-    vis, params = visible(pos)
+    vis, positions = visible(pos)
+    params: list[Any] = [*positions]
     sql = f"SELECT DISTINCT actor, topic FROM stance_intervals WHERE {vis}"
     for column, value in (("actor", actor), ("topic", topic)):
         if value is not None:

@@ -19,7 +19,7 @@ import msgspec
 from events import queries
 from events.model.clock import format_instant
 from events.model.errors import FieldError, InvalidEvent, NotFound
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 #: Callback schemes a subscription may use (``file:``, ``ftp:``, ``javascript:`` and the like are refused).
 SCHEMES = ("http", "https")
@@ -97,7 +97,7 @@ def check_url(url: str) -> str:
     return url
 
 
-def _subscription(row: tuple) -> Subscription:
+def _subscription(row: tuple[Any, ...]) -> Subscription:
     return Subscription(*row)
 
 
@@ -157,7 +157,7 @@ def deliveries(store: Any, ident: str, limit: int = 100) -> list[Delivery]:
 
 def _log(tx: Tx, ident: str, seq: int, attempt: int, status: int | None, error: str | None, at: str,
          retry_at: str | None, delivered_at: str | None, keep: int) -> None:
-    last = tx.fetchone("SELECT max(id) FROM deliveries")[0] or 0
+    last = scalar(tx, "SELECT max(id) FROM deliveries") or 0
     tx.execute(
         f"INSERT INTO deliveries (id, subscription, {_DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (last + 1, ident, seq, attempt, status, error, at, retry_at, delivered_at),

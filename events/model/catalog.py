@@ -9,7 +9,7 @@ bumps its entry in ``SCHEMA_VERSIONS`` and registers an upcaster in ``UPCASTERS`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, Union, get_args
 
 import msgspec
 from msgspec import Meta
@@ -109,15 +109,23 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
         for envelope in ("id", "type", "occurred", "sources", "summary", "tags"):
             data.pop(envelope, None)
         name = data.get("name") or data.get("title") or data.get("description") or data.get("statement") or ""
-        return name, data
+        return str(name), data
+
+    @property
+    def checked_id(self) -> str:
+        """The event's id, which every event has once checked for the log (the store assigns one to an event
+        sent without): for code past the check, where ``id`` is never None."""
+        if self.id is None:
+            raise ValueError(f"a {self.type} event without an id has not been checked for the log")
+        return self.id
 
     @property
     def type(self) -> str:
         """The stable tag of this event type."""
-        return type(self).__struct_config__.tag
+        return str(type(self).__struct_config__.tag)
 
 
-class ActorRegistered(Event, tag="actor.registered"):
+class ActorRegistered(Event, frozen=True, tag="actor.registered"):
     """A state, organisation or coalition enters the log under a stable id."""
 
     #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
@@ -128,11 +136,11 @@ class ActorRegistered(Event, tag="actor.registered"):
     kind: ActorKind
     aliases: Tags = ()
 
-    def defines(self):
+    def defines(self) -> Iterator[tuple[str, str]]:
         yield "actor", self.actor
 
 
-class TopicDefined(Event, tag="topic.defined"):
+class TopicDefined(Event, frozen=True, tag="topic.defined"):
     """A topic on which actors take stances (e.g. ``troops-in-ukraine``)."""
 
     #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
@@ -142,18 +150,18 @@ class TopicDefined(Event, tag="topic.defined"):
     name: Text
     description: Annotated[str, Meta(max_length=4000)] = ""
 
-    def defines(self):
+    def defines(self) -> Iterator[tuple[str, str]]:
         yield "topic", self.topic
 
 
-class GroupFounded(Event, tag="group.founded"):
+class GroupFounded(Event, frozen=True, tag="group.founded"):
     """A coalition or organisation is founded; its founders are its first members."""
 
     group: Ref
     founders: Annotated[tuple[Ref, ...], Meta(min_length=1, max_length=1000)]
     purpose: Annotated[str, Meta(max_length=4000)] = ""
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.group, "group"
         for i, member in enumerate(self.founders):
             yield "actor", member, f"founders[{i}]"
@@ -165,13 +173,13 @@ class GroupFounded(Event, tag="group.founded"):
         return [((self.group, founder), ("joined",)) for founder in self.founders]
 
 
-class GroupJoined(Event, tag="group.joined"):
+class GroupJoined(Event, frozen=True, tag="group.joined"):
     """An actor joins a group."""
 
     group: Ref
     member: Ref
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.group, "group"
         yield "actor", self.member, "member"
 
@@ -182,13 +190,13 @@ class GroupJoined(Event, tag="group.joined"):
         return [((self.group, self.member), ("joined",))]
 
 
-class GroupLeft(Event, tag="group.left"):
+class GroupLeft(Event, frozen=True, tag="group.left"):
     """An actor leaves a group."""
 
     group: Ref
     member: Ref
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.group, "group"
         yield "actor", self.member, "member"
 
@@ -199,7 +207,7 @@ class GroupLeft(Event, tag="group.left"):
         return [((self.group, self.member), ("left",))]
 
 
-class MeetingHeld(Event, tag="meeting.held"):
+class MeetingHeld(Event, frozen=True, tag="meeting.held"):
     """A summit or meeting took place."""
 
     title: Text
@@ -207,7 +215,7 @@ class MeetingHeld(Event, tag="meeting.held"):
     host: Ref | None = None
     participants: Refs = ()
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         if self.host is not None:
             yield "actor", self.host, "host"
         for i, actor in enumerate(self.participants):
@@ -217,7 +225,7 @@ class MeetingHeld(Event, tag="meeting.held"):
         return self.title
 
 
-class DeclarationSigned(Event, tag="declaration.signed"):
+class DeclarationSigned(Event, frozen=True, tag="declaration.signed"):
     """A declaration is signed; each signatory takes each provision's stance on its topic."""
 
     declaration: Ref
@@ -225,7 +233,7 @@ class DeclarationSigned(Event, tag="declaration.signed"):
     signatories: Annotated[tuple[Ref, ...], Meta(min_length=1, max_length=1000)]
     provisions: Annotated[tuple[Provision, ...], Meta(max_length=200)] = ()
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         for i, actor in enumerate(self.signatories):
             yield "actor", actor, f"signatories[{i}]"
         for i, provision in enumerate(self.provisions):
@@ -233,7 +241,7 @@ class DeclarationSigned(Event, tag="declaration.signed"):
             for j, condition in enumerate(provision.conditions):
                 yield "condition", condition, f"provisions[{i}].conditions[{j}]"
 
-    def defines(self):
+    def defines(self) -> Iterator[tuple[str, str]]:
         yield "declaration", self.declaration
 
     def headline(self) -> str:
@@ -244,7 +252,7 @@ class DeclarationSigned(Event, tag="declaration.signed"):
                 for provision in self.provisions for signatory in self.signatories]
 
 
-class StanceStated(Event, tag="stance.stated"):
+class StanceStated(Event, frozen=True, tag="stance.stated"):
     """An actor states its stance on a topic, possibly subject to conditions."""
 
     actor: Ref
@@ -255,13 +263,13 @@ class StanceStated(Event, tag="stance.stated"):
     period: str | None = None
     speaker: ShortText | None = None
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.actor, "actor"
         yield "topic", self.topic, "topic"
         for i, condition in enumerate(self.conditions):
             yield "condition", condition, f"conditions[{i}]"
 
-    def dated_fields(self):
+    def dated_fields(self) -> Iterator[tuple[str, str]]:
         if self.period is not None:
             yield "period", self.period
 
@@ -272,14 +280,14 @@ class StanceStated(Event, tag="stance.stated"):
         return [((self.actor, self.topic), (self.stance, self.conditions, self.quantity, self.period))]
 
 
-class WarningIssued(Event, tag="warning.issued"):
+class WarningIssued(Event, frozen=True, tag="warning.issued"):
     """An actor warns others; with a topic, it sets the actor's stance on it to ``hostile``."""
 
     actor: Ref
     targets: Refs = ()
     topic: Ref | None = None
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.actor, "actor"
         for i, target in enumerate(self.targets):
             yield "actor", target, f"targets[{i}]"
@@ -295,7 +303,7 @@ class WarningIssued(Event, tag="warning.issued"):
         return [((self.actor, self.topic), ("hostile", (), None, None))]
 
 
-class StrikeReported(Event, tag="strike.reported"):
+class StrikeReported(Event, frozen=True, tag="strike.reported"):
     """A military strike is reported."""
 
     actor: Ref
@@ -303,7 +311,7 @@ class StrikeReported(Event, tag="strike.reported"):
     target: ShortText | None = None
     place: ShortText | None = None
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.actor, "actor"
 
     def headline(self) -> str:
@@ -311,7 +319,7 @@ class StrikeReported(Event, tag="strike.reported"):
         return f"{self.actor}: {what} strike" + (f" on {self.place}" if self.place else "")
 
 
-class ClaimMade(Event, tag="claim.made"):
+class ClaimMade(Event, frozen=True, tag="claim.made"):
     """An actor makes a claim (kept as a claim, not as a fact)."""
 
     claim: Ref
@@ -319,26 +327,26 @@ class ClaimMade(Event, tag="claim.made"):
     about: Ref | None = None
     statement: Annotated[str, Meta(max_length=4000)] = ""
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "actor", self.actor, "actor"
         if self.about is not None:
             yield "actor", self.about, "about"
 
-    def defines(self):
+    def defines(self) -> Iterator[tuple[str, str]]:
         yield "claim", self.claim
 
     def headline(self) -> str:
         return f"{self.actor} claims: {self.statement or self.claim}"
 
 
-class ClaimDisputed(Event, tag="claim.disputed"):
+class ClaimDisputed(Event, frozen=True, tag="claim.disputed"):
     """An actor disputes or dismisses a claim."""
 
     claim: Ref
     actor: Ref
     statement: Annotated[str, Meta(max_length=4000)] = ""
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "claim", self.claim, "claim"
         yield "actor", self.actor, "actor"
 
@@ -346,7 +354,7 @@ class ClaimDisputed(Event, tag="claim.disputed"):
         return f"{self.actor} disputes claim {self.claim}"
 
 
-class ConditionDeclared(Event, tag="condition.declared"):
+class ConditionDeclared(Event, frozen=True, tag="condition.declared"):
     """A condition that commitments may depend on; it starts ``pending``."""
 
     condition: Ref
@@ -354,10 +362,10 @@ class ConditionDeclared(Event, tag="condition.declared"):
     kind: ConditionKind = "other"
     deadline: str | None = None
 
-    def defines(self):
+    def defines(self) -> Iterator[tuple[str, str]]:
         yield "condition", self.condition
 
-    def dated_fields(self):
+    def dated_fields(self) -> Iterator[tuple[str, str]]:
         if self.deadline is not None:
             yield "deadline", self.deadline
 
@@ -368,13 +376,13 @@ class ConditionDeclared(Event, tag="condition.declared"):
         return [((self.condition,), ("pending",))]
 
 
-class ConditionChanged(Event, tag="condition.changed"):
+class ConditionChanged(Event, frozen=True, tag="condition.changed"):
     """A condition's status changes (any status may follow any other)."""
 
     condition: Ref
     status: ConditionStatus
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "condition", self.condition, "condition"
 
     def headline(self) -> str:
@@ -384,7 +392,7 @@ class ConditionChanged(Event, tag="condition.changed"):
         return [((self.condition,), (self.status,))]
 
 
-class EventCorrected(Event, tag="event.corrected"):
+class EventCorrected(Event, frozen=True, tag="event.corrected"):
     """Corrects an earlier event: either replacement field values, or ``retracted: true``."""
 
     #: Bookkeeping: it defines vocabulary or mends the log rather than tells the story.
@@ -394,7 +402,7 @@ class EventCorrected(Event, tag="event.corrected"):
     replacement: dict[str, Any] | None = None
     retracted: bool = False
 
-    def references(self):
+    def references(self) -> Iterator[tuple[str, str, str]]:
         yield "event", self.corrects, "corrects"
 
 
@@ -415,7 +423,7 @@ AnyEvent = Union[
     ConditionChanged,
     EventCorrected,
 ]
-EVENT_TYPES: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in AnyEvent.__args__}
+EVENT_TYPES: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in get_args(AnyEvent)}
 
 #: The current schema version per event type; bump it with an upcaster on a breaking change.
 SCHEMA_VERSIONS: dict[str, int] = {tag: 1 for tag in EVENT_TYPES}
@@ -423,7 +431,7 @@ SCHEMA_VERSIONS: dict[str, int] = {tag: 1 for tag in EVENT_TYPES}
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 #: The one decoder for stored events (lenient: unknown fields ignored, missing new fields defaulted).
-STORED_DECODER = msgspec.json.Decoder(AnyEvent)
+STORED_DECODER: msgspec.json.Decoder[Event] = msgspec.json.Decoder(AnyEvent)
 _ENCODER = msgspec.json.Encoder(order="sorted")  # canonical whichever class (strict twin or base) holds it
 
 
@@ -442,4 +450,5 @@ def decode_stored(body: bytes | str, schema_version: int = 1) -> Event:
     while (tag, version) in UPCASTERS:
         raw = UPCASTERS[(tag, version)](raw)
         version += 1
-    return msgspec.convert(raw, AnyEvent)
+    event: Event = msgspec.convert(raw, AnyEvent)
+    return event

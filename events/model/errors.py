@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 _LEADING_INDEX = re.compile(r"^\$\[(\d+)\]")
 
@@ -27,7 +28,7 @@ class CommitmentError(Exception):
         self.detail = detail
         self.errors = errors or []
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # The server's writer process sends errors back pickled; the default would call __init__ with
         # ``args`` alone, losing the field errors (and failing for subclasses with other parameters).
         return _restore, (type(self), self.args, self.__dict__)
@@ -75,7 +76,7 @@ class NotFound(CommitmentError):
 
 
 
-def _restore(cls: type[CommitmentError], args: tuple, state: dict) -> CommitmentError:
+def _restore(cls: type[CommitmentError], args: tuple[Any, ...], state: dict[str, Any]) -> CommitmentError:
     error = cls.__new__(cls)
     error.args = args
     error.__dict__.update(state)

@@ -24,15 +24,15 @@ from events.model.errors import FieldError, InvalidDate, InvalidEvent
 STORE_ASSIGNED = ("position", "recorded")
 
 
-class _StrictSource(Source, forbid_unknown_fields=True, kw_only=True):
+class _StrictSource(Source, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A Source that refuses unknown fields."""
 
 
-class _StrictQuantity(Quantity, forbid_unknown_fields=True, kw_only=True):
+class _StrictQuantity(Quantity, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A Quantity that refuses unknown fields."""
 
 
-class _StrictProvision(Provision, forbid_unknown_fields=True, kw_only=True):
+class _StrictProvision(Provision, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A Provision that refuses unknown fields."""
 
     quantity: _StrictQuantity | None = None
@@ -47,16 +47,18 @@ _STRICT_NESTED: dict[str, tuple[Any, ...]] = {
 
 def _strict_twin(cls: type[Event]) -> type[Event]:
     overrides = [(name, *_STRICT_NESTED[name]) for name in cls.__struct_fields__ if name in _STRICT_NESTED]
-    return msgspec.defstruct(
+    twin: type[Event] = msgspec.defstruct(  # type: ignore[assignment]  # a subclass of cls, by bases
         cls.__name__, overrides, bases=(cls,), kw_only=True, frozen=True, forbid_unknown_fields=True,
         module=__name__,
     )
+    return twin
 
 
 STRICT_TYPES: dict[str, type[Event]] = {tag: _strict_twin(cls) for tag, cls in EVENT_TYPES.items()}
-_StrictEvent = Union[tuple(STRICT_TYPES.values())]  # noqa: UP007 - a runtime union of classes
-_STRICT_BODY = msgspec.json.Decoder(Union[list[_StrictEvent], _StrictEvent])  # noqa: UP007
-_STRICT_ONE = msgspec.json.Decoder(_StrictEvent)
+# A union built at run time from the twins: a value for msgspec, not a type a checker can read.
+_StrictEvent: Any = Union[tuple(STRICT_TYPES.values())]  # noqa: UP007
+_STRICT_BODY: msgspec.json.Decoder[Any] = msgspec.json.Decoder(list[_StrictEvent] | _StrictEvent)
+_STRICT_ONE: msgspec.json.Decoder[Event] = msgspec.json.Decoder(_StrictEvent)
 
 
 def _fault(exc: msgspec.ValidationError, pointer: str, obj: Any) -> FieldError:
@@ -189,7 +191,7 @@ def decode_inbound(body: bytes) -> list[Event]:
     data = msgspec.json.decode(body)
     if isinstance(data, dict):
         event, errors = event_from_object(data)
-        if errors:
+        if event is None:
             raise InvalidEvent(_summarise(errors), errors)
         return [event]
     if isinstance(data, list):
@@ -202,7 +204,7 @@ def corrected(original: Event, correction: EventCorrected) -> Event:
     merged = msgspec.to_builtins(original)
     merged.update(correction.replacement or {})
     event, errors = event_from_object(merged, "$.replacement")
-    if errors:
+    if event is None:
         raise InvalidEvent(_summarise(errors), errors)
     return event
 

@@ -18,7 +18,7 @@ import msgspec
 
 from events.model.vocabulary import commitment_status
 from events.projections.facts import CONDITIONS, STANCES
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 State = tuple[str | None, str | None]
 _decode_list = msgspec.json.Decoder(list[str])
@@ -28,6 +28,12 @@ def decode_names(text: str) -> list[str]:
     """Condition ids from a stance row's ``conditions`` JSON list."""
     return [] if text == "[]" else _decode_list.decode(text)
 
+
+
+def _cause(row: dict[str, Any]) -> str:
+    """The event that gave a fact row: the correction that gave this version, else the fact's own event."""
+    cause: str = row["correction_id"] or row["event_id"]
+    return cause
 
 class Series:
     """Rows of one key in effect order, with their start days for binary search."""
@@ -92,14 +98,14 @@ class Snapshot:
         change of the first named condition (in name order) that changed that day."""
         row = self.rows.at(day)
         if row is not None and row["valid_from"] == day and row["created_pos"] > before:
-            return row["correction_id"] or row["event_id"]
+            return _cause(row)
         for series in self.conditions.values():
             condition_row = series.at(day)
             if condition_row is not None and condition_row["valid_from"] == day \
                     and condition_row["created_pos"] > before:
-                return condition_row["correction_id"] or condition_row["event_id"]
+                return _cause(condition_row)
         if row is not None and row["created_pos"] > before:
-            return row["correction_id"] or row["event_id"]
+            return _cause(row)
         return None
 
     def state(self, day: str) -> tuple[State, dict[str, Any] | None]:
@@ -162,8 +168,9 @@ def _union(windows: list[tuple[str, str | None]]) -> list[tuple[str, str | None]
     return merged
 
 
-def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
-            fallback_cause: str | None, condition_windows: dict[str, list[tuple[str, str | None]]]) -> list[tuple]:
+def compare(key: tuple[str, ...], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
+            fallback_cause: str | None, condition_windows: dict[str, list[tuple[str, str | None]]]
+            ) -> list[tuple[Any, ...]]:
     """The change records (as rows without their trailing position/recorded/detail) for one key.
 
     Only days inside a window where a stance row or a named condition's row differs are
@@ -183,11 +190,11 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
         if b is not None and b <= today:
             days.add(b)
         days |= old.days(a, end) | new.days(a, end)
-    found = []
+    found: list[list[Any]] = []
     previous: Any = None
     window = 0
     for day in sorted(days):
-        while window < len(merged) and merged[window][1] is not None and merged[window][1] <= day:
+        while window < len(merged) and (until := merged[window][1]) is not None and until <= day:
             window += 1
         if window == len(merged) or day < merged[window][0]:
             previous = _EQUAL
@@ -204,11 +211,11 @@ def compare(key: tuple[str, str], start: str, today: str, old: Snapshot, new: Sn
     return [(kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause) for day, o, n, cause, kind in found]
 
 
-def insert(tx: Tx, rows: list[tuple]) -> None:
+def insert(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
     """Append change records (kind, actor, topic, effective, before x2, after x2, event, position, recorded, detail)."""
     if rows:
         # Sequence numbers are handed out under the write lock: gap-free and in commit order on every backend.
-        first = (tx.fetchone("SELECT max(seq) FROM changes")[0] or 0) + 1
+        first = (scalar(tx, "SELECT max(seq) FROM changes") or 0) + 1
         tx.executemany(
             "INSERT INTO changes (seq, kind, actor, topic, effective, before_stance, before_status, after_stance,"
             " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

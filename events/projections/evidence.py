@@ -28,7 +28,7 @@ def _cited(event_id: str, sources: tuple[Source, ...], summary: str | None) -> d
 
 def of_event(event: Event) -> str:
     """The evidence of a row asserted by ``event`` itself (no correction)."""
-    return _encode([_cited(event.id, event.sources, event.summary)]).decode()
+    return _encode([_cited(event.checked_id, event.sources, event.summary)]).decode()
 
 
 def of_correction(tx: Tx, corrected_id: str, corrected_position: int, correction: Event) -> str:
@@ -39,7 +39,7 @@ def of_correction(tx: Tx, corrected_id: str, corrected_position: int, correction
     """
     (sources, summary), = log.cited(tx, [corrected_id], [corrected_position]).values()
     return _encode([_cited(corrected_id, sources, summary),
-                    _cited(correction.id, correction.sources, correction.summary)]).decode()
+                    _cited(correction.checked_id, correction.sources, correction.summary)]).decode()
 
 
 def decode(text: str) -> tuple[Evidence, ...]:

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 #: Keys per statement in :meth:`FactTable.value_on`: each is one arm of a UNION ALL, and SQLite allows 500.
 _KEYS_PER_UNION = 400
@@ -78,7 +78,7 @@ class FactTable:
     def effective(
         self, tx: Tx, day: str, pos: int | None, columns: Sequence[str],
         filters: dict[str, str | Iterable[str]] | None = None,
-    ) -> list[tuple]:
+    ) -> list[tuple[Any, ...]]:
         """``columns`` of the row in effect on ``day`` as the log stood at ``pos``, for every key matching ``filters``.
 
         In key order, one index seek per key (the cost follows the number of keys, not of rows):
@@ -86,16 +86,16 @@ class FactTable:
         back only when that row starts after ``day``; a ``known_at`` answer lists the keys with a loose
         index scan and seeks the last row visible at ``pos``.
         """
-        filters = {column: [value] if isinstance(value, str) else list(dict.fromkeys(value))
-                   for column, value in (filters or {}).items()}
-        if any(not values for values in filters.values()):
+        wanted = {column: [value] if isinstance(value, str) else list(dict.fromkeys(value))
+                  for column, value in (filters or {}).items()}
+        if any(not values for values in wanted.values()):
             return []
-        shape = tuple((column, len(values)) for column, values in filters.items())
+        shape = tuple((column, len(values)) for column, values in wanted.items())
         sql = self._effective_sql(tuple(columns), shape, pos is None)
         if pos is None:
-            return tx.fetchall(sql, (day, day, *(value for values in filters.values() for value in values)))
+            return tx.fetchall(sql, (day, day, *(value for values in wanted.values() for value in values)))
         # the key CTEs take their values in key order
-        return tx.fetchall(sql, (*(value for column in self.key for value in filters.get(column, ())), pos, pos, day))
+        return tx.fetchall(sql, (*(value for column in self.key for value in wanted.get(column, ())), pos, pos, day))
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - the tables are module constants: nothing is kept alive
     def _effective_sql(self, columns: tuple[str, ...], shape: tuple[tuple[str, int], ...], current: bool) -> str:
@@ -217,7 +217,8 @@ class FactTable:
         on_x = " AND ".join(f"x.{c} = t.{c}" for c in self.key)
         cols = ", ".join(f"s.{c}" for c in self.columns)
         if visible_at is None:
-            current_s, current_x, params = "s.superseded_pos IS NULL", "x.superseded_pos IS NULL", ()
+            params: tuple[int, ...] = ()
+            current_s, current_x = "s.superseded_pos IS NULL", "x.superseded_pos IS NULL"
         else:
             current_s = "(s.superseded_pos IS NULL OR s.superseded_pos > ?)"
             current_x = "(x.superseded_pos IS NULL OR x.superseded_pos > ?)"
@@ -261,7 +262,7 @@ class FactTable:
         if inserted:
             # Row ids are handed out here, under the write lock, so that a rebuild numbers rows the same way
             # on every backend (database sequences would not restart).
-            next_id = (tx.fetchone(f"SELECT max(row_id) FROM {self.table}")[0] or 0) + 1
+            next_id = (scalar(tx, f"SELECT max(row_id) FROM {self.table}") or 0) + 1
             for offset, row in enumerate(inserted):
                 row["row_id"] = next_id + offset
             tx.executemany(

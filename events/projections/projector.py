@@ -123,7 +123,7 @@ class _Plan:
         """Plan the facts ``event`` asserts; ``cited``: their rows' evidence when a correction gave them
         (else the event's own, encoded only if it asserts a fact: most events of a log assert none)."""
         day, latest, exact, text = self._date(event.occurred)
-        cause = correction_id or event.id
+        cause = correction_id or event.checked_id
         keys, stored = self._keys, self._stored
         for table, (method, store) in _FACTS.items():
             facts = getattr(event, method)()
@@ -138,7 +138,7 @@ class _Plan:
                 as_stored = stored.get(values)
                 if as_stored is None:
                     as_stored = stored[values] = store(values)
-                fact = PlannedFact(as_stored, self.seq, day, latest, exact, text, event.id, correction_id,
+                fact = PlannedFact(as_stored, self.seq, day, latest, exact, text, event.checked_id, correction_id,
                                    fact_position, created_pos, None, cited)
                 planned.setdefault(key, []).append(fact)
                 self.touch(table, key, day, cause)
@@ -146,7 +146,7 @@ class _Plan:
     def end_event(self, tx: Tx, target: Event, position: int, cause: str) -> None:
         """End the current rows of a corrected or retracted event (``target``: its version in effect until now),
         whether stored or added by this append."""
-        event_id = target.id
+        event_id = target.checked_id
         for table, (method, _) in _FACTS.items():
             planned = self.new[table]
             for key in {key for key, _ in getattr(target, method)()}:
@@ -169,7 +169,7 @@ class _Plan:
         """The planned facts of one key as table rows (no row id yet), in the order they were asserted."""
         out = []
         for fact in self.new[table].get(key, ()):
-            row = dict(zip(table.key, key))
+            row: dict[str, Any] = dict(zip(table.key, key))
             row.update(zip(table.values, fact.values))
             row.update(zip(_FACT_FIELDS, msgspec.structs.astuple(fact)[1:]))
             row["row_id"] = row["valid_to"] = None
@@ -234,7 +234,7 @@ def _record_dependents(tx: Tx, old: Rows, new: Rows) -> None:
     row is open-ended), and one named only in the old window gets the window's first day,
     which is no earlier than the true one.
     """
-    rows = []
+    rows: list[tuple[str, str, str, str | None]] = []
     for (actor, topic), current in new.items():
         before = old[actor, topic]
         if len(current) == len(before) and all(a is b for a, b in zip(current, before)):
@@ -256,7 +256,7 @@ def _record_dependents(tx: Tx, old: Rows, new: Rows) -> None:
         tx.executemany(
             "INSERT INTO condition_dependents (condition, actor, topic, until) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (condition, actor, topic) DO UPDATE SET until = excluded.until",
-            sorted(rows, key=lambda r: r[:3]),
+            sorted(rows, key=lambda r: (r[0], r[1], r[2])),
         )
 
 
@@ -282,21 +282,22 @@ class AppendProjection:
         tx, plan = self.tx, self.plan
         corrected: list[tuple[str, str, int, int, int | None, str | None]] = []
         registered: list[tuple[str, str, str, int, str, str]] = []
-        timeline_rows: dict[str, tuple | None] = {}
+        timeline_rows: dict[str, tuple[Any, ...] | None] = {}
         for event in events:
             position = self.next_position
+            event_id = event.checked_id
             if isinstance(event, EventCorrected):
-                target, after = corrections[event.id]
-                plan.end_event(tx, target.event, position, event.id)
+                target, after = corrections[event_id]
+                plan.end_event(tx, target.event, position, event_id)
                 body = None if after is None else encode(after.event).decode()
                 version = None if after is None else schema_version(after.event)
-                corrected.append((event.corrects, event.id, position, int(after is None), version, body))
+                corrected.append((event.corrects, event_id, position, int(after is None), version, body))
                 if after is None:
                     timeline.remove(tx, event.corrects)
                     timeline_rows.pop(event.corrects, None)
                 else:
                     plan.add_facts(after.event, fact_position=target.position, created_pos=position,
-                                   correction_id=event.id,
+                                   correction_id=event_id,
                                    cited=evidence.of_correction(tx, event.corrects, target.position, event))
                     registry.insert(tx, registered)  # a correction may target an id this chunk registered
                     registered = []
@@ -305,7 +306,7 @@ class AppendProjection:
             else:
                 registered.extend(registry.rows(event, position))
                 plan.add_facts(event, fact_position=position, created_pos=position)
-                timeline_rows[event.id] = timeline.row(event, position)
+                timeline_rows[event_id] = timeline.row(event, position)
             self.next_position += 1
         registry.insert(tx, registered)
         timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from events.model import dates
@@ -21,7 +23,7 @@ def _names(event: Event) -> tuple[list[str], list[str]]:
     return actors, topics
 
 
-def row(event: Event, position: int) -> tuple | None:
+def row(event: Event, position: int) -> tuple[Any, ...] | None:
     """The event's timeline row, or None for bookkeeping events."""
     if not event.on_timeline:
         return None
@@ -32,7 +34,7 @@ def row(event: Event, position: int) -> tuple | None:
             _json.encode(topics).decode())
 
 
-def put_rows(tx: Tx, rows: list[tuple]) -> None:
+def put_rows(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
     """Insert or replace timeline rows (a corrected version replaces the original)."""
     if not rows:
         return

@@ -24,12 +24,17 @@ NotificationWait = Callable[[float], bool]
 class Database(Protocol):
     """One database holding the log, its projections and the service's own tables."""
 
-    #: Whether another process that opens the same database sees this one's data (an in-memory one it does not),
-    #: so that it may write for this one.
-    shared_across_processes: bool
-    #: Whether reads run in this process and take about a millisecond (SQLite), so that a caller may answer
-    #: them on its event loop rather than hop to a worker thread; False where each read is a network round trip.
-    cheap_local_reads: bool
+    @property
+    def shared_across_processes(self) -> bool:
+        """Whether another process that opens the same database sees this one's data (an in-memory one it does
+        not), so that it may write for this one."""
+        ...
+
+    @property
+    def cheap_local_reads(self) -> bool:
+        """Whether reads run in this process and take about a millisecond (SQLite), so that a caller may answer
+        them on its event loop rather than hop to a worker thread; False where each read is a network round trip."""
+        ...
 
     def reading(self) -> AbstractContextManager[Tx]:
         """A consistent read snapshot: a writer does not block it, and it never sees half an append."""

@@ -59,11 +59,11 @@ class PostgresTx:
         with self.conn.cursor() as cur:
             cur.executemany(translate(sql), rows)
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a query and return every row."""
         return self.conn.execute(translate(sql), params).fetchall()
 
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Run a query and return its first row."""
         return self.conn.execute(translate(sql), params).fetchone()
 
@@ -80,8 +80,8 @@ def table_ddl(table: Table) -> list[str]:
     for unique, group in [(True, table.unique), (False, table.indexes)]:
         for cols in group:
             name = f"idx_{table.name}_{'_'.join(cols)}"
-            kind = "UNIQUE INDEX" if unique else "INDEX"
-            statements.append(f"CREATE {kind} IF NOT EXISTS {name} ON {table.name} ({', '.join(cols)})")
+            index_kind = "UNIQUE INDEX" if unique else "INDEX"
+            statements.append(f"CREATE {index_kind} IF NOT EXISTS {name} ON {table.name} ({', '.join(cols)})")
     statements += [index.ddl(table.name) for index in table.named]
     return statements
 

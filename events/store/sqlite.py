@@ -41,13 +41,15 @@ class SqliteTx:
         """Run one statement for many parameter rows."""
         self.conn.executemany(sql, rows)
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a query and return every row."""
-        return self.conn.execute(sql, params).fetchall()
+        rows: list[tuple[Any, ...]] = self.conn.execute(sql, params).fetchall()
+        return rows
 
-    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Run a query and return its first row."""
-        return self.conn.execute(sql, params).fetchone()
+        row: tuple[Any, ...] | None = self.conn.execute(sql, params).fetchone()
+        return row
 
 
 def _create(db: sqlite_utils.Database, table: Table) -> None:
@@ -58,11 +60,11 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
         sql = db.create_table_sql(table.name, table.columns, pk=pk, not_null=set(table.not_null))
         db.execute(sql.rstrip().rstrip(";").replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1) + " WITHOUT ROWID")
     else:
-        db[table.name].create(table.columns, pk=pk, not_null=set(table.not_null), if_not_exists=True)
+        db.table(table.name).create(table.columns, pk=pk, not_null=set(table.not_null), if_not_exists=True)
     for columns in table.unique:
-        db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
+        db.table(table.name).create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
-        db[table.name].create_index(list(columns), if_not_exists=True)
+        db.table(table.name).create_index(list(columns), if_not_exists=True)
     for index in table.named:
         db.execute(index.ddl(table.name))
 

@@ -45,7 +45,7 @@ _COLUMNS = "position, recorded, schema_version, body"
 _IDS_PER_QUERY = 5000
 
 
-def _stored(row: tuple) -> StoredEvent:
+def _stored(row: tuple[Any, ...]) -> StoredEvent:
     position, recorded, version, body = row
     return StoredEvent(position, recorded, decode_stored(body, version))
 
@@ -74,7 +74,7 @@ def position_known_at(tx: Tx, known_at: dt.datetime | None) -> int | None:
     return row[0] if row else 0
 
 
-def insert(tx: Tx, rows: Sequence[tuple]) -> None:
+def insert(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert event rows (position, id, type, occurred, earliest, latest, recorded, schema_version, body)."""
     tx.executemany(
         "INSERT INTO events (position, id, type, occurred, earliest, latest, recorded, schema_version, body)"
@@ -83,7 +83,7 @@ def insert(tx: Tx, rows: Sequence[tuple]) -> None:
     )
 
 
-def insert_refs(tx: Tx, rows: Sequence[tuple]) -> None:
+def insert_refs(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
     """Index the events by the actors, topics and conditions they name: (kind, ref, position)."""
     if rows:
         tx.executemany("INSERT INTO event_refs (ref_kind, ref, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows)

@@ -11,7 +11,7 @@ from events.model.catalog import Event
 from events.tables.tx import Tx
 
 
-def rows(event: Event, position: int) -> list[tuple]:
+def rows(event: Event, position: int) -> list[tuple[Any, ...]]:
     """The registry rows for the ids an event defines."""
     out = []
     for kind, ident in event.defines():
@@ -20,7 +20,7 @@ def rows(event: Event, position: int) -> list[tuple]:
     return out
 
 
-def insert(tx: Tx, entries: list[tuple]) -> None:
+def insert(tx: Tx, entries: list[tuple[Any, ...]]) -> None:
     """Record defined ids: rows from :func:`rows`."""
     if entries:
         tx.executemany("INSERT INTO registry (kind, id, event_id, position, name, data) VALUES (?, ?, ?, ?, ?, ?)",

@@ -27,3 +27,9 @@ class Tx(Protocol):
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Run a query and return its first row, or None."""
+
+
+def scalar(tx: Tx, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of a query's first row, or None when it has no row."""
+    row = tx.fetchone(sql, params)
+    return None if row is None else row[0]

@@ -47,30 +47,30 @@ def prepare(tx: Tx, events: Sequence[Event], next_position: int) -> Prepared:
         if event.id is None:
             event = msgspec.structs.replace(event, id=ids.new_id())
         body = encode(event)
-        if event.id in seen:
-            if seen[event.id] != body:
+        if event.checked_id in seen:
+            if seen[event.checked_id] != body:
                 raise Conflict(
                     f"id '{event.id}' appears twice in the batch with different content",
                     [FieldError(f"$[{i}].id", "duplicate id with different content")],
                 )
             continue
-        seen[event.id] = body
+        seen[event.checked_id] = body
         with_ids.append(event)
     stored = log.existing(tx, list(seen))
     for i, event in enumerate(with_ids):
-        prepared.order.append(event.id)
-        if event.id in stored:
-            position, body = stored[event.id]
-            if body.encode() != seen[event.id]:
+        prepared.order.append(event.checked_id)
+        if event.checked_id in stored:
+            position, stored_body = stored[event.checked_id]
+            if stored_body.encode() != seen[event.checked_id]:
                 raise Conflict(
-                    f"id '{event.id}' is already stored (position {position}) with different content;"
+                    f"id '{event.checked_id}' is already stored (position {position}) with different content;"
                     " corrections are new `event.corrected` events",
                     [FieldError(f"$[{i}].id", "already stored with different content")],
                 )
-            prepared.already[event.id] = position
+            prepared.already[event.checked_id] = position
         else:
             prepared.new.append(event)
-            prepared.bodies.append(seen[event.id])
+            prepared.bodies.append(seen[event.checked_id])
     _check_references(tx, prepared, next_position, errors)
     if errors:
         detail = describe(errors)
@@ -95,19 +95,19 @@ def _check_references(tx: Tx, prepared: Prepared, next_position: int, errors: li
             owner = defined.get((kind, ident)) or local.get((kind, ident))
             if owner is not None:
                 errors.append(FieldError(
-                    f"$[{index_of[event.id]}]",
+                    f"$[{index_of[event.checked_id]}]",
                     f"{kind} '{ident}' is already defined by event '{owner}'; correct that event instead",
                 ))
-            local[(kind, ident)] = event.id
+            local[(kind, ident)] = event.checked_id
     known = set(defined) | set(local)
     versions: dict[str, Version] = {}
     for offset, event in enumerate(prepared.new):
-        index = index_of[event.id]
+        index = index_of[event.checked_id]
         _unknown(event, known, index, errors)
         if isinstance(event, EventCorrected):
             _check_correction(tx, event, index, next_position + offset, versions, known, prepared, errors)
         else:
-            versions[event.id] = Version(event, next_position + offset)
+            versions[event.checked_id] = Version(event, next_position + offset)
 
 
 def _unknown(event: Event, known: set[tuple[str, str]], index: int, errors: list[FieldError]) -> None:
@@ -141,7 +141,7 @@ def _check_correction(
         if any(kind in _REGISTRATIONS for kind, _ in target.event.defines()):
             errors.append(FieldError(pointer, "a registration cannot be retracted (other events name it); correct it"))
             return
-        prepared.corrections[correction.id] = (target, None)
+        prepared.corrections[correction.checked_id] = (target, None)
         versions[correction.corrects] = Version(target.event, target.position, retracted=True)
         return
     try:
@@ -157,5 +157,5 @@ def _check_correction(
     known.update(registry.known(tx, missing))
     _unknown(replaced, known, index, errors)
     after = Version(replaced, target.position)
-    prepared.corrections[correction.id] = (target, after)
+    prepared.corrections[correction.checked_id] = (target, after)
     versions[correction.corrects] = after

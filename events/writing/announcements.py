@@ -14,6 +14,7 @@ position it happened at; a rebuild replays them at the same positions.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -81,7 +82,7 @@ def announce(tx: Tx, since: str | None, through: str, position: int) -> int:
     """Write the change records of days in (since, through]; returns how many were written."""
     if since is None or through <= since:
         return 0
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for day, actor, topic in _arrivals(tx, since, through):
         previous = (dt.date.fromisoformat(day) - _ONE_DAY).isoformat()
         snap = Snapshot.load(tx, (actor, topic), previous, day, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from events.model import dates
 from events.model.catalog import Event
@@ -91,14 +92,15 @@ class OpenAppend:
             announcements.catch_up(tx, stamp[:10], self.last)
             self.projection = AppendProjection(tx, self.last + 1, stamp,
                                                today=max(stamp[:10], announcements.watermark(tx) or ""))
-        rows, refs = [], []
+        rows: list[tuple[Any, ...]] = []
+        refs: list[tuple[str, str, int]] = []
         last, stamp = self.last, self.stamp
         for event, body in zip(prepared.new, prepared.bodies):
             last += 1
             if positions is not None:
-                positions[event.id] = last
+                positions[event.checked_id] = last
             date = dates.parse(event.occurred)
-            rows.append((last, event.id, event.type, event.occurred, date.earliest.isoformat(),
+            rows.append((last, event.checked_id, event.type, event.occurred, date.earliest.isoformat(),
                          date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
             refs.extend((kind, ident, last) for kind, ident, _ in event.references())
         log.insert(tx, rows)

@@ -36,7 +36,7 @@ def _corrections(tx: Tx, events: Sequence[Event]) -> Corrections:
             target = versions.get(event.corrects) or current_version(tx, event.corrects)
             assert target is not None, f"the log holds a correction of '{event.corrects}', which it does not hold"
             after = None if event.retracted else Version(corrected(target.event, event), target.position)
-            found[event.id] = (target, after)
+            found[event.checked_id] = (target, after)
             versions[event.corrects] = after or Version(target.event, target.position, retracted=True)
     return found
 
@@ -49,19 +49,20 @@ def replay(tx: Tx, progress: Callable[[int, int], None] | None = None) -> int:
     recorded = None
     after = 0
     while stored := log.read(tx, after=after, limit=PAGE):
-        chunk: list = []
+        chunk: list[Event] = []
         for item in stored:
             if item.recorded != recorded:
-                if chunk:
-                    projection.add(chunk, _corrections(tx, chunk))
-                    chunk = []
                 if projection is not None:
+                    if chunk:
+                        projection.add(chunk, _corrections(tx, chunk))
+                        chunk = []
                     projection.finish()
                 announced.until(item.position - 1)
                 today = max(item.recorded[:10], announced.through or "")
                 projection = AppendProjection(tx, item.position, item.recorded, today=today)
                 recorded = item.recorded
             chunk.append(item.event)
+        assert projection is not None  # the page's first event began one
         projection.add(chunk, _corrections(tx, chunk))
         after = stored[-1].position
         if progress:
