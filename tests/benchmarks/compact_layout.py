@@ -5,7 +5,7 @@ storage were compact?
 event in the log (one more column with a key the event touches, standing in for the reference and timeline rows)
 and each projection key's whole history as one packed row: stance facts per (actor, topic), condition and
 membership facts, and each stance key's runs of changed stances. Events are decoded and checked, dated and
-turned into facts by the service's own code (``catalog.try_decode_event``, ``dates.parse``, ``derive``).
+turned into facts by the service's own code (``inbound.try_decode_event``, ``dates.parse``, the events' fact methods).
 Left out, so the figure is a ceiling: corrections (1% of the file), the registry, commitment statuses in the
 change runs, evidence. docs/performance.md ("Import and rebuild path → Seventh session") has its results.
 Prints events/s and the seconds of each phase.
@@ -21,11 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from events.catalog import EventCorrected, encode, try_decode_event
-from events.projections.derive import condition_facts, membership_facts, stance_facts
-from events.store.log import schema_version
 
-from events import dates
+from events.model import dates
+from events.model.catalog import Event, EventCorrected, encode
+from events.model.inbound import try_decode_event
+from events.tables.log import schema_version
+
+
+def stance_facts(event: Event) -> list:
+    return event.stance_facts()
+
+
+def condition_facts(event: Event) -> list:
+    return event.condition_facts()
+
+
+def membership_facts(event: Event) -> list:
+    return event.membership_facts()
+
 
 _TABLES = """
 CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, occurred TEXT,
