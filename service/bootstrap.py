@@ -18,7 +18,7 @@ from service.group_commit import GroupCommitter
 from service.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from service.background import Background
+    from service.live.background import Background
 
 
 @dataclass(frozen=True)
@@ -127,15 +127,15 @@ def open_services(settings: Settings, *, store: EventStore | None = None, clock:
 
 def build_background(services: Services) -> Background:
     """The app's background work, wired to the services' store and clock: the change watcher, the feed's
-    page reader and subscribers, the webhook dispatcher and the scheduler (see ``service/background.py``)."""
+    page reader and subscribers, the webhook dispatcher and the scheduler (see ``service/live/background.py``)."""
     # Imported here: CLI commands that only read need neither APScheduler nor httpx.
-    from service.background import Background
-    from service.dispatcher import WebhookDispatcher
-    from service.pages import PageReader
-    from service.scheduler import JobScheduler
-    from service.subscribers import FeedHub
-    from service.watcher import ChangeWatcher
-    from service.webhooks import Policy
+    from service.live.background import Background
+    from service.live.dispatcher import WebhookDispatcher
+    from service.live.pages import PageReader
+    from service.live.scheduler import JobScheduler
+    from service.live.subscribers import FeedHub
+    from service.live.watcher import ChangeWatcher
+    from service.live.webhooks import Policy
 
     s = services.settings
     # Ticks a third of the heartbeat apart: each subscriber's heartbeat falls due on one of them.

@@ -21,8 +21,9 @@ from events import CommitmentError, InvalidEvent, verify
 from events.clock import parse_instant
 from events.dates import parse_day
 from events.errors import InvalidDate
-from service import answers, feed, formats, seeding, tables, transfer
+from service import answers, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
+from service.live import feed
 from service.settings import DEFAULT_DATABASE, Settings, SettingsError
 
 _json = msgspec.json.Encoder()
