@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
 from events.clock import parse_instant
-from service.group_commit import GroupCommitter
 from service.settings import Settings, SettingsError
+from service.writing.group_commit import GroupCommitter
 
 if TYPE_CHECKING:
     from service.live.background import Background
@@ -89,7 +89,7 @@ class Services:
     store: EventStore
     clock: Clock
     owns_store: bool
-    #: The server's appends run in a process of their own (service/writer_process.py).
+    #: The server's appends run in a process of their own (service/writing/writer_process.py).
     writer_process: bool = False
     committer: GroupCommitter = None  # type: ignore[assignment]  # set in __post_init__
 
@@ -97,7 +97,7 @@ class Services:
         # Appends go through the group committer; until the app starts it, it appends directly.
         writer = None
         if self.writer_process:
-            from service.writer_process import WriterProcess
+            from service.writing.writer_process import WriterProcess
 
             writer = WriterProcess(self.settings.database, durable=self.settings.durable, clock=self.settings.clock)
         self.committer = GroupCommitter(self.store, writer=writer)

@@ -33,7 +33,7 @@ from events import AppendResult, CommitmentError, Event
 from events.catalog import AnyEvent
 from events.errors import Unavailable
 
-_log = logging.getLogger("service.writer_process")
+_log = logging.getLogger("service.writing.writer_process")
 #: How long a stopping child may take to finish its group and close the store.
 _STOP_SECONDS = 30
 _READY = "ready"
