@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
-from events.clock import parse_instant
-from service.settings import Settings, SettingsError
+from events import Clock, EventStore, open_store
+from service.settings import Settings, SettingsError, build_clock
 from service.writing.group_commit import GroupCommitter
 
 if TYPE_CHECKING:
@@ -28,17 +27,6 @@ class WriteToken:
     value: str
     path: Path | None
     generated: bool
-
-
-def build_clock(settings: Settings) -> Clock:
-    """The system clock, or a clock frozen at ``settings.clock``."""
-    if settings.clock is None:
-        return SystemClock()
-    try:
-        return FixedClock(parse_instant(settings.clock, "clock"))
-    except InvalidEvent:
-        message = f"clock {settings.clock!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
-        raise SettingsError(message) from None
 
 
 def build_store(settings: Settings, clock: Clock) -> EventStore:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from events import Clock, FixedClock, InvalidEvent, SystemClock
+from events.clock import parse_instant
 from events.store.database_url import parse_database_url
 
 DEFAULT_DATABASE = "./data/commitments.db"
@@ -157,6 +159,22 @@ class Settings:
             except ValueError:
                 raise SettingsError(f"{variable}={text!r} is not valid; {_HINTS[name]}") from None
         return cls(**values).replace(**overrides)
+
+
+def build_clock(settings: Settings) -> Clock:
+    """The system clock, or a clock frozen at ``settings.clock``.
+
+    It lives beside the settings, below everything that needs a clock: the bootstrap builds the
+    server's clock with it, and the writer process, a child that gets only the setting's text,
+    builds the same clock again (importing the bootstrap from there closed an import circle).
+    """
+    if settings.clock is None:
+        return SystemClock()
+    try:
+        return FixedClock(parse_instant(settings.clock, "clock"))
+    except InvalidEvent:
+        message = f"clock {settings.clock!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
+        raise SettingsError(message) from None
 
 
 def _flag(text: str) -> bool:

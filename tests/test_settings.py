@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from events import FixedClock, SystemClock
-from service.bootstrap import build_clock, build_store, open_services
-from service.settings import Settings, SettingsError
+from service.bootstrap import build_store, open_services
+from service.settings import Settings, SettingsError, build_clock
 
 
 def test_defaults():

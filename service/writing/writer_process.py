@@ -131,8 +131,7 @@ def _serve(pipe: Connection, database: str, durable: bool, clock_text: str | Non
     # Ctrl-C reaches the whole process group: the server stops its writer itself, after its last group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from events import open_store
-    from service.bootstrap import build_clock
-    from service.settings import Settings
+    from service.settings import Settings, build_clock
 
     try:
         store = open_store(database, clock=build_clock(Settings(clock=clock_text)), durable=durable)
