@@ -88,6 +88,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     on_path: set[str] = set()
 
     def visit(module: str) -> list[str] | None:
+        """Depth first from ``module``: the circle found below it, else None (and it is done)."""
         path.append(module)
         on_path.add(module)
         for target in sorted(graph.get(module, ())):
