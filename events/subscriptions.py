@@ -1,7 +1,7 @@
 """Webhook subscribers of the change feed and their delivery log, kept in the store's database.
 
 Backend-neutral SQL (``?`` placeholders) through ``store.writing()`` / ``store.reading()``,
-like the rest of the core; the service's dispatcher (``service/webhooks.py``) does the
+like the rest of the core; the service's dispatcher (``service/live/webhooks.py``) does the
 HTTP side. A subscription's progress is ``delivered_through``: every change record up
 to that sequence number has been acknowledged by the receiver (or left out by its
 filters), so a restart resumes right after it. Rebuild never touches these tables.

@@ -13,7 +13,6 @@ from litestar.di import Provide
 from events import Clock, EventStore
 from service import seeding
 from service.bootstrap import build_background, open_services, resolve_token
-from service.group_commit import GroupCommitter
 from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
 from service.http.auth import access_checks
 from service.http.errors import EXCEPTION_HANDLERS
@@ -21,6 +20,7 @@ from service.http.openapi import VariadicTupleItems, openapi_config
 from service.http.ratelimit import RateLimiter
 from service.http.reads import AnswerCache, Reader
 from service.settings import Settings
+from service.writing.group_commit import GroupCommitter
 
 
 def create_app(
@@ -48,7 +48,7 @@ def create_app(
         try:
             if settings.seed_if_empty:
                 seeding.seed_if_empty(services.store)
-            services.committer.start()  # concurrent POSTs share one durable commit (service/group_commit.py)
+            services.committer.start()  # concurrent POSTs share one durable commit (service/writing/group_commit.py)
             # The feed watcher, webhook deliveries and the scheduler (docs/feed.md).
             background = app.state.background = build_background(services)
             await background.start()

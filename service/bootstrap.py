@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from events import Clock, EventStore, FixedClock, InvalidEvent, SystemClock, open_store
-from events.model.clock import parse_instant
-from service.group_commit import GroupCommitter
-from service.settings import Settings, SettingsError
+from events import Clock, EventStore, open_store
+from service.settings import Settings, SettingsError, build_clock
+from service.writing.group_commit import GroupCommitter
 
 if TYPE_CHECKING:
-    from service.background import Background
+    from service.live.background import Background
 
 
 @dataclass(frozen=True)
@@ -28,17 +27,6 @@ class WriteToken:
     value: str
     path: Path | None
     generated: bool
-
-
-def build_clock(settings: Settings) -> Clock:
-    """The system clock, or a clock frozen at ``settings.clock``."""
-    if settings.clock is None:
-        return SystemClock()
-    try:
-        return FixedClock(parse_instant(settings.clock, "clock"))
-    except InvalidEvent:
-        message = f"clock {settings.clock!r} is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
-        raise SettingsError(message) from None
 
 
 def build_store(settings: Settings, clock: Clock) -> EventStore:
@@ -89,7 +77,7 @@ class Services:
     store: EventStore
     clock: Clock
     owns_store: bool
-    #: The server's appends run in a process of their own (service/writer_process.py).
+    #: The server's appends run in a process of their own (service/writing/writer_process.py).
     writer_process: bool = False
     committer: GroupCommitter = None  # type: ignore[assignment]  # set in __post_init__
 
@@ -97,7 +85,7 @@ class Services:
         # Appends go through the group committer; until the app starts it, it appends directly.
         writer = None
         if self.writer_process:
-            from service.writer_process import WriterProcess
+            from service.writing.writer_process import WriterProcess
 
             writer = WriterProcess(self.settings.database, durable=self.settings.durable, clock=self.settings.clock)
         self.committer = GroupCommitter(self.store, writer=writer)
@@ -127,15 +115,15 @@ def open_services(settings: Settings, *, store: EventStore | None = None, clock:
 
 def build_background(services: Services) -> Background:
     """The app's background work, wired to the services' store and clock: the change watcher, the feed's
-    page reader and subscribers, the webhook dispatcher and the scheduler (see ``service/background.py``)."""
+    page reader and subscribers, the webhook dispatcher and the scheduler (see ``service/live/background.py``)."""
     # Imported here: CLI commands that only read need neither APScheduler nor httpx.
-    from service.background import Background
-    from service.dispatcher import WebhookDispatcher
-    from service.pages import PageReader
-    from service.scheduler import JobScheduler
-    from service.subscribers import FeedHub
-    from service.watcher import ChangeWatcher
-    from service.webhooks import Policy
+    from service.live.background import Background
+    from service.live.dispatcher import WebhookDispatcher
+    from service.live.pages import PageReader
+    from service.live.scheduler import JobScheduler
+    from service.live.subscribers import FeedHub
+    from service.live.watcher import ChangeWatcher
+    from service.live.webhooks import Policy
 
     s = services.settings
     # Ticks a third of the heartbeat apart: each subscriber's heartbeat falls due on one of them.

@@ -21,9 +21,10 @@ from events import CommitmentError, InvalidEvent, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
-from service import answers, feed, formats, seeding, tables, transfer
+from service import answers, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
-from service.settings import DEFAULT_DATABASE, Settings, SettingsError
+from service.live import feed
+from service.settings import Settings, SettingsError, declaration
 
 _json = msgspec.json.Encoder()
 
@@ -57,9 +58,15 @@ def _silence_stdout() -> None:
         pass
 
 
+def _from_env(name: str) -> str:
+    """``env VARIABLE; default VALUE`` for an option's help, from the setting's one declaration."""
+    declared = declaration(name)
+    return f"env {declared.variable}; default {declared.default}"
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database", envvar="COMMITMENTS_DATABASE_URL", default=None, metavar="PATH|URL",
-              help=f"The database file or sqlite:/// URL [env COMMITMENTS_DATABASE_URL; default {DEFAULT_DATABASE}].")
+@click.option("--database", envvar=declaration("database").variable, default=None, metavar="PATH|URL",
+              help=f"The database file or sqlite:/// URL [{_from_env('database')}].")
 @click.pass_context
 def main(ctx: click.Context, database: str | None) -> None:
     """Who promised what, on which conditions, and when that changed.
@@ -126,11 +133,12 @@ known_at_option = click.option("--known-at", metavar="INSTANT",
 
 
 @main.command()
-@click.option("--host", default=None, help="Interface to listen on [env COMMITMENTS_HOST; default 127.0.0.1].")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port [env COMMITMENTS_PORT; default 8000].")
+@click.option("--host", default=None, help=f"Interface to listen on [{_from_env('host')}].")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help=f"Port [{_from_env('port')}].")
 @click.option("--database", default=None, metavar="PATH|URL", help="The database (overrides the global option).")
 @click.option("--seed-if-empty", is_flag=True, help="Load the seed timeline when the log is empty.")
-@click.option("--private", is_flag=True, help="Reads need the token too [env COMMITMENTS_READ_REQUIRES_TOKEN=1].")
+@click.option("--private", is_flag=True,
+              help=f"Reads need the token too [env {declaration('read_requires_token').variable}=1].")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: a reverse proxy usually does).")
 def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool,
           access_log: bool) -> None:

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from events import open_store, queries
 from events.verify import log_checksum
-from service import cli, feed
+from service import cli
+from service.live import feed
 from tests.conftest import TOKEN, coalition_world, events, make
 
 CLOCK = "2026-01-12T12:00:00Z"

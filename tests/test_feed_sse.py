@@ -20,8 +20,8 @@ import pytest
 from httpx_sse import connect_sse
 
 from events import open_store, queries
-from service.pages import PageReader
-from service.watcher import ChangeWatcher
+from service.live.pages import PageReader
+from service.live.watcher import ChangeWatcher
 from tests.conftest import POSTGRES_URL, events, make, open_postgres, postgres_schema, require_postgres
 from tests.live import ACTORS, TOPICS, all_changes, live_server, settings_for, stance_batch, wait_until, world
 

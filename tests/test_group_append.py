@@ -1,6 +1,6 @@
 """A group commit is one append: one recorded instant, one projection, each request checked on its own.
 
-``EventStore.append_group`` (what ``service/group_commit.py`` calls) stores the requests
+``EventStore.append_group`` (what ``service/writing/group_commit.py`` calls) stores the requests
 it accepts as a single append, so its change records compare the log before the group
 with the log after it, and a rebuild (which replays the events of one recorded instant
 as one append) writes exactly the same tables. Each request is still checked against the
@@ -17,7 +17,7 @@ import pytest
 from events import Conflict, UnknownReference, open_store, queries
 from events.projections import projector
 from events.verify import checksums, log_checksum, verify
-from service.group_commit import GroupCommitter
+from service.writing.group_commit import GroupCommitter
 from tests.conftest import events, make, registrations
 
 

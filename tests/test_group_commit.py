@@ -8,7 +8,7 @@ import pytest
 
 from events import UnknownReference
 from events.verify import verify
-from service.group_commit import GroupCommitter
+from service.writing.group_commit import GroupCommitter
 from tests.conftest import events, make
 
 

@@ -3,7 +3,7 @@
 import json
 
 from events import queries
-from service import feed
+from service.live import feed
 from tests.conftest import AUTH, make
 
 CHANGE_KEYS = {"seq", "kind", "actor", "topic", "effective", "before", "after", "event_id"}

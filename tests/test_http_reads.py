@@ -8,8 +8,8 @@ from litestar.testing import TestClient
 
 from service import answers
 from service.app import create_app
-from service.group_commit import GroupCommitter
 from service.http.reads import AnswerCache, Reader
+from service.writing.group_commit import GroupCommitter
 from tests.conftest import AUTH, coalition_world, events, make
 
 # --- the cache itself ------------------------------------------------------------------------------

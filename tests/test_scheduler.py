@@ -14,9 +14,9 @@ import pytest
 from litestar.testing import TestClient
 
 from events import FixedClock, open_store, verify
-from service import scheduler as jobs
 from service.app import create_app
-from service.scheduler import JobScheduler, midnight
+from service.live import scheduler as jobs
+from service.live.scheduler import JobScheduler, midnight
 from service.settings import Settings
 from tests.conftest import AUTH, TOKEN, events, make, open_postgres, registrations
 from tests.live import wait_until

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from events import FixedClock, SystemClock
-from service.bootstrap import build_clock, build_store, open_services
-from service.settings import Settings, SettingsError
+from service import settings
+from service.bootstrap import build_store, open_services
+from service.settings import Settings, SettingsError, build_clock
 
 
 def test_defaults():
@@ -66,3 +67,49 @@ def test_services_own_only_the_store_they_open(tmp_path):
     borrowed.close()
     assert not borrowed.owns_store and handed.last_position() == 0  # still open
     handed.close()
+
+
+def test_every_setting_has_one_variable_with_help():
+    """The variables are those the service has always read (deployments set them), each documented."""
+    rows = settings.variables()
+    assert [(row.variable, row.name) for row in rows] == [
+        ("COMMITMENTS_DATABASE_URL", "database"), ("COMMITMENTS_HOST", "host"), ("COMMITMENTS_PORT", "port"),
+        ("COMMITMENTS_TOKEN", "token"), ("COMMITMENTS_TOKEN_FILE", "token_file"),
+        ("COMMITMENTS_READ_REQUIRES_TOKEN", "read_requires_token"), ("COMMITMENTS_MAX_BODY_BYTES", "max_body_bytes"),
+        ("COMMITMENTS_MAX_BATCH_EVENTS", "max_batch_events"), ("COMMITMENTS_WRITE_RATE", "write_rate"),
+        ("COMMITMENTS_WRITE_BURST", "write_burst"), ("COMMITMENTS_CLOCK", "clock"),
+        ("COMMITMENTS_SEED_IF_EMPTY", "seed_if_empty"), ("COMMITMENTS_DURABLE", "durable"),
+        ("COMMITMENTS_ANSWER_CACHE_BYTES", "answer_cache_bytes"), ("COMMITMENTS_WRITER_PROCESS", "writer_process"),
+        ("COMMITMENTS_FEED_POLL_SECONDS", "feed_poll_seconds"),
+        ("COMMITMENTS_FEED_HEARTBEAT_SECONDS", "feed_heartbeat_seconds"),
+        ("COMMITMENTS_FEED_RETRY_MS", "feed_retry_ms"), ("COMMITMENTS_FEED_PAGE_SIZE", "feed_page_size"),
+        ("COMMITMENTS_FEED_WRITE_TIMEOUT_SECONDS", "feed_write_timeout_seconds"),
+        ("COMMITMENTS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds"),
+        ("COMMITMENTS_WEBHOOK_BACKOFF_SECONDS", "webhook_backoff_seconds"),
+        ("COMMITMENTS_WEBHOOK_BACKOFF_CAP_SECONDS", "webhook_backoff_cap_seconds"),
+        ("COMMITMENTS_WEBHOOK_LOG_KEEP", "webhook_log_keep"),
+        ("COMMITMENTS_WEBHOOK_CONCURRENCY", "webhook_concurrency"),
+        ("COMMITMENTS_SCHEDULE_REFRESH_SECONDS", "schedule_refresh_seconds"), ("COMMITMENTS_BACKUP_DIR", "backup_dir"),
+        ("COMMITMENTS_BACKUP_INTERVAL_HOURS", "backup_interval_hours"), ("COMMITMENTS_BACKUP_KEEP", "backup_keep"),
+    ]
+    defaults = Settings()
+    for row in rows:
+        assert row.help.strip() and getattr(defaults, row.name) == row.default, row.variable
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({"COMMITMENTS_ANSWER_CACHE_BYTES": "lots"}, "use e.g. 33554432 (0: keep no answers)"),
+     ({"COMMITMENTS_FEED_HEARTBEAT_SECONDS": "0"}, "setting feed_heartbeat_seconds must be positive; use e.g. 15"),
+     ({"COMMITMENTS_BACKUP_INTERVAL_HOURS": "-1"}, "setting backup_interval_hours must be positive; use e.g. 24"),
+     ({"COMMITMENTS_WRITE_BURST": "0"}, "setting write_burst must be positive; use e.g. 30"),
+     ({"COMMITMENTS_PORT": "70000"}, "setting port must be positive; use e.g. 8000"),
+     ({"COMMITMENTS_TOKEN_FILE": ""}, None), ({"COMMITMENTS_DURABLE": " Off "}, None)],
+)
+def test_each_declaration_gives_the_messages_it_always_gave(env, message):
+    if message is None:
+        Settings.from_env(env)
+        return
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(env)
+    assert str(raised.value).endswith(message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from events import open_store
-from service.watcher import ChangeWatcher
+from service.live.watcher import ChangeWatcher
 
 
 def test_stop_ends_the_watcher_even_when_a_kick_lands_together_with_the_cancellation(tmp_path, clock):

@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from events import FixedClock, open_store, subscriptions
-from service.dispatcher import WebhookDispatcher
-from service.feed import change_json
-from service.watcher import ChangeWatcher
-from service.webhooks import Policy, backoff, deliver, sign, verify_signature
+from service.live.dispatcher import WebhookDispatcher
+from service.live.feed import change_json
+from service.live.watcher import ChangeWatcher
+from service.live.webhooks import Policy, backoff, deliver, sign, verify_signature
 from tests.conftest import AUTH
 from tests.live import ACTORS, all_changes, live_server, settings_for, stance_batch, wait_until, world
 

@@ -14,7 +14,7 @@ from events import open_store
 from events.model.errors import FieldError, InvalidDate, InvalidEvent, Unavailable, UnknownReference
 from service.app import create_app
 from service.bootstrap import open_services
-from service.writer_process import WriterProcess
+from service.writing.writer_process import WriterProcess
 from tests.conftest import AUTH, POSTGRES_URL, events, make, postgres_schema, registrations, require_postgres
 
 CLOCK = "2026-01-06T12:00:00Z"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
-from service import feed
 from service.documents import ChangesPage
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import ActorFilter, After, ChangeKind, Limit, Store, TopicFilter
+from service.live import feed
 
 
 class ChangesController(Controller):

@@ -1,6 +1,6 @@
 """``/feed``: the stance-change records as Server-Sent Events, live, resumable with ``Last-Event-ID``.
 
-The subscriber's stream itself is :class:`service.subscribers.FeedHub`; this module
+The subscriber's stream itself is :class:`service.live.subscribers.FeedHub`; this module
 reads the position and filters from the request and guards the connection with a write
 timeout: a client that takes no data for ``feed_write_timeout_seconds`` is disconnected
 (it reconnects with ``Last-Event-ID`` and misses nothing), so a stuck client cannot hold
@@ -20,11 +20,11 @@ from litestar.params import HeaderParameter
 from litestar.response import Stream
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import sse
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import MAX_POSITION, ActorFilter, After, ChangeKind, TopicFilter
+from service.live import sse
 
-_log = logging.getLogger("service.feed")
+_log = logging.getLogger("service.live.feed")
 
 LastEventId = Annotated[str | None, HeaderParameter(
     name="Last-Event-ID", max_length=32,

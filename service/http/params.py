@@ -22,8 +22,8 @@ from events.model.clock import parse_instant
 from events.model.errors import FieldError
 from events.model.vocabulary import CONDITION_STATUSES
 from service.formats import FORMATS
-from service.group_commit import GroupCommitter
 from service.http.reads import Reader
+from service.writing.group_commit import GroupCommitter
 
 #: Ids of actors, topics, conditions and events: what the catalogue accepts.
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"

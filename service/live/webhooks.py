@@ -25,10 +25,10 @@ import httpx
 
 from events import Clock, EventStore, queries, subscriptions
 from events.subscriptions import Subscription
-from service.feed import change_json
+from service.live.feed import change_json
 
 USER_AGENT = "commitment-timeline-webhooks/1"
-_log = logging.getLogger("service.webhooks")
+_log = logging.getLogger("service.live.webhooks")
 
 
 @dataclass(frozen=True)

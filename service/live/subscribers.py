@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
 from events.model.views import Change
-from service import sse
-from service.pages import Page, PageReader
-from service.watcher import ChangeWatcher
+from service.live import sse
+from service.live.pages import Page, PageReader
+from service.live.watcher import ChangeWatcher
 
 #: Largest piece of the stream handed to the server at once.
 CHUNK_BYTES = 32 * 1024

@@ -21,10 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from events import Clock, EventStore, queries, subscriptions
-from service.watcher import ChangeWatcher
-from service.webhooks import Policy, deliver, is_due
+from service.live.watcher import ChangeWatcher
+from service.live.webhooks import Policy, deliver, is_due
 
-_log = logging.getLogger("service.webhooks")
+_log = logging.getLogger("service.live.webhooks")
 #: With nothing due, look again this often anyway (a subscriber added by another instance, say).
 IDLE_SECONDS = 30.0
 

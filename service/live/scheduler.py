@@ -39,7 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from events import Clock, EventStore
 from service.settings import Settings
 
-_log = logging.getLogger("service.scheduler")
+_log = logging.getLogger("service.live.scheduler")
 if logging.getLogger("apscheduler").level == logging.NOTSET:
     # APScheduler logs every job run at INFO; re-deriving after appends would flood the server's log.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

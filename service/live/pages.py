@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from events import EventStore, queries
 from events.model.views import Change
-from service import sse
-from service.watcher import ChangeWatcher
+from service.live import sse
+from service.live.watcher import ChangeWatcher
 
 
 @dataclass(frozen=True)

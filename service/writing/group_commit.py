@@ -10,7 +10,7 @@ An acknowledgement still means the event is on disk. With one client there is no
 to wait for, so it adds no delay.
 
 The groups run in this process's writer thread, or, handed a ``writer``
-(:class:`~service.writer_process.WriterProcess`), in a process of their own, so that the
+(:class:`~service.writing.writer_process.WriterProcess`), in a process of their own, so that the
 writing and the event loop do not take turns on one interpreter lock.
 """
 
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from events import AppendResult, Event, EventStore
 
 if TYPE_CHECKING:
-    from service.writer_process import WriterProcess
+    from service.writing.writer_process import WriterProcess
 
 _STOP = object()
 

@@ -33,7 +33,7 @@ from events import AppendResult, CommitmentError, Event
 from events.model.catalog import AnyEvent
 from events.model.errors import Unavailable
 
-_log = logging.getLogger("service.writer_process")
+_log = logging.getLogger("service.writing.writer_process")
 #: How long a stopping child may take to finish its group and close the store.
 _STOP_SECONDS = 30
 _READY = "ready"
@@ -131,8 +131,7 @@ def _serve(pipe: Connection, database: str, durable: bool, clock_text: str | Non
     # Ctrl-C reaches the whole process group: the server stops its writer itself, after its last group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from events import open_store
-    from service.bootstrap import build_clock
-    from service.settings import Settings
+    from service.settings import Settings, build_clock
 
     try:
         store = open_store(database, clock=build_clock(Settings(clock=clock_text)), durable=durable)

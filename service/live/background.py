@@ -1,6 +1,6 @@
 """The background work of a running app, started and stopped by its lifespan, in order.
 
-One :class:`~service.watcher.ChangeWatcher` per app notices new change records; the feed
+One :class:`~service.live.watcher.ChangeWatcher` per app notices new change records; the feed
 hub (SSE subscribers), the webhook dispatcher and the scheduler all hang off it. Built
 by :func:`service.bootstrap.build_background`, which is where the store and the clock
 are handed in.
@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from service.dispatcher import WebhookDispatcher
-from service.pages import PageReader
-from service.scheduler import JobScheduler
-from service.subscribers import FeedHub
-from service.watcher import ChangeWatcher
+from service.live.dispatcher import WebhookDispatcher
+from service.live.pages import PageReader
+from service.live.scheduler import JobScheduler
+from service.live.subscribers import FeedHub
+from service.live.watcher import ChangeWatcher
 
 
 @dataclass

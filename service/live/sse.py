@@ -1,7 +1,7 @@
 """The Server-Sent Events wire format of the feed (https://html.spec.whatwg.org/#server-sent-events).
 
 Every change record is one message: ``id:`` its sequence number, ``event: stance-change``,
-``data:`` exactly :func:`service.feed.change_json` (one line: the JSON never holds a
+``data:`` exactly :func:`service.live.feed.change_json` (one line: the JSON never holds a
 newline). Records a filtered stream leaves out are not sent, but the stream still moves
 the client's position past them with an *id-only* message (a comment and an ``id:``
 line, no ``data:``): browsers then update ``lastEventId`` without firing an event, so a
@@ -11,7 +11,7 @@ reconnect never replays what was filtered out.
 from __future__ import annotations
 
 from events.model.views import Change
-from service.feed import change_json
+from service.live.feed import change_json
 
 #: The SSE event type of a change record.
 EVENT = "stance-change"

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from events import EventStore, queries
 from events.tables import log
 
-_log = logging.getLogger("service.watcher")
+_log = logging.getLogger("service.live.watcher")
 #: How long the listener thread blocks at a time: bounds how long stopping it takes.
 _LISTEN_SLICE = 1.0
 
