@@ -1,5 +1,5 @@
-"""The architecture's rules, checked: the core imports no web framework and nothing of the service;
-only the backend modules import their database drivers; no import circle among the service's modules."""
+"""The architecture's rules, checked: the core imports no web framework and nothing of the service; only the
+backend modules import their database drivers; the core's layers only point down; no import circle anywhere."""
 
 from __future__ import annotations
 
@@ -106,9 +106,34 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_the_service_has_no_import_circle():
-    cycle = find_cycle(import_graph(["service"]))
+def test_the_project_has_no_import_circle():
+    cycle = find_cycle(import_graph(["events", "service", "seeds"]))
     assert cycle is None, "import circle: " + " -> ".join(cycle or [])
+
+
+#: The core's layers, lowest first (docs/architecture.md): a module imports only from its own layer or below.
+CORE_LAYERS = ("events.model", "events.tables", "events.projections", "events.writing", "events.store")
+
+
+def core_layer(module: str) -> int:
+    """The layer of a module of ``events``: its package's place in :data:`CORE_LAYERS`; the answers above them
+    (``queries``, ``verify``, ``subscriptions``) are one higher, and the package's public face the highest."""
+    for rank, package in enumerate(CORE_LAYERS):
+        if module == package or module.startswith(package + "."):
+            return rank
+    return len(CORE_LAYERS) + (module == "events")
+
+
+def test_every_module_of_the_core_has_a_layer():
+    unplaced = [module for module in import_graph(["events"]) if core_layer(module) == len(CORE_LAYERS)
+                and module not in {"events.queries", "events.verify", "events.subscriptions"}]
+    assert unplaced == [], "modules outside the core's layers: say in docs/architecture.md where they belong"
+
+
+def test_the_cores_layers_only_point_down():
+    upward = [f"{module} -> {target}" for module, targets in import_graph(["events"]).items() for target in targets
+              if core_layer(target) > core_layer(module)]
+    assert upward == []
 
 
 def test_only_the_entry_points_import_the_bootstrap():
