@@ -16,8 +16,10 @@ from msgspec import Meta
 
 from events.model.vocabulary import ActorKind, ConditionKind, ConditionStatus, Stance
 
-EventId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="1-128 letters, digits or ._:-")]
-Ref = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$", description="the id of an actor, topic, condition, ...")]
+#: What an id may be: of an event, an actor, a topic, a condition, ... (1-128 letters, digits or ._:-).
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+EventId = Annotated[str, Meta(pattern=ID_PATTERN, description="1-128 letters, digits or ._:-")]
+Ref = Annotated[str, Meta(pattern=ID_PATTERN, description="the id of an actor, topic, condition, ...")]
 Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Meta(max_length=500)]
 Url = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2048)]

@@ -6,7 +6,6 @@ Sortable ids make the id index grow at its end, which keeps bulk appends fast.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 
@@ -14,9 +13,6 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _lock = threading.Lock()
 _last_ms = 0
 _last_random = 0
-
-#: What a client-supplied id may look like.
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def _encode(value: int, length: int) -> str:
@@ -39,8 +35,3 @@ def new_id() -> str:
             _last_ms = now_ms
             _last_random = int.from_bytes(os.urandom(10), "big") >> 1  # room to count up
         return _encode(now_ms, 10) + _encode(_last_random, 16)
-
-
-def is_valid_id(value: str) -> bool:
-    """True if ``value`` is an acceptable client-supplied id."""
-    return bool(ID_PATTERN.match(value))

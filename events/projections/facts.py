@@ -325,4 +325,3 @@ STANCES = FactTable("stance_intervals", ("actor", "topic"), ("stance", "conditio
                     losers_read_if="s.conditions <> '[]'")
 CONDITIONS = FactTable("condition_intervals", ("condition",), ("status",))
 MEMBERSHIPS = FactTable("memberships", ("group_id", "member"), ("state",))
-FACT_TABLES = (STANCES, CONDITIONS, MEMBERSHIPS)

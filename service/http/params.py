@@ -18,6 +18,7 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
+from events.model.catalog import ID_PATTERN
 from events.model.clock import parse_instant
 from events.model.errors import FieldError
 from events.model.vocabulary import CONDITION_STATUSES
@@ -26,7 +27,6 @@ from service.http.reads import Reader
 from service.writing.group_commit import GroupCommitter
 
 #: Ids of actors, topics, conditions and events: what the catalogue accepts.
-ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 #: Positions and sequence numbers stay far below SQLite's 64-bit integer limit.
 MAX_POSITION = 2**62
 MAX_PAGE = 1000
