@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,7 +79,7 @@ class Services:
     owns_store: bool
     #: The server's appends run in a process of their own (service/writing/writer_process.py).
     writer_process: bool = False
-    committer: GroupCommitter = None  # type: ignore[assignment]  # set in __post_init__
+    committer: GroupCommitter = field(init=False)  # set in __post_init__
 
     def __post_init__(self) -> None:
         # Appends go through the group committer; until the app starts it, it appends directly.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,6 +21,7 @@ from events import CommitmentError, InvalidEvent, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
+from events.model.views import ConditionState
 from service import answers, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
@@ -274,7 +275,7 @@ def migrate(source: str, target: str) -> None:
 # --- questions -------------------------------------------------------------------------
 
 
-def _conditions_text(conditions: list) -> str:
+def _conditions_text(conditions: Iterable[ConditionState]) -> str:
     return ", ".join(f"{c.id} ({c.status})" for c in conditions)
 
 
@@ -375,7 +376,7 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
         last = None if end is None else _day(end, "--to", services)
         document = answers.timeline(services.store, fmt, today=services.clock.now().date(), start=first, end=last,
                                     actor=actor, topic=topic)
-    if fmt != "native" or as_json:
+    if as_json or not isinstance(document, formats.NativeTimeline):  # TimelineJS3 and vis-timeline: always JSON
         return _emit_json(document)
     rows = [(e.date, e.precision, e.type, e.headline[:70]) for e in document.events]
     click.echo(tables.render(["date", "precision", "type", "headline"], rows))

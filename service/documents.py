@@ -7,7 +7,7 @@ reused as they are; this module only adds the envelopes around them.
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, TypeAlias, Union
 
 import msgspec
 from msgspec import Meta
@@ -54,7 +54,7 @@ class Problem(msgspec.Struct, frozen=True):
 # Events as stored: every event type plus the position and recorded instant the store gave it
 
 
-def _stored_type(tag: str, cls: type) -> type:
+def _stored_type(tag: str, cls: type) -> type[msgspec.Struct]:
     stored = msgspec.defstruct(
         f"Stored{cls.__name__}",
         [("position", Annotated[int, Meta(ge=1)]), ("recorded", Instant)],
@@ -70,8 +70,12 @@ def _stored_type(tag: str, cls: type) -> type:
 
 
 #: Event type tag -> the Struct of that event as stored.
-STORED_EVENT_TYPES: dict[str, type] = {tag: _stored_type(tag, cls) for tag, cls in EVENT_TYPES.items()}
-StoredEventDocument = Union[tuple(STORED_EVENT_TYPES.values())]  # noqa: UP007 - built at run time
+STORED_EVENT_TYPES: dict[str, type[msgspec.Struct]] = {tag: _stored_type(tag, cls) for tag, cls in EVENT_TYPES.items()}
+if TYPE_CHECKING:
+    # The stored classes are made at run time (one per event type): to a type checker, a Struct.
+    StoredEventDocument: TypeAlias = msgspec.Struct
+else:
+    StoredEventDocument = Union[tuple(STORED_EVENT_TYPES.values())]  # noqa: UP007 - built at run time
 
 
 def stored_event_document(stored: StoredEvent) -> msgspec.Struct:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape as _escape
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -28,8 +28,8 @@ from events import dates
 from events.model.catalog import Source
 from events.model.views import Interval, TimelineEntry
 
-FORMATS = ("native", "timelinejs", "vis")
 Format = Literal["native", "timelinejs", "vis"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
@@ -158,12 +158,14 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _parts(text: str) -> tuple[dates.EDTFDate | None, dates.EDTFDate | None]:
-    """The start and end of a date (each None when open); a single date is its own start and has no end."""
+def _parts(text: str) -> tuple[dates.EDTFDate, dates.EDTFDate | None] | tuple[None, dates.EDTFDate]:
+    """The start and end of a date (None for an open one, never both); a single date is its own start and has no end."""
     if "/" not in text:
         return dates.parse(text), None
     start, _, end = text.partition("/")
-    return (None if start == ".." else dates.parse(start)), (None if end == ".." else dates.parse(end))
+    if start == "..":
+        return None, dates.parse(end)  # ``../..`` is no date: InvalidDate
+    return dates.parse(start), (None if end == ".." else dates.parse(end))
 
 
 def timelinejs_date(date: dates.EDTFDate) -> TimelineJSDate:
@@ -178,13 +180,12 @@ def timelinejs_date(date: dates.EDTFDate) -> TimelineJSDate:
 
 def human_date(text: str) -> str:
     """An EDTF date in words: ``c. March 2025``, ``6 January 2026?``, ``December 2025 – 5 January 2026``."""
-    start, end = _parts(text)
-    if "/" not in text:
-        return _words(start)
-    if start is None:
-        return f"until {_words(end)}"
+    parts = _parts(text)
+    if parts[0] is None:
+        return f"until {_words(parts[1])}"
+    start, end = parts
     if end is None:
-        return f"from {_words(start)}"
+        return _words(start) if "/" not in text else f"from {_words(start)}"
     return f"{_words(start)} – {_words(end)}"
 
 
@@ -236,9 +237,9 @@ def _slide_text(entry: TimelineEntry) -> TimelineJSText:
 
 def timelinejs_event(entry: TimelineEntry) -> TimelineJSEvent:
     """One timeline entry as a TimelineJS slide (``display_date`` for approximate, uncertain or open dates)."""
-    start, end = _parts(entry.date)
-    if start is None:  # open start: show the event at its end, the only day we know
-        start, end = end, None
+    parts = _parts(entry.date)
+    # An open start: show the event at its end, the only day we know.
+    start, end = (parts[1], None) if parts[0] is None else parts
     open_interval = "/.." in entry.date or entry.date.startswith("../")
     return TimelineJSEvent(
         start_date=timelinejs_date(start),

@@ -7,6 +7,7 @@ of one original append (they share a recorded instant) are appended together aga
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -37,7 +38,7 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
         message = f"not a JSON object: {error}"
         raise InvalidEvent(f"{where}: {message}", [FieldError(where, message)]) from None
-    recorded = None
+    recorded: str | None = None
     if isinstance(obj, dict):
         obj.pop("position", None)  # the store assigns positions; an export's are implied by line order
         recorded = obj.pop("recorded", None)
@@ -50,7 +51,7 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
             except InvalidEvent as error:
                 raise InvalidEvent(f"{where}: {error.detail}", error.errors) from None
     event, errors = event_from_object(obj, where)
-    if errors:
+    if errors or event is None:  # (None comes with its faults)
         detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:3])
         raise InvalidEvent(detail, errors)
     return event, recorded
@@ -85,8 +86,8 @@ class _Reader:
         """The next line, without taking it."""
         return self._next
 
-    def take(self) -> _Line:
-        """The next line."""
+    def take(self) -> _Line | None:
+        """The next line (None at the end)."""
         line = self._next
         self._next = next(self._lines, None)
         return line
@@ -163,7 +164,7 @@ def import_lines(
     report = ImportReport(last_position=store.last_position())
     current: list[PendingAppend] = []
 
-    def appends() -> Iterator[tuple[Iterator[Event], object]]:
+    def appends() -> Iterator[tuple[Iterator[Event], dt.datetime | None]]:
         for pending in read_appends(lines, batch_size, progress):
             current[:] = [pending]
             yield pending.events, None if pending.recorded is None else parse_instant(pending.recorded)

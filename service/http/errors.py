@@ -14,6 +14,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
 from events.model.errors import FieldError, Unavailable
@@ -97,7 +98,7 @@ def on_unexpected(_: Request, error: Exception) -> Response[Problem]:
     return problem(500, "the server failed to answer; the error has been logged")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     CommitmentError: on_commitment_error,
     HTTPException: on_http_exception,
     Exception: on_unexpected,

@@ -6,11 +6,11 @@ from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from events import AppendResult
+from events import AppendResult, Event
 from service import answers
 from service.documents import EventsPage, StoredEventDocument
 from service.http.auth import LIMITED_WRITE
-from service.http.body import EventsBody, InboundEvents
+from service.http.body import InboundEvents
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
@@ -50,7 +50,9 @@ class EventsController(Controller):
             **problem_responses(400, 401, 409, 413, 415, 422, 429),
         },
     )
-    async def append(self, data: JSONBody[EventsBody], committer: Committer,
+    # ``data`` is what InboundEvents decodes: always a list (one event object is a batch of one). The DTO
+    # documents the body as one event or an array of them (service/http/body.py).
+    async def append(self, data: JSONBody[list[Event]], committer: Committer,
                      if_match: IfMatch = None) -> Response[AppendResult]:
         """Append a batch; 201 when something was new, 200 for a retry that found everything stored."""
         result = await committer.append_async(data, expected_position=parse_if_match(if_match))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 from litestar import Controller, Request, get
@@ -32,7 +33,8 @@ LastEventId = Annotated[str | None, HeaderParameter(
                 "takes precedence over `after`.")]
 
 
-#: Where the handler leaves the subscriber's stream for the middleware to close.
+#: Where the handler leaves the subscriber's stream for the middleware to close (a key of the request's
+#: ``scope["state"]``, which the middleware and the handler share).
 _STREAM = "commitments.feed_stream"
 
 
@@ -69,7 +71,7 @@ def write_timeout(app: ASGIApp) -> ASGIApp:
         finally:
             # Close the subscriber's stream now, whatever ended the response: left to the garbage
             # collector, a stream cut off mid-send can stay registered (and hold its page) for a while.
-            stream = scope.get(_STREAM)
+            stream: AsyncGenerator[bytes, None] | None = scope["state"].get(_STREAM)
             if stream is not None:
                 await stream.aclose()
 
@@ -117,7 +119,7 @@ class FeedController(Controller):
         resume = parse_last_event_id(last_event_id)
         start = after if resume is None else resume
         hub = request.app.state.background.hub
-        stream = request.scope[_STREAM] = hub.stream(start, actor=actor, topic=topic, kind=kind)  # type: ignore
+        stream = request.scope["state"][_STREAM] = hub.stream(start, actor=actor, topic=topic, kind=kind)
         return Stream(
             stream,
             media_type=sse.MEDIA_TYPE,

@@ -63,11 +63,10 @@ def _item_field(annotation: Any) -> FieldDefinition:
     info = msgspec.inspect.type_info(annotation)
     if isinstance(info, msgspec.inspect.Metadata):
         info = info.type
-    if isinstance(info, msgspec.inspect.StrType):
-        limits = {"pattern": info.pattern, "min_length": info.min_length, "max_length": info.max_length}
-        limits = {k: v for k, v in limits.items() if v is not None}
-        if limits:
-            return FieldDefinition.from_annotation(str, kwarg_definition=ParameterKwarg(**limits))
+    if isinstance(info, msgspec.inspect.StrType) and (
+            info.pattern is not None or info.min_length is not None or info.max_length is not None):
+        limits = ParameterKwarg(pattern=info.pattern, min_length=info.min_length, max_length=info.max_length)
+        return FieldDefinition.from_annotation(str, kwarg_definition=limits)
     return FieldDefinition.from_annotation(annotation)
 
 

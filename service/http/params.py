@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
@@ -21,8 +21,8 @@ from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
 from events.model.catalog import ID_PATTERN
 from events.model.clock import parse_instant
 from events.model.errors import FieldError
-from events.model.vocabulary import CONDITION_STATUSES
-from service.formats import FORMATS
+from events.model.vocabulary import ConditionStatus as ConditionStatusName
+from service.formats import Format
 from service.http.reads import Reader
 from service.writing.group_commit import GroupCommitter
 
@@ -61,14 +61,19 @@ TopicFilter = Annotated[str | None, _id(QueryParameter, "Only this topic's (a to
 ActorPath = Annotated[str, _id(PathParameter, "An actor id, e.g. `fr`.")]
 TopicPath = Annotated[str, _id(PathParameter, "A topic id, e.g. `troops-in-ukraine`.")]
 EventPath = Annotated[str, _id(PathParameter, "An event id.")]
-EventType = Annotated[Literal[tuple(EVENT_TYPES)] | None, QueryParameter(  # type: ignore[valid-type]
-    name="type", description="Only events of this type.")]
-ConditionStatus = Annotated[Literal[CONDITION_STATUSES] | None, QueryParameter(  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # The event type names are the catalogue's tags, read from its classes at run time:
+    # no static Literal lists them, so to a type checker they are strings.
+    _EventTypeName: TypeAlias = str
+else:
+    _EventTypeName = Literal[tuple(EVENT_TYPES)]
+EventType = Annotated[_EventTypeName | None, QueryParameter(name="type", description="Only events of this type.")]
+ConditionStatus = Annotated[ConditionStatusName | None, QueryParameter(
     description="Only conditions with this status on `at`.")]
 ChangeKind = Annotated[Literal["new", "revision", "overdue"] | None, QueryParameter(
     description="Only records of this kind: `new` (the present changed), `revision` (the past was revised), "
                 "`overdue` (a condition passed its deadline).")]
-TimelineFormat = Annotated[Literal[FORMATS], QueryParameter(  # type: ignore[valid-type]
+TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
 IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", description="Append only if the log still ends at this position (compare-and-append).",

@@ -23,8 +23,9 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from litestar import Response
 from litestar.concurrency import sync_to_thread
 from litestar.serialization import encode_json
 
@@ -32,6 +33,21 @@ from events import Clock, EventStore
 
 #: The largest share of the cache one answer may take (a bigger one is sent, not kept).
 _LARGEST_SHARE = 8
+
+#: The document an answer function returns (a msgspec Struct of ``service.documents``, say).
+D = TypeVar("D")
+
+
+class JSONAnswer(Response[bytes], Generic[D]):
+    """A read handler's response: the JSON of a ``D`` document, already encoded (and kept in the cache).
+
+    The body is bytes; the type argument names the document they encode. ``/schema``
+    documents a handler annotated ``-> JSONAnswer[D]`` as answering a ``D``, as litestar
+    documents any ``Response[D]``, and mypy checks that ``D`` is what the answer function
+    returns (:meth:`Reader.respond`).
+    """
+
+    __slots__ = ()
 
 
 class AnswerCache:
@@ -104,6 +120,11 @@ class Reader:
     def today(self) -> dt.date:
         """Today by the service's clock: what ``at`` and ``to`` default to."""
         return self.clock.now().date()
+
+    async def respond(self, compute: Callable[..., D], *args: Hashable, quick: bool = False,
+                      **kwargs: Hashable) -> JSONAnswer[D]:
+        """:meth:`answer` as a read handler's response: the JSON of the ``D`` that ``compute`` returns."""
+        return JSONAnswer(await self.answer(compute, *args, quick=quick, **kwargs))
 
     async def answer(self, compute: Callable[..., Any], *args: Hashable, quick: bool = False,
                      **kwargs: Hashable) -> bytes:

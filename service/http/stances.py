@@ -21,6 +21,7 @@ from service.http.params import (
     parse_day,
     parse_known_at,
 )
+from service.http.reads import JSONAnswer
 
 
 class StancesController(Controller):
@@ -29,33 +30,33 @@ class StancesController(Controller):
     path = "/"
     tags = ["stances"]
 
-    # Each handler answers with the document's JSON, encoded by the reader (service/http/reads.py).
+    # Each handler answers with the document's JSON, encoded (and cached) by the reader (service/http/reads.py).
 
     @get("/actors/{actor_id:str}/stances", summary="One actor's stances",
          responses=problem_responses(*READ_PROBLEMS, 404))
     async def of_actor(self, reads: Reads, actor_id: ActorPath, at: At = None,
-                       known_at: KnownAt = None, topic: TopicFilter = None) -> ActorStances:
+                       known_at: KnownAt = None, topic: TopicFilter = None) -> JSONAnswer[ActorStances]:
         """The actor's stance on each topic on `at`, with commitment status, conditions and evidence."""
         day = day_or_today(at, "at", reads.today())
-        return await reads.answer(answers.actor_stances, actor_id, day, parse_known_at(known_at), topic, quick=True)
+        return await reads.respond(answers.actor_stances, actor_id, day, parse_known_at(known_at), topic, quick=True)
 
     @get("/stances", summary="The stance matrix", responses=problem_responses(*READ_PROBLEMS))
     async def matrix(self, reads: Reads, at: At = None, known_at: KnownAt = None,
-                     actor: ActorFilter = None, topic: TopicFilter = None) -> StanceMatrix:
+                     actor: ActorFilter = None, topic: TopicFilter = None) -> JSONAnswer[StanceMatrix]:
         """Every actor's stance on every topic on `at`: one row per (actor, topic)."""
         day = day_or_today(at, "at", reads.today())
-        return await reads.answer(answers.matrix, day, parse_known_at(known_at), actor, topic)
+        return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic)
 
     @get("/diff", summary="Stance changes between two days", responses=problem_responses(*READ_PROBLEMS))
     async def diff(self, reads: Reads, from_: From, to: To = None, known_at: KnownAt = None,
-                   actor: ActorFilter = None, topic: TopicFilter = None) -> DiffDocument:
+                   actor: ActorFilter = None, topic: TopicFilter = None) -> JSONAnswer[DiffDocument]:
         """Stance and commitment-status changes that take effect after `from` up to and including `to`."""
         start, end = parse_day(from_, "from"), day_or_today(to, "to", reads.today())
-        return await reads.answer(answers.diff, start, end, parse_known_at(known_at), actor, topic)
+        return await reads.respond(answers.diff, start, end, parse_known_at(known_at), actor, topic)
 
     @get("/history/{actor_id:str}/{topic_id:str}", summary="One stance's history",
          responses=problem_responses(*READ_PROBLEMS, 404))
     async def history(self, reads: Reads, actor_id: ActorPath, topic_id: TopicPath,
-                      known_at: KnownAt = None) -> History:
+                      known_at: KnownAt = None) -> JSONAnswer[History]:
         """Every validity interval of the actor's stance on the topic, with its evidence."""
-        return await reads.answer(answers.history, actor_id, topic_id, parse_known_at(known_at), quick=True)
+        return await reads.respond(answers.history, actor_id, topic_id, parse_known_at(known_at), quick=True)

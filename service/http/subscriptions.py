@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
+from litestar.openapi.spec import SecurityRequirement
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
 
@@ -25,8 +26,8 @@ _Id = Annotated[str, Meta(pattern=ID_PATTERN, max_length=128)]
 SubscriptionPath = Annotated[str, PathParameter(description="A subscription id, e.g. `sub-0123456789abcdef`.",
                                                 pattern=ID_PATTERN, max_length=128)]
 DeliveryLimit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"At most this many (1-{MAX_PAGE}).")]
-_SECURITY = [{"bearer": []}]
-_TOKEN = {"opt": WRITE, "security": _SECURITY}
+#: How /schema says that a route needs the write token (every route here does).
+_SECURITY: list[SecurityRequirement] = [{"bearer": []}]
 
 
 class NewSubscription(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -81,25 +82,26 @@ class SubscriptionsController(Controller):
         request.app.state.background.dispatcher.poke()  # deliver what is already there without waiting
         return SubscriptionCreated(created.view(), created.secret)
 
-    @get("/", **_TOKEN, sync_to_thread=True, summary="List webhooks", responses=problem_responses(400, 401))
+    @get("/", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="List webhooks",
+         responses=problem_responses(400, 401))
     def list_subscriptions(self, store: Store) -> SubscriptionList:
         """Every subscription with its progress (`delivered_through`) and failures; never the secrets."""
         return SubscriptionList([s.view() for s in subscriptions.every(store)])
 
-    @get("/{subscription_id:str}", **_TOKEN, sync_to_thread=True, summary="One webhook",
+    @get("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="One webhook",
          responses=problem_responses(400, 401, 404))
     def one(self, store: Store, subscription_id: SubscriptionPath) -> SubscriptionView:
         """One subscription (without its secret)."""
         return subscriptions.get(store, subscription_id).view()
 
-    @delete("/{subscription_id:str}", **_TOKEN, sync_to_thread=True, summary="Remove a webhook",
+    @delete("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="Remove a webhook",
             responses=problem_responses(400, 401, 404))
     def remove(self, store: Store, subscription_id: SubscriptionPath) -> None:
         """Remove a subscription and its delivery log; no more deliveries are made to it."""
         subscriptions.delete(store, subscription_id)
 
-    @get("/{subscription_id:str}/deliveries", **_TOKEN, sync_to_thread=True, summary="A webhook's delivery log",
-         responses=problem_responses(400, 401, 404))
+    @get("/{subscription_id:str}/deliveries", opt=WRITE, security=_SECURITY, sync_to_thread=True,
+         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404))
     def deliveries(self, store: Store, subscription_id: SubscriptionPath, limit: DeliveryLimit = 100) -> DeliveryLog:
         """The newest attempts: seq, attempt number, status code or error, when the retry is due, when delivered."""
         return DeliveryLog(subscription_id, subscriptions.deliveries(store, subscription_id, limit))

@@ -16,6 +16,7 @@ from service.http.params import (
     TopicFilter,
     optional_day,
 )
+from service.http.reads import JSONAnswer
 
 
 class TimelineController(Controller):
@@ -27,9 +28,9 @@ class TimelineController(Controller):
     @get("/", summary="The timeline", responses=problem_responses(*READ_PROBLEMS))
     async def render(self, reads: Reads, from_: FromOptional = None, to: ToOptional = None,
                      actor: ActorFilter = None, topic: TopicFilter = None,
-                     format_: TimelineFormat = "native") -> NativeTimeline | TimelineJS | VisTimeline:
+                     format_: TimelineFormat = "native") -> JSONAnswer[NativeTimeline | TimelineJS | VisTimeline]:
         """Events overlapping [`from`, `to`] in date order; `format` picks the JSON shape (see its `format` key)."""
-        return await reads.answer(
+        return await reads.respond(
             answers.timeline, format_, today=reads.today(), start=optional_day(from_, "from"),
             end=optional_day(to, "to"), actor=actor, topic=topic,
         )

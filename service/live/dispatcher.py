@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ import httpx
 
 from events import Clock, EventStore, queries, subscriptions
 from service.live.watcher import ChangeWatcher
-from service.live.webhooks import Policy, deliver, is_due
+from service.live.webhooks import Policy, deliver, is_due, retry_at
 
 _log = logging.getLogger("service.live.webhooks")
 #: With nothing due, look again this often anyway (a subscriber added by another instance, say).
@@ -119,8 +118,8 @@ class WebhookDispatcher:
         now = self.clock.now()
         waits = [IDLE_SECONDS]
         for subscription in self._pending():
-            if is_due(subscription, now):
+            retry = retry_at(subscription)
+            if retry is None or retry <= now:  # due (as is_due says)
                 return 0.0  # more backlog than one batch, or records that arrived during the pass
-            retry_at = dt.datetime.fromisoformat(subscription.next_attempt.replace("Z", "+00:00"))
-            waits.append((retry_at - now).total_seconds())
+            waits.append((retry - now).total_seconds())
         return max(0.0, min(waits))

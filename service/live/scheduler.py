@@ -133,7 +133,7 @@ class JobScheduler:
         folder = s.backup_path
         if s.backup_interval_hours > 0 and folder is not None:
             self.scheduler.add_job(self._backup, IntervalTrigger(hours=s.backup_interval_hours, timezone=dt.UTC),
-                                   id="backup", name="database backup", replace_existing=True)
+                                   args=(folder,), id="backup", name="database backup", replace_existing=True)
         self.plan()
         self.scheduler.start(paused=paused)
 
@@ -180,9 +180,9 @@ class JobScheduler:
     def _announce(self) -> None:
         announce(self.store, self.clock)
 
-    def _backup(self) -> None:
+    def _backup(self, folder: Path) -> None:
         try:
-            backup(self.store, self.clock, self.settings.backup_path, self.settings.backup_keep)
+            backup(self.store, self.clock, folder, self.settings.backup_keep)
         except NotImplementedError as error:
             _log.warning("no backups from the service: %s", error)
             self.scheduler.remove_job("backup")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 
 from events.model.views import Change
@@ -63,8 +63,8 @@ class FeedHub:
         watcher.before_wake.append(reader.page)
 
     async def stream(self, after: int, *, actor: str | None = None, topic: str | None = None,
-                     kind: str | None = None) -> AsyncIterator[bytes]:
-        """The SSE byte stream of one subscriber, from right after ``after``, until it disconnects."""
+                     kind: str | None = None) -> AsyncGenerator[bytes, None]:
+        """The SSE byte stream of one subscriber, from right after ``after``, until it disconnects (or is closed)."""
         subscriber = Subscriber(after, actor, topic, kind)
         self.subscribers.add(subscriber)
         try:

@@ -65,10 +65,17 @@ def backoff(attempt: int, policy: Policy) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, policy.backoff_cap_seconds))
 
 
+def retry_at(subscription: Subscription) -> dt.datetime | None:
+    """When the subscriber's backoff ends; None when it is not waiting one."""
+    if subscription.next_attempt is None:
+        return None
+    return dt.datetime.fromisoformat(subscription.next_attempt.replace("Z", "+00:00"))
+
+
 def is_due(subscription: Subscription, now: dt.datetime) -> bool:
     """True unless the subscriber is waiting out a backoff."""
-    return subscription.next_attempt is None or dt.datetime.fromisoformat(
-        subscription.next_attempt.replace("Z", "+00:00")) <= now
+    retry = retry_at(subscription)
+    return retry is None or retry <= now
 
 
 def _post(client: httpx.Client, subscription: Subscription, seq: int, body: bytes) -> tuple[int | None, str | None]:
