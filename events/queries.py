@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from events.model import dates
 from events.model.catalog import Quantity, decode_stored
 from events.model.errors import NotFound
 from events.model.views import (
@@ -80,9 +81,11 @@ def stances(
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
+    precision = {text: dates.precision(text) for text in {row[7] for row in rows}}
     return [
         StanceView(actor_, topic_, stance, status_of[stance, conditions], states[conditions], since, since_text,
-                   bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cited[cites])
+                   precision[since_text], bool(exact) or day > latest, quantities.get(quantity) if quantity else None,
+                   period, cited[cites])
         for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites in rows
     ]
 
@@ -114,7 +117,8 @@ def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]
     """The members of a group on ``at`` as the log stood at position ``pos``."""
     day = at.isoformat()
     rows = MEMBERSHIPS.in_effect(tx, day, pos, {"group_id": group})
-    return [Member(row["member"], row["valid_from"], certain(row, day)) for row in rows if row["state"] == "joined"]
+    return [Member(row["member"], row["valid_from"], row["date_text"], dates.precision(row["date_text"]),
+                   certain(row, day)) for row in rows if row["state"] == "joined"]
 
 
 def conditions(
@@ -142,6 +146,8 @@ def conditions(
                 kind=entry.get("kind", "other"),
                 status=row["status"],
                 since=row["valid_from"],
+                since_text=row["date_text"],
+                precision=dates.precision(row["date_text"]),
                 deadline=entry.get("deadline"),
                 dependents=dependents.get(row["condition"], []),
                 evidence=cited[row["evidence"]],
@@ -201,6 +207,7 @@ def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None =
                 valid_from=row["valid_from"],
                 valid_to=valid_to,
                 date_text=row["date_text"],
+                precision=dates.precision(row["date_text"]),
                 stance=row["stance"],
                 conditions=_list.decode(row["conditions"]),
                 quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
@@ -281,7 +288,8 @@ def timeline(
     actor: str | None = None,
     topic: str | None = None,
 ) -> list[TimelineEntry]:
-    """Timeline events in date order (earliest day, then log position), overlapping [start, end]."""
+    """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
+    [start, end]."""
     sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
            " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body)"
            " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
@@ -293,7 +301,7 @@ def timeline(
     if end is not None:
         sql += " AND t.earliest <= ?"
         params.append(end.isoformat())
-    sql += " ORDER BY t.earliest, t.position"
+    sql += " ORDER BY t.earliest, t.second, t.position"
     out = []
     for row in tx.fetchall(sql, params):
         actors_, topics_ = _list.decode(row[9]), _list.decode(row[10])

@@ -58,23 +58,23 @@ class Model:
                 elif ev.type == "condition.changed" and ev.condition == key[0]:
                     found.append((ev.status,))
             for index, value in enumerate(found):
-                facts.append((date.earliest, pos, index, date, value))
+                facts.append((date.earliest, date.second, pos, index, date, value))
         return facts
 
     def _in_effect(self, facts: list[tuple[Any, ...]], day: dt.date) -> tuple[Any, ...] | None:
         candidates = [f for f in facts if f[0] <= day]
-        return max(candidates, key=lambda f: f[:3]) if candidates else None
+        return max(candidates, key=lambda f: f[:4]) if candidates else None
 
     def condition_status(self, upto: int, condition: str, day: dt.date) -> str:
         fact = self._in_effect(self._facts(upto, (condition,), "condition"), day)
-        return fact[4][0] if fact else "pending"
+        return fact[5][0] if fact else "pending"
 
     def stance(self, upto: int, actor: str, topic: str, day: dt.date) -> dict[str, Any] | None:
         """The answer for (actor, topic) on ``day`` as the log stood after ``upto`` appends."""
         fact = self._in_effect(self._facts(upto, (actor, topic), "stance"), day)
         if fact is None:
             return None
-        _, _, _, date, (stance, conditions) = fact
+        _, _, _, _, date, (stance, conditions) = fact
         statuses = [self.condition_status(upto, c, day) for c in conditions]
         status = None
         if stance in ("conditional", "committed"):

@@ -31,7 +31,12 @@ DAYS = [START + dt.timedelta(days=n) for n in range(0, 40, 3)]
 @st.composite
 def occurred(draw, last_day=35):
     day = START + dt.timedelta(days=draw(st.integers(0, last_day)))
-    form = draw(st.sampled_from(["day", "day", "day", "approx", "month", "interval"]))
+    form = draw(st.sampled_from(["day", "day", "day", "approx", "month", "interval", "instant", "instant",
+                                 "unknown-end"]))
+    if form == "instant":  # few distinct times, so that ties within a day and within a second happen
+        return f"{day.isoformat()}T{draw(st.sampled_from(['00:00:00', '09:30:00', '18:00:00']))}Z"
+    if form == "unknown-end":
+        return day.isoformat() + "/"
     if form == "approx":
         return day.isoformat() + "~"
     if form == "month":

@@ -5,7 +5,8 @@ status, a membership). Each table row is one version of one fact. ``created_pos`
 ``superseded_pos`` bound the log positions for which the row was part of the
 projection, so the table answers "as the log stood at position P" directly.
 Among the rows visible at P, the one in effect on a day is the one with the greatest
-``(valid_from, fact_position)`` not after that day; ``valid_to`` caches the next
+``(valid_from, valid_second, fact_position)`` not after that day (``valid_second``: a date-time's time of
+day); ``valid_to`` caches the next
 row's ``valid_from`` for current rows, so current answers need no ordering at all.
 """
 
@@ -22,8 +23,8 @@ from events.tables.tx import Tx, scalar
 _KEYS_PER_UNION = 400
 
 ROW_META = (
-    "row_id", "valid_from", "valid_to", "latest", "exact", "date_text", "event_id", "correction_id", "fact_position",
-    "created_pos", "superseded_pos", "evidence",
+    "row_id", "valid_from", "valid_second", "valid_to", "latest", "exact", "date_text", "event_id", "correction_id",
+    "fact_position", "created_pos", "superseded_pos", "evidence",
 )
 
 
@@ -64,7 +65,7 @@ class FactTable:
         rows = tx.fetchall(
             f"SELECT {cols} FROM {self.table} WHERE {where} AND {vis} AND valid_from <= ? AND valid_from >= coalesce("
             f"(SELECT max(valid_from) FROM {self.table} WHERE {where} AND {vis} AND valid_from <= ?), ?)"
-            " ORDER BY valid_from, fact_position, row_id",
+            " ORDER BY valid_from, valid_second, fact_position, row_id",
             (*key, *vis_params, end, *key, *vis_params, start, start),
         )
         return [dict(zip(self.columns, row)) for row in rows]
@@ -120,7 +121,7 @@ class FactTable:
         ``condition`` and starts by the day bound to its one placeholder."""
         same = " AND ".join(f"x.{own} = {outer}.{theirs}" for own, theirs in zip(self.key, outer_key or self.key))
         return (f"(SELECT x.{column} FROM {self.table} x WHERE {same} AND {condition} AND x.valid_from <= ?"
-                " ORDER BY x.valid_from DESC, x.fact_position DESC, x.row_id DESC LIMIT 1)")
+                " ORDER BY x.valid_from DESC, x.valid_second DESC, x.fact_position DESC, x.row_id DESC LIMIT 1)")
 
     def value_on(self, tx: Tx, day: str, pos: int | None, column: str, keys: Iterable[str]) -> dict[str, Any]:
         """For a table keyed by one column: ``column`` of the row in effect on ``day`` as the log stood at
@@ -196,9 +197,9 @@ class FactTable:
 
         A same-day loser is a current row followed by another current row of its day (so
         ``valid_to = valid_from``): it is in effect on no day. Appending can only add rows, and a
-        new row goes after every stored row of its day or among them (its fact's position), so
-        a loser stays one, with the same ``valid_to``, unless the rows after it are ended: keys
-        where the append ends stored rows go in ``every_row``. Leaving the losers out changes
+        new row goes among the rows of its day (by its second and its fact's position), so a loser,
+        still followed by a row of its day, stays one with the same ``valid_to``, unless the rows
+        after it are ended: keys where the append ends stored rows go in ``every_row``. Leaving the losers out changes
         no interval, state or change record, and keeps a key that is stated again and again
         on one day from costing more with every statement. ``losers_read_if`` names those
         that are read all the same.
@@ -229,7 +230,7 @@ class FactTable:
             f" AND s.valid_from >= coalesce((SELECT max(x.valid_from) FROM {self.table} x WHERE {on_x}"
             f" AND {current_x} AND x.valid_from < t.day), t.day)"
             f" AND (t.every_row = 1 OR s.valid_to IS NULL OR s.valid_to <> s.valid_from{read_anyway})"
-            " ORDER BY s.valid_from, s.fact_position, s.row_id",
+            " ORDER BY s.valid_from, s.valid_second, s.fact_position, s.row_id",
             params,
         )
         n = len(self.key)
@@ -276,7 +277,7 @@ class FactTable:
         cols = ", ".join(self.columns)
         rows = tx.fetchall(
             f"SELECT {cols} FROM {self.table} WHERE {self._key_sql()} AND {vis}"
-            " ORDER BY valid_from, fact_position, row_id",
+            " ORDER BY valid_from, valid_second, fact_position, row_id",
             (*key, *vis_params),
         )
         return [dict(zip(self.columns, row)) for row in rows]
@@ -285,10 +286,12 @@ class FactTable:
 _NEW_ROW = 1 << 62  # sorts rows not yet inserted (no row_id) after stored ones, in insertion order
 
 
-def effect_order(row: dict[str, Any]) -> tuple[str, int, int]:
-    """Sort key of a row within its key: valid_from, then the fact's log position, then insertion order."""
+def effect_order(row: dict[str, Any]) -> tuple[str, int, int, int]:
+    """Sort key of a row within its key: valid_from and its second, then the fact's log position, then insertion
+    order."""
     row_id = row["row_id"]
-    return row["valid_from"], row["fact_position"], row_id if row_id is not None else _NEW_ROW + row["seq"]
+    return (row["valid_from"], row["valid_second"], row["fact_position"],
+            row_id if row_id is not None else _NEW_ROW + row["seq"])
 
 
 def link(rows: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:

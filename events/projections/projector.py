@@ -72,6 +72,7 @@ class PlannedFact(msgspec.Struct, gc=False):
     values: tuple[Any, ...]
     seq: int
     valid_from: str
+    valid_second: int
     latest: str
     exact: int
     date_text: str
@@ -102,7 +103,7 @@ class _Plan:
         # encode each distinct value once.
         self._keys: dict[Key, Key] = {}
         self._stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self._dates: dict[str, tuple[str, str, int, str]] = {}
+        self._dates: dict[str, tuple[str, int, str, int, str]] = {}
 
     def touch(self, table: FactTable, key: Key, day: str, cause: str) -> None:
         """Note that ``key`` changes from ``day`` on, because of the event ``cause``."""
@@ -111,18 +112,19 @@ class _Plan:
             self.touched[table][key] = day
         self.causes[table][key] = cause
 
-    def _date(self, text: str) -> tuple[str, str, int, str]:
+    def _date(self, text: str) -> tuple[str, int, str, int, str]:
         found = self._dates.get(text)
         if found is None:
             date = dates.parse(text)
-            found = self._dates[text] = (date.earliest.isoformat(), date.latest.isoformat(), int(date.exact), text)
+            found = self._dates[text] = (date.earliest.isoformat(), date.second, date.latest.isoformat(),
+                                         int(date.exact), text)
         return found
 
     def add_facts(self, event: Event, *, fact_position: int, created_pos: int, correction_id: str | None = None,
                   cited: str | None = None) -> None:
         """Plan the facts ``event`` asserts; ``cited``: their rows' evidence when a correction gave them
         (else the event's own, encoded only if it asserts a fact: most events of a log assert none)."""
-        day, latest, exact, text = self._date(event.occurred)
+        day, second, latest, exact, text = self._date(event.occurred)
         cause = correction_id or event.checked_id
         keys, stored = self._keys, self._stored
         for table, (method, store) in _FACTS.items():
@@ -138,8 +140,8 @@ class _Plan:
                 as_stored = stored.get(values)
                 if as_stored is None:
                     as_stored = stored[values] = store(values)
-                fact = PlannedFact(as_stored, self.seq, day, latest, exact, text, event.checked_id, correction_id,
-                                   fact_position, created_pos, None, cited)
+                fact = PlannedFact(as_stored, self.seq, day, second, latest, exact, text, event.checked_id,
+                                   correction_id, fact_position, created_pos, None, cited)
                 planned.setdefault(key, []).append(fact)
                 self.touch(table, key, day, cause)
 

@@ -29,8 +29,8 @@ def row(event: Event, position: int) -> tuple[Any, ...] | None:
         return None
     date = dates.parse(event.occurred)
     actors, topics = _names(event)
-    return (event.id, position, event.type, date.text, date.earliest.isoformat(), date.latest.isoformat(),
-            date.precision, date.qualifier, event.headline(), _json.encode(actors).decode(),
+    return (event.id, position, event.type, date.text, date.earliest.isoformat(), date.second,
+            date.latest.isoformat(), date.precision, date.qualifier, event.headline(), _json.encode(actors).decode(),
             _json.encode(topics).decode())
 
 
@@ -39,9 +39,10 @@ def put_rows(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
     tx.executemany(
-        "INSERT INTO timeline (event_id, position, type, date_text, earliest, latest, precision, qualifier, headline,"
-        " actors, topics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
+        "INSERT INTO timeline (event_id, position, type, date_text, earliest, second, latest, precision, qualifier,"
+        " headline, actors, topics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET"
         " type = excluded.type, date_text = excluded.date_text, earliest = excluded.earliest,"
+        " second = excluded.second,"
         " latest = excluded.latest, precision = excluded.precision, qualifier = excluded.qualifier,"
         " headline = excluded.headline, actors = excluded.actors, topics = excluded.topics",
         rows,

@@ -42,7 +42,8 @@ def _fact_indexes(table: str, key: tuple[str, ...], carried: tuple[str, ...] = (
     """
     return (
         Index(f"idx_{table}_effect",
-              (*key, "valid_from", "fact_position", "row_id", "created_pos", "superseded_pos", *carried)),
+              (*key, "valid_from", "valid_second", "fact_position", "row_id", "created_pos", "superseded_pos",
+               *carried)),
         Index(f"idx_{table}_last", (*key, "valid_from"), "superseded_pos IS NULL AND valid_to IS NULL"),
     )
 
@@ -64,13 +65,14 @@ class Table:
 _FACT_COLUMNS = {
     "row_id": int,
     "valid_from": str,  # earliest day of the fact's date
+    "valid_second": int,  # a date-time's second of that day (UTC), 0 for other dates: same-day ties go to the later
     "valid_to": str,  # next fact's valid_from (current rows only); NULL = open
     "latest": str,  # latest day of the fact's date (imprecision)
     "exact": int,  # 1 if the date is one day without qualifier
     "date_text": str,
     "event_id": str,  # the fact's event
     "correction_id": str,  # the correction that gave this version, if any
-    "fact_position": int,  # position of the fact's event: same-day ties go to the later one
+    "fact_position": int,  # position of the fact's event: ties at one day and second go to the later one
     "created_pos": int,
     "superseded_pos": int,
     "evidence": str,  # JSON: the evidence list an answer shows for the row (events/projections/evidence.py)
@@ -172,6 +174,7 @@ TIMELINE = Table(
         "type": str,
         "date_text": str,
         "earliest": str,
+        "second": int,  # a date-time's second of its day (UTC), 0 for other dates: orders events of one day
         "latest": str,
         "precision": str,
         "qualifier": str,
@@ -180,7 +183,7 @@ TIMELINE = Table(
         "topics": str,  # JSON list
     },
     pk=("event_id",),
-    indexes=(("earliest", "position"),),
+    indexes=(("earliest", "second", "position"),),
 )
 
 CHANGES = Table(
@@ -218,8 +221,8 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: projections of another format drops and rebuilds them from the log (they are derived; the log is the truth).
 #: 2: condition_dependents.until. 3: evidence in fact rows, condition status in its effect index. 4: no secondary
 #: indexes on changes, tables keyed by text clustered on their key (SQLite), a change's cause chosen the same way
-#: in every process.
-PROJECTION_FORMAT = 4
+#: in every process. 5: valid_second in fact rows and second in the timeline (date-times order within their day).
+PROJECTION_FORMAT = 5
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES,
