@@ -296,7 +296,7 @@ def stance(actor: str, at: str | None, known_at: str | None, topic: str | None, 
         document = answers.actor_stances(services.store, actor, _day(at, "--at", services), _instant(known_at), topic)
     if as_json:
         return _emit_json(document)
-    rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), s.since_text, s.certain)
+    rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), formats.human_date(s.since_text), s.certain)
             for s in document.stances]
     click.echo(f"{document.actor} on {document.at}" + (f" (as known at {document.known_at})" if known_at else ""))
     click.echo(tables.render(["topic", "stance", "status", "conditions", "since", "certain"], rows))
@@ -348,7 +348,8 @@ def pending(at: str | None, known_at: str | None, as_json: bool) -> None:
         return _emit_json(document)
     rows = []
     for condition in document.conditions:
-        first = (condition.id, condition.kind, condition.deadline, condition.description[:50])
+        deadline = formats.human_date(condition.deadline) if condition.deadline else None
+        first = (condition.id, condition.kind, deadline, condition.description[:50])
         waiting = [f"{d.actor} on {d.topic} ({d.stance})" for d in condition.dependents] or [""]
         rows.append((*first, waiting[0]))
         rows.extend(("", "", "", "", more) for more in waiting[1:])
@@ -378,8 +379,8 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
                                     actor=actor, topic=topic)
     if as_json or not isinstance(document, formats.NativeTimeline):  # TimelineJS3 and vis-timeline: always JSON
         return _emit_json(document)
-    rows = [(e.date, e.precision, e.type, e.headline[:70]) for e in document.events]
-    click.echo(tables.render(["date", "precision", "type", "headline"], rows))
+    rows = [(formats.human_date(e.date), e.precision, e.type, e.headline[:70]) for e in document.events]
+    click.echo(tables.render(["when", "precision", "type", "headline"], rows))
 
 
 # --- maintenance -----------------------------------------------------------------------

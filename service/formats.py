@@ -65,11 +65,15 @@ class NativeTimeline(TimelineDocument, frozen=True, tag="native"):
 
 
 class TimelineJSDate(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A TimelineJS date: ``month`` and ``day`` are absent when the date is less precise."""
+    """A TimelineJS date: ``month`` and ``day`` are absent when the date is less precise; a date-time's time of day
+    (UTC) is in ``hour``, ``minute`` and ``second``."""
 
     year: int
     month: int | None = None
     day: int | None = None
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
 
 
 class TimelineJSText(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -143,6 +147,7 @@ class VisTimeline(TimelineDocument, frozen=True, tag="vis"):
 
 
 AnyTimeline = NativeTimeline | TimelineJS | VisTimeline
+OPEN_START, OPEN_END = dates.OPEN_START, dates.OPEN_END
 
 
 # --- dates -------------------------------------------------------------------------
@@ -158,52 +163,87 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _parts(text: str) -> tuple[dates.EDTFDate, dates.EDTFDate | None] | tuple[None, dates.EDTFDate]:
-    """The start and end of a date (None for an open one, never both); a single date is its own start and has no end."""
+def _parts(text: str) -> tuple[dates.EDTFDate | None, dates.EDTFDate | None]:
+    """The known start and end of a date (None for an open or unknown one); a single date is its own start and has
+    no end."""
     if "/" not in text:
         return dates.parse(text), None
+    dates.parse(text)  # the whole interval is checked (``../..`` is no date: InvalidDate)
     start, _, end = text.partition("/")
-    if start == "..":
-        return None, dates.parse(end)  # ``../..`` is no date: InvalidDate
-    return dates.parse(start), (None if end == ".." else dates.parse(end))
+    return (None if start in ("", "..") else dates.parse(start)), (None if end in ("", "..") else dates.parse(end))
 
 
-def timelinejs_date(date: dates.EDTFDate) -> TimelineJSDate:
-    """A single EDTF date as a TimelineJS date, as precise as the date is."""
-    day = date.earliest
-    if date.precision == "year":
+def timelinejs_date(date: dates.EDTFDate, *, last: bool = False) -> TimelineJSDate:
+    """A single EDTF date as a TimelineJS date, as precise as the date is: its first (or ``last``) unit."""
+    day = date.latest if last else date.earliest
+    if date.precision in ("year", "decade", "century"):
         return TimelineJSDate(day.year)
-    if date.precision == "month":
+    if date.precision in ("month", "season"):
         return TimelineJSDate(day.year, day.month)
+    if date.precision == "instant":
+        second = date.second
+        return TimelineJSDate(day.year, day.month, day.day, second // 3600, second // 60 % 60, second % 60)
     return TimelineJSDate(day.year, day.month, day.day)
 
 
+#: Precisions whose single date spans several units that TimelineJS cannot name by leaving fields out.
+_SPANS = ("season", "decade", "century")
+
+
 def human_date(text: str) -> str:
-    """An EDTF date in words: ``c. March 2025``, ``6 January 2026?``, ``December 2025 – 5 January 2026``."""
-    parts = _parts(text)
-    if parts[0] is None:
-        return f"until {_words(parts[1])}"
-    start, end = parts
+    """An EDTF date in words: ``spring 2025``, ``on or about 6 January 2026``, ``from 2025 until an unknown date``.
+
+    service/web/static/js/dates.js says the same words on the page (tests/test_web_browser.py compares them).
+    """
+    date = dates.parse(text)
+    if "/" not in text:
+        return _words(date)
+    start_text, _, end_text = text.partition("/")
+    start, end = _parts(text)
+    if start is None:
+        said = _words(end) if end is not None else ""
+        return f"until {said}" if start_text == ".." else f"from an unknown date until {said}"
     if end is None:
-        return _words(start) if "/" not in text else f"from {_words(start)}"
+        return f"from {_words(start)} onwards" if end_text == ".." else f"from {_words(start)} until an unknown date"
     return f"{_words(start)} – {_words(end)}"
 
 
+def _plain(date: dates.EDTFDate) -> str:
+    """The date without its qualifier, in words."""
+    text, day = date.text.rstrip("?~%"), date.earliest
+    month = _MONTHS[day.month - 1]
+    if date.precision == "instant":
+        second = date.second
+        clock = f"{second // 3600:02d}:{second // 60 % 60:02d}" + (f":{second % 60:02d}" if second % 60 else "")
+        return f"{day.day} {month} {day.year}, {clock} UTC"
+    if date.precision == "day":
+        return f"{day.day} {month} {day.year}"
+    if date.precision == "season":
+        name, _ = dates.SEASONS[int(text[5:7])]
+        return f"{name} {day.year}" if name != "winter" else f"winter {day.year}/{str(day.year + 1)[-2:]}"
+    if date.precision == "decade":
+        return f"some year in the {day.year}s"
+    if date.precision == "century":
+        return f"some year from {day.year} to {date.latest.year}"
+    if text.endswith("-XX-XX"):
+        return f"some day in {day.year}"
+    if text.endswith("-XX"):
+        return f"some day in {month} {day.year}" if date.precision == "month" else f"some month in {day.year}"
+    if date.precision == "month":
+        return f"{month} {day.year}"
+    return str(day.year)
+
+
 def _words(date: dates.EDTFDate) -> str:
-    day = date.earliest
-    if date.precision == "year":
-        plain = str(day.year)
-    elif date.precision == "month":
-        plain = f"{_MONTHS[day.month - 1]} {day.year}"
-    else:
-        plain = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    plain = _plain(date)
+    if date.qualifier is None:
+        return plain
+    about = f"on or about {plain}" if date.precision == "day" else f"about {plain}"
     if date.qualifier == "approximate":
-        return f"c. {plain}"
+        return about
     if date.qualifier == "uncertain":
-        return f"{plain}?"
-    if date.qualifier == "uncertain-approximate":
-        return f"c. {plain}?"
-    return plain
+        return f"possibly {plain}"
+    return f"possibly {about}"
 
 
 # --- renderers ---------------------------------------------------------------------
@@ -236,24 +276,30 @@ def _slide_text(entry: TimelineEntry) -> TimelineJSText:
 
 
 def timelinejs_event(entry: TimelineEntry) -> TimelineJSEvent:
-    """One timeline entry as a TimelineJS slide (``display_date`` for approximate, uncertain or open dates)."""
-    parts = _parts(entry.date)
-    # An open start: show the event at its end, the only day we know.
-    start, end = (parts[1], None) if parts[0] is None else parts
-    open_interval = "/.." in entry.date or entry.date.startswith("../")
+    """One timeline entry as a TimelineJS slide, spanning what its date spans; ``display_date`` says in words every
+    date that the start and end fields alone would not (qualified, open, unknown, seasons, unspecified digits)."""
+    start, end = _parts(entry.date)
+    open_or_unknown = "/" in entry.date and (start is None or end is None)
+    if start is None:  # an open or unknown start: show the event at its end, the only day we know
+        start, end = end, None
+    assert start is not None  # a date has at least one known end
+    if end is None and start.precision in _SPANS:
+        end = start
+    plain = (entry.qualifier is None and "X" not in entry.date and not open_or_unknown
+             and all(part.precision in ("day", "month", "year") for part in (start, end) if part is not None))
     return TimelineJSEvent(
         start_date=timelinejs_date(start),
-        end_date=timelinejs_date(end) if end is not None else None,
+        end_date=timelinejs_date(end, last=True) if end is not None else None,
         text=_slide_text(entry),
         unique_id=entry.id,
         group=_GROUPS.get(entry.type, entry.type),
-        display_date=human_date(entry.date) if entry.qualifier or open_interval else None,
+        display_date=None if plain else human_date(entry.date),
     )
 
 
 def is_major_meeting(entry: TimelineEntry) -> bool:
     """A meeting that marks an era: dated to a day or month, and tagged ``summit`` or attended by two or more actors."""
-    if entry.type != "meeting.held" or entry.precision == "interval":
+    if entry.type != "meeting.held" or entry.precision not in ("instant", "day", "month"):
         return False
     return "summit" in entry.tags or len(entry.actors) >= 2
 
@@ -309,7 +355,7 @@ def _stance_item(actor: str, topic: str, interval: Interval, open_end: str) -> V
     if end <= interval.valid_from:  # an open interval that starts after the window: give it one day
         end = (_day(interval.valid_from) + dt.timedelta(days=1)).isoformat()
     conditions = ", ".join(interval.conditions)
-    tooltip = f"{actor}: {interval.stance} on {topic} since {human_date(interval.date_text)}"
+    tooltip = f"{actor}: {interval.stance} on {topic}, dated {human_date(interval.date_text)}"
     if conditions:
         tooltip += f" (conditions: {conditions})"
     return VisItem(
@@ -325,13 +371,20 @@ def _stance_item(actor: str, topic: str, interval: Interval, open_end: str) -> V
 
 
 def _event_item(entry: TimelineEntry) -> VisItem:
-    ranged = entry.precision == "interval" and entry.latest < dates.OPEN_END.isoformat()
-    start = entry.earliest if entry.earliest > dates.OPEN_START.isoformat() else entry.latest
+    """An event as a vis-timeline item: a range over what a bounded date spans (a month, a season, an interval;
+    vis ends are exclusive, so it ends the day after the latest), a point for a day, an instant, or a date with an
+    open or unknown end (at the day that is known)."""
+    date = dates.parse(entry.date)
+    ranged = OPEN_START < date.earliest < date.latest < OPEN_END
+    start = entry.earliest if date.earliest > OPEN_START else entry.latest
+    if date.precision == "instant":
+        second = date.second
+        start = f"{entry.earliest}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
     return VisItem(
         id=entry.id,
         content=escape(shorten(entry.headline)),
         start=start,
-        end=entry.latest if ranged else None,
+        end=(date.latest + dt.timedelta(days=1)).isoformat() if ranged else None,
         type="range" if ranged else "point",
         group=entry.actors[0] if entry.actors else GENERAL_GROUP,
         className="event event-" + entry.type.replace(".", "-"),

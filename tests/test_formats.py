@@ -47,7 +47,7 @@ def entry(id_, date, type_="stance.stated", actors=("fr",), headline=None, summa
 
 
 def interval(valid_from, valid_to, stance="committed", conditions=()):
-    return Interval(valid_from=valid_from, valid_to=valid_to, date_text=valid_from, stance=stance,
+    return Interval(valid_from=valid_from, valid_to=valid_to, date_text=valid_from, precision="day", stance=stance,
                     conditions=list(conditions), quantity=None, period=None, evidence=[])
 
 
@@ -102,8 +102,8 @@ def test_timelinejs_dates_are_as_precise_as_the_data():
     assert slides["earlier-talks"]["start_date"] == {"year": 2025, "month": 3}
     assert slides["earlier-talks"]["end_date"] == {"year": 2026, "month": 1, "day": 5}
     assert slides["summit"]["start_date"] == {"year": 2026, "month": 1, "day": 6}
-    assert slides["pledge"]["display_date"] == "c. December 2025"
-    assert slides["claim"]["display_date"] == "8 January 2026?"
+    assert slides["pledge"]["display_date"] == "about December 2025"
+    assert slides["claim"]["display_date"] == "possibly 8 January 2026"
 
 
 def test_a_year_only_date_has_neither_month_nor_day():
@@ -113,8 +113,42 @@ def test_a_year_only_date_has_neither_month_nor_day():
 
 def test_open_intervals_say_so_in_display_date():
     slides = builtins(formats.timelinejs([entry("a", "2026-01/.."), entry("b", "../2025-03")]))["events"]
-    assert slides[0]["start_date"] == {"year": 2026, "month": 1} and slides[0]["display_date"] == "from January 2026"
+    assert slides[0]["start_date"] == {"year": 2026, "month": 1}
+    assert slides[0]["display_date"] == "from January 2026 onwards"
     assert slides[1]["start_date"] == {"year": 2025, "month": 3} and slides[1]["display_date"] == "until March 2025"
+
+
+def test_unknown_ends_say_so_and_show_the_known_end():
+    slides = builtins(formats.timelinejs([entry("a", "2025-06/"), entry("b", "/2026-04-12")]))["events"]
+    assert slides[0]["start_date"] == {"year": 2025, "month": 6} and "end_date" not in slides[0]
+    assert slides[0]["display_date"] == "from June 2025 until an unknown date"
+    assert slides[1]["start_date"] == {"year": 2026, "month": 4, "day": 12}
+    assert slides[1]["display_date"] == "from an unknown date until 12 April 2026"
+
+
+def test_seasons_and_unspecified_years_are_spans_in_timelinejs():
+    slides = {s["unique_id"]: s for s in builtins(formats.timelinejs(
+        [entry("spring", "2025-21"), entry("winter", "2025-24"), entry("decade", "201X"), entry("century", "19XX"),
+         entry("some-month", "2004-XX")]))["events"]}
+    assert (slides["spring"]["start_date"], slides["spring"]["end_date"]) == (
+        {"year": 2025, "month": 3}, {"year": 2025, "month": 5})
+    assert slides["spring"]["display_date"] == "spring 2025"
+    assert (slides["winter"]["start_date"], slides["winter"]["end_date"]) == (
+        {"year": 2025, "month": 12}, {"year": 2026, "month": 2})
+    assert (slides["decade"]["start_date"], slides["decade"]["end_date"]) == ({"year": 2010}, {"year": 2019})
+    assert slides["decade"]["display_date"] == "some year in the 2010s"
+    assert slides["century"]["end_date"] == {"year": 1999}
+    assert slides["some-month"]["start_date"] == {"year": 2004} and "end_date" not in slides["some-month"]
+    assert slides["some-month"]["display_date"] == "some month in 2004"
+
+
+def test_a_date_time_keeps_its_time_of_day_in_utc():
+    [slide] = builtins(formats.timelinejs([entry("t", "2026-01-06T23:20:30-04:00")]))["events"]
+    assert slide["start_date"] == {"year": 2026, "month": 1, "day": 7, "hour": 3, "minute": 20, "second": 30}
+    assert slide["display_date"] == "7 January 2026, 03:20:30 UTC"
+    [item] = builtins(formats.vis([entry("t", "2026-01-06T23:20:30-04:00")], {}, {}, today=dt.date(2026, 1, 10)))[
+        "items"]
+    assert (item["type"], item["start"]) == ("point", "2026-01-07T03:20:30Z")
 
 
 def test_timelinejs_text_links_sources_and_escapes_client_text():
@@ -152,7 +186,7 @@ def test_vis_uses_only_documented_fields():
     for item in body["items"]:
         assert set(item) <= VIS_ITEM and {"id", "content", "start", "type", "group", "className"} <= set(item)
         assert item["type"] in VIS_ITEM_TYPES
-        dt.date.fromisoformat(item["start"])
+        dt.datetime.fromisoformat(item["start"])
         if item["type"] == "range":
             assert dt.date.fromisoformat(item["end"]) > dt.date.fromisoformat(item["start"])
     for group in body["groups"]:
@@ -180,18 +214,47 @@ def test_vis_windows_stance_ranges_and_ends_open_ones_at_the_window():
     assert [(i["start"], i["end"]) for i in body["items"]] == [("2025-06-01", "2025-12-31")]
 
 
-def test_vis_events_are_points_and_interval_events_ranges():
-    items = {i["id"]: i for i in builtins(formats.vis(ENTRIES, {}, {"fr": "France"},
-                                                      today=dt.date(2026, 1, 10)))["items"]}
+def test_vis_events_on_a_day_are_points_and_events_over_a_span_ranges():
+    items = {i["id"]: i for i in builtins(formats.vis([*ENTRIES, entry("spring", "2025-21"), entry("open", "2025/..")],
+                                                      {}, {"fr": "France"}, today=dt.date(2026, 1, 10)))["items"]}
     assert items["summit"]["type"] == "point" and items["summit"]["start"] == "2026-01-06"
     assert items["summit"]["className"] == "event event-meeting-held" and items["summit"]["group"] == "fr"
-    assert (items["earlier-talks"]["type"], items["earlier-talks"]["end"]) == ("range", "2026-01-05")
+    # vis-timeline ends are exclusive: a span ends the day after its last day
+    assert (items["earlier-talks"]["type"], items["earlier-talks"]["end"]) == ("range", "2026-01-06")
+    assert (items["founded"]["type"], items["founded"]["start"], items["founded"]["end"]) == (
+        "range", "2025-03-01", "2025-04-01")
+    assert (items["spring"]["type"], items["spring"]["start"], items["spring"]["end"]) == (
+        "range", "2025-03-01", "2025-06-01")
+    assert (items["open"]["type"], items["open"]["start"]) == ("point", "2025-01-01")
     assert items["declared"]["group"] == formats.GENERAL_GROUP
     assert "end" not in items["summit"]
 
 
+#: EDTF text -> the words the CLI, the renderers and the page (service/web/static/js/dates.js) say.
+HUMAN_DATES = {
+    "2026-01-06": "6 January 2026",
+    "2026-01-06~": "on or about 6 January 2026",
+    "2026-01-09?": "possibly 9 January 2026",
+    "2025-03~": "about March 2025",
+    "2025%": "possibly about 2025",
+    "2025-21": "spring 2025",
+    "2025-22~": "about summer 2025",
+    "2025-23": "autumn 2025",
+    "2025-24": "winter 2025/26",
+    "201X": "some year in the 2010s",
+    "20XX": "some year from 2000 to 2099",
+    "2004-XX": "some month in 2004",
+    "1985-04-XX": "some day in April 1985",
+    "1985-XX-XX": "some day in 1985",
+    "2026-01-06T09:30:00Z": "6 January 2026, 09:30 UTC",
+    "1985-04-12T23:20:30+04:30": "12 April 1985, 18:50:30 UTC",
+    "2025-12~/2026-01-05": "about December 2025 – 5 January 2026",
+    "2026-01/..": "from January 2026 onwards",
+    "../2025-03": "until March 2025",
+    "2025-06/": "from June 2025 until an unknown date",
+    "/2026-04-12": "from an unknown date until 12 April 2026",
+}
+
+
 def test_human_dates():
-    assert formats.human_date("2026-01-06") == "6 January 2026"
-    assert formats.human_date("2025-03~") == "c. March 2025"
-    assert formats.human_date("2025%") == "c. 2025?"
-    assert formats.human_date("2025-12~/2026-01-05") == "c. December 2025 – 5 January 2026"
+    assert {text: formats.human_date(text) for text in HUMAN_DATES} == HUMAN_DATES

@@ -50,7 +50,7 @@ def test_timelinejs_is_a_timelinejs_document(service_world):
     slides = {s["unique_id"]: s for s in body["events"]}
     assert all(set(s) <= TIMELINEJS_SLIDE for s in slides.values())
     assert slides["coalition-founded"]["start_date"] == {"year": 2025, "month": 3}
-    assert slides["gb-money"]["display_date"] == "c. December 2025"
+    assert slides["gb-money"]["display_date"] == "about December 2025"
     assert 'href="https://example.org/paris"' in slides["paris-declaration"]["text"]["text"]
     assert [e["text"]["headline"] for e in body["eras"]] == ["Before Paris summit"]  # nothing comes after it
 

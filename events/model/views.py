@@ -49,6 +49,7 @@ class StanceView(msgspec.Struct, frozen=True, gc=False):
     conditions: tuple[ConditionState, ...]
     since: str
     since_text: str
+    precision: str  # of since_text (events.model.dates.PRECISIONS)
     certain: bool
     quantity: Quantity | None
     period: str | None
@@ -60,6 +61,8 @@ class Member(msgspec.Struct, frozen=True):
 
     id: str
     since: str
+    since_text: str
+    precision: str
     certain: bool
 
 
@@ -89,6 +92,8 @@ class ConditionView(msgspec.Struct, frozen=True):
     kind: str
     status: str
     since: str
+    since_text: str
+    precision: str
     deadline: str | None
     dependents: list[Dependent]
     evidence: tuple[Evidence, ...]
@@ -118,6 +123,7 @@ class Interval(msgspec.Struct, frozen=True):
     valid_from: str
     valid_to: str | None
     date_text: str
+    precision: str
     stance: str
     conditions: list[str]
     quantity: Quantity | None
