@@ -222,7 +222,7 @@ def _plain(date: dates.EDTFDate) -> str:
         name, _ = dates.SEASONS[int(text[5:7])]
         return f"{name} {day.year}" if name != "winter" else f"winter {day.year}/{str(day.year + 1)[-2:]}"
     if date.precision == "decade":
-        return f"some year in the {day.year}s"
+        return f"some year in the {int(text[:3] + '0')}s"
     if date.precision == "century":
         return f"some year from {day.year} to {date.latest.year}"
     if text.endswith("-XX-XX"):

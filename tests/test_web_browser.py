@@ -260,6 +260,23 @@ def test_a_cell_opens_its_conditions_and_evidence_from_the_keyboard(watched, ser
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
 
 
+def test_the_page_says_dates_in_the_same_words_as_the_service(watched, server):
+    from service import formats
+    from tests.test_formats import HUMAN_DATES
+
+    page = watched.page
+    open_page(page, f"/?at={TODAY}")
+    said = page.evaluate("async (texts) => { const { inWords } = await import('/static/js/dates.js');"
+                         " return Object.fromEntries(texts.map((text) => [text, inWords(text)])); }",
+                         list(HUMAN_DATES))
+    assert said == {text: formats.human_date(text) for text in HUMAN_DATES} == HUMAN_DATES
+    # the details of a cell say its date in words, with the precision the answer reports
+    page.locator("#matrix td[data-actor='it'][data-topic='troops-in-ukraine'] button").click()
+    since = page.locator("#details-body .since")
+    assert since.get_attribute("data-precision") == "day"
+    assert since.text_content() == f" dated {formats.human_date(since.get_attribute('data-date'))}"
+
+
 def test_an_appended_event_shows_in_the_live_panel_within_two_seconds(browser, own_server):
     server = own_server
     context, watched = _new_page(browser, server)

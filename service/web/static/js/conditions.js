@@ -1,5 +1,6 @@
 // The conditions still pending on the chosen day, each with the commitments that wait on it.
 
+import { inWords } from "./dates.js";
 import { fill, h, words } from "./dom.js";
 import { abbreviation } from "./stances.js";
 
@@ -11,8 +12,9 @@ export function renderConditions(list, conditions, names) {
     return;
   }
   fill(list, pending.map((condition) => h("li", { class: "condition", dataset: { condition: condition.id } },
-    h("p", {}, h("strong", {}, condition.id), h("span", { class: "muted" }, ` · ${condition.kind} · since ${condition.since}`),
-      condition.deadline ? h("span", {}, ` · deadline ${condition.deadline}`) : null),
+    h("p", {}, h("strong", {}, condition.id),
+      h("span", { class: "muted" }, ` · ${condition.kind} · pending since ${inWords(condition.since_text)}`),
+      condition.deadline ? h("span", {}, ` · deadline ${inWords(condition.deadline)}`) : null),
     h("p", {}, condition.description),
     condition.dependents.length
       ? h("details", { open: condition.dependents.length <= 5 },

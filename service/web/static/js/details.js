@@ -1,6 +1,7 @@
 // The details of one matrix cell: stance, commitment status, each condition with its status
 // and description, and the evidence (event summaries, sources linked, the event's JSON record).
 
+import { inWords } from "./dates.js";
 import { fill, h, sourceLink, words } from "./dom.js";
 
 function conditionItem(state, conditions) {
@@ -8,7 +9,7 @@ function conditionItem(state, conditions) {
   return h("li", {},
     h("span", { class: `badge condition-${state.status}` }, state.status), " ",
     h("strong", {}, state.id),
-    known ? [": ", known.description, known.deadline ? ` (deadline ${known.deadline})` : null] : null);
+    known ? [": ", known.description, known.deadline ? ` (deadline ${inWords(known.deadline)})` : null] : null);
 }
 
 function evidenceItem(evidence, entries) {
@@ -16,7 +17,7 @@ function evidenceItem(evidence, entries) {
   return h("li", { class: "evidence" },
     h("p", {},
       entry ? h("strong", {}, entry.headline) : null,
-      entry ? h("span", { class: "muted" }, ` (${entry.date}) `) : null,
+      entry ? h("span", { class: "muted" }, ` (${inWords(entry.date)}) `) : null,
       h("a", { href: `/events/${encodeURIComponent(evidence.event_id)}`, class: "record" }, "event record")),
     evidence.summary ? h("p", {}, evidence.summary) : null,
     evidence.sources.length
@@ -26,7 +27,7 @@ function evidenceItem(evidence, entries) {
 
 function quantity(row) {
   if (!row.quantity) return null;
-  const period = row.period ? ` per ${row.period}` : "";
+  const period = row.period ? ` for ${inWords(row.period)}` : "";
   return h("p", {}, `Quantity: ${row.quantity.amount.toLocaleString("en")} ${row.quantity.unit}${period}`);
 }
 
@@ -44,7 +45,8 @@ export function renderDetails(container, row, { actorName, conditions, entries, 
     h("p", {},
       h("span", { class: `badge stance-${row.stance}` }, row.stance),
       row.status ? [" ", h("span", { class: "badge" }, `commitment ${row.status}`)] : null,
-      ` since ${row.since_text}`, row.certain ? null : " (date uncertain on this day)"),
+      h("span", { class: "since", dataset: { date: row.since_text, precision: row.precision } },
+        ` dated ${inWords(row.since_text)}`), row.certain ? null : " (date uncertain on this day)"),
     quantity(row),
     row.conditions.length
       ? [h("h4", {}, "Conditions"), h("ul", { class: "plain" }, row.conditions.map((c) => conditionItem(c, conditions)))]

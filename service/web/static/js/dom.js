@@ -1,6 +1,8 @@
 // Building elements from data. Text always goes in through textContent, never innerHTML:
 // summaries, outlets and ids come from whoever appended the events.
 
+import { inWords } from "./dates.js";
+
 /** An element with attributes (null/false ones skipped) and children (strings become text). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -37,7 +39,7 @@ export function words(id) {
 
 /** An outlet name, linked to its URL when the source has one (http(s) only). */
 export function sourceLink(source) {
-  const label = source.published ? `${source.outlet} (${source.published})` : source.outlet;
+  const label = source.published ? `${source.outlet} (${inWords(source.published)})` : source.outlet;
   if (source.url && /^https?:\/\//i.test(source.url)) {
     return h("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" }, label);
   }

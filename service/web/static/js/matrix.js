@@ -1,6 +1,7 @@
 // The stance matrix: a real <table>, actors in rows and topics in columns, one cell per
 // (actor, topic) on the chosen day. Cells with a stance are buttons that open the details.
 
+import { inWords } from "./dates.js";
 import { fill, h, words } from "./dom.js";
 import { STANCES, abbreviation } from "./stances.js";
 
@@ -15,7 +16,7 @@ function describe(row, actorName) {
   const status = row.status ? `, ${row.status}` : "";
   const conditions = row.conditions.map((c) => `${c.id} (${c.status})`).join(", ");
   return `${actorName} on ${words(row.topic)}: ${row.stance}${status}` +
-    (conditions ? `; conditions: ${conditions}` : "") + `; since ${row.since_text}`;
+    (conditions ? `; conditions: ${conditions}` : "") + `; dated ${inWords(row.since_text)}`;
 }
 
 function cell(row, actor, topic, actorName, onSelect) {
