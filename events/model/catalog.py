@@ -24,6 +24,15 @@ Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Meta(max_length=500)]
 Url = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2048)]
 Refs = Annotated[tuple[Ref, ...], Meta(max_length=1000)]
+#: A date as written by a source, in EDTF levels 0 and 1 (checked by events.model.dates.parse, docs/dates.md).
+EDTF = Annotated[str, Meta(
+    description="an EDTF date (levels 0 and 1; docs/dates.md): a day, month or year (2026-01-06, 2025-03, 2025), "
+                "a date-time to the second (2026-01-06T09:30:00Z, +01:00), a season (2025-21 spring ... 2025-24 "
+                "winter), unspecified digits (201X, 20XX, 2004-XX, 1985-04-XX), a qualifier (? uncertain, "
+                "~ approximate, % both: 2025-12~), or an interval START/END whose ends may be open (..) or unknown "
+                "(empty): 2026-01-06/2026-01-09, 2026-01/.., 2025-06/",
+    examples=["2026-01-06", "2025-12~", "2025-21", "201X", "2026-01-06T09:30:00Z", "2025-03/2026-01-05", "2025-06/"],
+)]
 Tags = Annotated[tuple[Annotated[str, Meta(min_length=1, max_length=100)], ...], Meta(max_length=50)]
 
 #: A fact an event asserts: the key it is about, and the values it gives that key from the event's date on.
@@ -37,7 +46,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
     outlet: Annotated[str, Meta(min_length=1, max_length=300)]
     url: Url | None = None
-    published: str | None = None
+    published: EDTF | None = None
     quote: Annotated[str, Meta(max_length=2000)] | None = None
     file: ShortText | None = None
 
@@ -71,7 +80,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
     on_timeline: ClassVar[bool] = True
 
     id: EventId | None = None
-    occurred: str
+    occurred: EDTF
     sources: Annotated[tuple[Source, ...], Meta(min_length=1, max_length=100)]
     summary: Text
     tags: Tags = ()
@@ -262,7 +271,7 @@ class StanceStated(Event, frozen=True, tag="stance.stated"):
     stance: Stance
     conditions: Refs = ()
     quantity: Quantity | None = None
-    period: str | None = None
+    period: EDTF | None = None
     speaker: ShortText | None = None
 
     def references(self) -> Iterator[tuple[str, str, str]]:
@@ -362,7 +371,7 @@ class ConditionDeclared(Event, frozen=True, tag="condition.declared"):
     condition: Ref
     description: Text
     kind: ConditionKind = "other"
-    deadline: str | None = None
+    deadline: EDTF | None = None
 
     def defines(self) -> Iterator[tuple[str, str]]:
         yield "condition", self.condition

@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from events.model.errors import InvalidDate
 
@@ -31,8 +32,9 @@ OPEN_END = dt.date(9999, 12, 31)
 MAX_LENGTH = 64
 
 #: Every precision a date can have, from the narrowest span to the widest (docs/dates.md#precision).
-PRECISIONS = ("instant", "day", "month", "season", "year", "decade", "century", "interval", "unknown-start",
-              "unknown-end")
+Precision = Literal["instant", "day", "month", "season", "year", "decade", "century", "interval", "unknown-start",
+                    "unknown-end"]
+PRECISIONS: tuple[Precision, ...] = get_args(Precision)
 #: Season code -> (name, first month, months long). Northern-hemisphere meteorological seasons; winter ``Y-24``
 #: runs from December of Y to February of Y+1.
 SEASONS = {21: ("spring", 3), 22: ("summer", 6), 23: ("autumn", 9), 24: ("winter", 12)}
@@ -58,7 +60,7 @@ class EDTFDate:
     text: str
     earliest: dt.date
     latest: dt.date
-    precision: str
+    precision: Precision
     qualifier: str | None = None
     second: int = 0
 
@@ -196,7 +198,7 @@ def _parse_date(text: str) -> EDTFDate:
         high = int(year_text.replace("X", "9"))
         if low < 1:
             low = 1  # 000X: the years 0001-0009
-        precision = "decade" if year_text.count("X") == 1 else "century"
+        precision: Precision = "decade" if year_text.count("X") == 1 else "century"
         return EDTFDate(text, dt.date(low, 1, 1), dt.date(high, 12, 31), precision, qualifier)
     year = _year(text, year_text)
     if month_text is None:
@@ -268,7 +270,7 @@ def _interval(text: str) -> EDTFDate:
         raise _refuse(text, f"'{text}' is an interval with neither end known; give at least one, "
                             "e.g. 2026-01-06/.. or /2026-01-09")
     qualifiers = set()
-    precision = "interval"
+    precision: Precision = "interval"
     if start == "..":
         earliest = OPEN_START
     elif start == "":
@@ -312,6 +314,6 @@ def parse_day(text: str) -> dt.date:
     return parsed.earliest
 
 
-def precision(text: str) -> str:
+def precision(text: str) -> Precision:
     """The precision of a stored (already checked) date text: what answers report beside a date."""
     return parse(text).precision

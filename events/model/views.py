@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from events.model.catalog import Quantity, Source
+from events.model.dates import Precision
 
 
 class SourceView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -49,7 +50,7 @@ class StanceView(msgspec.Struct, frozen=True, gc=False):
     conditions: tuple[ConditionState, ...]
     since: str
     since_text: str
-    precision: str  # of since_text (events.model.dates.PRECISIONS)
+    precision: Precision  # of since_text
     certain: bool
     quantity: Quantity | None
     period: str | None
@@ -62,7 +63,7 @@ class Member(msgspec.Struct, frozen=True):
     id: str
     since: str
     since_text: str
-    precision: str
+    precision: Precision
     certain: bool
 
 
@@ -93,7 +94,7 @@ class ConditionView(msgspec.Struct, frozen=True):
     status: str
     since: str
     since_text: str
-    precision: str
+    precision: Precision
     deadline: str | None
     dependents: list[Dependent]
     evidence: tuple[Evidence, ...]
@@ -123,7 +124,7 @@ class Interval(msgspec.Struct, frozen=True):
     valid_from: str
     valid_to: str | None
     date_text: str
-    precision: str
+    precision: Precision
     stance: str
     conditions: list[str]
     quantity: Quantity | None
@@ -158,7 +159,7 @@ class TimelineEntry(msgspec.Struct, frozen=True):
     date: str
     earliest: str
     latest: str
-    precision: str
+    precision: Precision
     qualifier: str | None
     headline: str
     summary: str

@@ -16,7 +16,9 @@ TITLE = "Commitment timeline"
 VERSION = "0.1.0"
 DESCRIPTION = (
     "Who promised what, on which conditions, and when that changed: an event-sourced timeline of commitments "
-    "between states. Dates are EDTF day strings (`2026-01-07`); `known_at` is an RFC 3339 instant and answers "
+    "between states. Query dates (`at`, `from`, `to`) are days (`2026-01-07`); event dates are EDTF levels 0 and 1 "
+    "(`2025-21`, `201X`, `2025-12~`, `2026-01-06T09:30:00Z`, `2025-06/`), and answers give each date's `precision`; "
+    "`known_at` is an RFC 3339 instant and answers "
     "as the log stood then. Writes need `Authorization: Bearer <token>`. Errors are RFC 9457 problem JSON."
 )
 
