@@ -299,7 +299,7 @@ def stance(actor: str, at: str | None, known_at: str | None, topic: str | None, 
     rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), formats.human_date(s.since_text), s.certain)
             for s in document.stances]
     click.echo(f"{document.actor} on {document.at}" + (f" (as known at {document.known_at})" if known_at else ""))
-    click.echo(tables.render(["topic", "stance", "status", "conditions", "since", "certain"], rows))
+    click.echo(tables.render(["topic", "stance", "status", "conditions", "dated", "certain"], rows))
 
 
 def _cell(row: Any) -> str:

@@ -11,7 +11,7 @@ from events import open_store, queries
 from events.verify import log_checksum
 from service import cli
 from service.live import feed
-from tests.conftest import TOKEN, coalition_world, events, make
+from tests.conftest import TOKEN, coalition_world, events, make, registrations
 
 CLOCK = "2026-01-12T12:00:00Z"
 
@@ -100,7 +100,19 @@ def test_timeline_formats(world, fmt):
 
 def test_timeline_table(world):
     output = world("timeline", "--from", "2026-01-01").output
-    assert "Paris summit" in output and "2025-03" not in output
+    assert "Paris summit" in output and "March 2025" not in output
+
+
+def test_the_cli_says_dates_in_words(run):
+    store = open_store(run.database)
+    store.append(events(*registrations(), make("stance.stated", "2025-21", id="spring", actor="fr", topic="troops",
+                                               stance="supportive"),
+                        make("stance.stated", "201X", id="decade", actor="gb", topic="troops", stance="undecided")))
+    store.close()
+    assert "spring 2025" in run("stance", "fr", "--at", "2025-04-01").output
+    assert "some year in the 2010s" in run("stance", "gb", "--at", "2012-01-01").output
+    timeline = run("timeline").output
+    assert "spring 2025" in timeline and "season" in timeline and "some year in the 2010s" in timeline
 
 
 def test_export_then_import_round_trips(world, tmp_path):

@@ -1,6 +1,7 @@
 """The tables of the log and its projections, described once for every backend.
 
-Dates are ISO ``YYYY-MM-DD`` text (text order is date order); instants are fixed-width
+Dates are ISO ``YYYY-MM-DD`` text (text order is date order), with a date-time's second of the day in an
+integer column beside them (``valid_second``, the timeline's ``second``); instants are fixed-width
 RFC 3339 UTC text. Projection rows are bitemporal: ``created_pos`` / ``superseded_pos``
 say which log positions a row was part of the projection for, which answers
 ``known_at`` queries without replaying the log.
