@@ -501,7 +501,7 @@ def test_each_figure_for_the_coalitions_size_is_its_own_claim_with_its_own_sourc
         ("2025-12-zelenskyy-coalition-not-exactly-willing", "2025-12-29/2026-01-04", '000: "Last week"'),
         ("2025-12-31-macron-new-year-promise", "2025-12-31", '004: "New Year\'s Eve address"'),
         ("2026-01-06-es-open-to-troops", "2026-01-06/2026-01-11", '004: "after Tuesday\'s summit"'),
-        ("2026-01-06-ru-warns-troops-legitimate-targets", "2026-01-06/2026-01-11", '004: "this week", answering the summit'),
+        ("2026-01-06-ru-warns-troops-legitimate-targets", "2026-01-06/2026-01-11", '004: "this week", a reply'),
         ("2026-01-09-zelenskyy-us-guarantees-near-final", "2026-01-09", '004: "on Friday"'),
         ("2026-01-09-kyiv-air-strike", "2026-01-09", '004: "on Friday" (caption)'),
         ("2025-12-berlin-800k-pledge", "2025-12", '000: "the December Berlin summit"'),
