@@ -304,7 +304,7 @@ def stance(actor: str, at: str | None, known_at: str | None, topic: str | None, 
 
 def _versions(row: Any) -> str:
     """The competing versions of a disputed stance, each with the events that report it."""
-    return "; ".join(f"{other.stance} ({', '.join(e.event_id for e in other.evidence)})"
+    return "; ".join(f"{_version_text(other)} ({', '.join(e.event_id for e in other.evidence)})"
                      for other in row.alternatives)
 
 
@@ -312,8 +312,15 @@ def _cell(row: Any) -> str:
     """A matrix cell: the stance, its commitment status, and a mark when competing reports stand."""
     text = f"{row.stance} ({row.status})" if row.status else row.stance
     if row.disputed:
-        text += " [disputed: " + ", ".join(other.stance for other in row.alternatives) + "]"
+        versions = dict.fromkeys(_version_text(other) for other in row.alternatives)  # one mention per reading
+        text += " [disputed: " + "; ".join(versions) + "]"
     return text
+
+
+def _version_text(version: Any) -> str:
+    """A version's stance, with the conditions it names (competing reports often differ only in those)."""
+    conditions = ", ".join(condition.id for condition in version.conditions)
+    return f"{version.stance} if {conditions}" if conditions else version.stance
 
 
 @main.command()

@@ -112,3 +112,23 @@ def test_conflicting_member_counts_are_kept_as_separate_sourced_claims(seeded):
     assert len(claims) >= 4
     files = {src.file for claim in claims for src in claim.sources}
     assert len(files) >= 3
+
+
+def test_the_store_answers_7_january_with_the_disputes_docs_seed_data_lists(seeded):
+    """docs/seed-data.md's "Competing reports": each key listed is disputed on 7 January with that main answer,
+    and no other key is (Italy: declined, the more cautious of 004's "ruling out" and 002's "reluctance")."""
+    import re
+    from pathlib import Path
+
+    section = (Path(__file__).resolve().parent.parent / "docs" / "seed-data.md").read_text(encoding="utf-8")
+    section = section.split("## Competing reports", 1)[1].split("\n## ", 1)[0]
+    listed = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and re.fullmatch(r"`[a-z-]+`", cells[0]):
+            listed[(cells[0].strip("`"), cells[1].strip("`"))] = cells[3].split()[0]
+    with seeded.reading() as tx:
+        disputed = queries.stances(tx, D(2026, 1, 7), disputed=True)
+    assert {(s.actor, s.topic): s.stance for s in disputed} == listed
+    italy = next(s for s in disputed if (s.actor, s.topic) == ("it", "troops-in-ukraine"))
+    assert [a.stance for a in italy.alternatives] == ["reluctant"]
