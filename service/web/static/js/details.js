@@ -76,6 +76,6 @@ export function renderDetails(container, row, { actorName, conditions, entries, 
       ? [h("h4", {}, "Conditions"), h("ul", { class: "plain" }, row.conditions.map((c) => conditionItem(c, conditions)))]
       : h("p", { class: "muted" }, "No conditions."),
     h("h4", {}, "Evidence"),
-    h("ul", { class: "plain" }, row.evidence.map((e) => evidenceItem(e, entries))),
+    h("ul", { class: "plain evidence-list" }, row.evidence.map((e) => evidenceItem(e, entries))),
     disputeSection(row, { conditions, entries }));
 }
