@@ -4,6 +4,9 @@ import { inWords } from "./dates.js";
 import { fill, h, words } from "./dom.js";
 import { abbreviation } from "./stances.js";
 
+// The earliest day of an open start ("../2026-01-05"): the condition's start is not known.
+const OPEN_START = "0001-01-01";
+
 /** ``conditions``: the /conditions answer's list for the day; only the pending ones are shown. */
 export function renderConditions(list, conditions, names) {
   const pending = conditions.filter((c) => c.status === "pending");
