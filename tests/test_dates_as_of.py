@@ -44,7 +44,13 @@ def test_some_year_in_a_decade_counts_from_its_first_year_and_a_later_exact_date
     assert (decade.stance, decade.since, decade.precision, decade.certain) == ("supportive", "2010-01-01", "decade",
                                                                               False)
     assert _on(registered, D(2015, 5, 31)).stance == "supportive"
-    assert _on(registered, D(2015, 6, 1)).stance == "committed"
+    # The exact day lies inside "some year in the 2010s": the two reports compete (docs/as-of.md) until an editor
+    # confirms that the later one is a change; then it replaces the decade from its day on.
+    exact = _on(registered, D(2015, 6, 1))
+    assert (exact.stance, exact.disputed, [a.stance for a in exact.alternatives]) == ("supportive", True, ["committed"])
+    registered.append(events(make("change.confirmed", "2015-06-02", actor="fr", topic="troops", earlier="decade",
+                                  later="exact", reason="the exact report is later")))
+    assert (_on(registered, D(2015, 6, 1)).stance, _on(registered, D(2015, 6, 1)).disputed) == ("committed", False)
     with registered.reading() as tx:
         history = queries.history(tx, "fr", "troops")
     assert [(i.valid_from, i.valid_to, i.precision) for i in history] == [
@@ -83,9 +89,13 @@ def test_date_times_order_by_their_time_of_day_whatever_their_log_order(register
     registered.append(events(_stance("2026-01-06T09:30:00+01:00", "declined", "morning"),
                              _stance("2026-01-06", "undecided", "the-day")))
     assert _on(registered, D(2026, 1, 5)) is None
-    evening = _on(registered, D(2026, 1, 6))  # a day-precise query date includes the day's instants
-    assert (evening.stance, evening.since, evening.precision, evening.certain) == (
-        "committed", "2026-01-06", "instant", True)
+    # A day-precise query date includes the day's instants: the evening is in effect. The day-precise report may
+    # mean any time of the day, so it competes with the evening (the morning ends before the evening starts): the
+    # answer is the more cautious of the two, the evening's version among the alternatives.
+    evening = _on(registered, D(2026, 1, 6))
+    assert (evening.stance, evening.disputed, [(a.stance, a.since_text, a.precision) for a in evening.alternatives]) \
+        == ("undecided", True, [("committed", "2026-01-06T18:00:00Z", "instant")])
+    assert evening.certain is True
     with registered.reading() as tx:
         history = queries.history(tx, "fr", "troops")
         timeline = [e.id for e in queries.timeline(tx, start=D(2026, 1, 6), end=D(2026, 1, 6))]

@@ -274,8 +274,8 @@ def test_the_page_says_dates_in_the_same_words_as_the_service(watched, server):
                          " return Object.fromEntries(texts.map((text) => [text, inWords(text)])); }",
                          list(HUMAN_DATES))
     assert said == {text: formats.human_date(text) for text in HUMAN_DATES} == HUMAN_DATES
-    # the details of a cell say its date in words, with the precision the answer reports
-    page.locator("#matrix td[data-actor='it'][data-topic='troops-in-ukraine'] button").click()
+    # the details of a cell say its date in words, with the precision the answer reports (France: a day)
+    page.locator("#matrix td[data-actor='fr'][data-topic='troops-in-ukraine'] button").click()
     since = page.locator("#details-body .since")
     assert since.get_attribute("data-precision") == "day"
     assert since.text_content() == f" dated {formats.human_date(since.get_attribute('data-date'))}"
