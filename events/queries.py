@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from events.model.catalog import Quantity, decode_stored
+from events.model.clock import format_instant
 from events.model.errors import NotFound
 from events.model.views import (
     ActorView,
@@ -103,11 +104,21 @@ def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = Non
     pos = known_position(tx, known_at)
     entry = registry.entry(tx, "actor", actor_id, pos)
     if entry is None:
-        raise NotFound(f"no actor '{actor_id}'")
+        raise NotFound(_unknown_actor(tx, actor_id, known_at))
     members = None
     if entry["kind"] != "state" and with_members:
         members = members_of(tx, actor_id, at, pos)
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
+
+
+def _unknown_actor(tx: Tx, actor_id: str, known_at: dt.datetime | None) -> str:
+    """Why an actor is not found: it is not in the log at all, or the log had not recorded it yet at ``known_at``
+    (then the message gives the instant it was recorded, from which on ``known_at`` finds it)."""
+    later = registry.entry(tx, "actor", actor_id) if known_at is not None else None
+    if later is None or known_at is None:
+        return f"no actor '{actor_id}'"
+    return (f"actor '{actor_id}' was not yet known at {format_instant(known_at)}: the log recorded it at"
+            f" {log.recorded_at(tx, later['position'])}; ask with a later known_at")
 
 
 def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]:

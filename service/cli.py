@@ -67,7 +67,8 @@ def _from_env(name: str) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", envvar=declaration("database").variable, default=None, metavar="PATH|URL",
-              help=f"The database file or sqlite:/// URL [{_from_env('database')}].")
+              help="The database file, or a sqlite:///relative.db, sqlite:////absolute.db or postgresql:// URL"
+                   f" [{_from_env('database')}].")
 @click.pass_context
 def main(ctx: click.Context, database: str | None) -> None:
     """Who promised what, on which conditions, and when that changed.
@@ -89,8 +90,9 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _services(settings: Settings | None = None) -> Iterator[Services]:
-    services = open_services(settings or _settings())
+def _services(settings: Settings | None = None, *, create: bool = False) -> Iterator[Services]:
+    """The store and clock for one command; only commands that load data (``create=True``) may make a database."""
+    services = open_services(settings or _settings(), create=create)
     try:
         yield services
     finally:
@@ -124,6 +126,16 @@ def _tty() -> bool:
     return sys.stderr.isatty()
 
 
+def _database_here(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        root = ctx.find_root()
+        root.obj = root.obj.replace(database=value)
+
+
+#: ``--database`` after the command name too (``commitments verify --database x.db``), as before it.
+database_option = click.option("--database", default=None, metavar="PATH|URL", expose_value=False,
+                               callback=_database_here, is_eager=True,
+                               help="The database (the same as the global option before the command).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the HTTP API's shape).")
 at_option = click.option("--at", metavar="DATE", help="The day to answer for (YYYY-MM-DD) [default: today].")
 known_at_option = click.option("--known-at", metavar="INSTANT",
@@ -136,13 +148,12 @@ known_at_option = click.option("--known-at", metavar="INSTANT",
 @main.command()
 @click.option("--host", default=None, help=f"Interface to listen on [{_from_env('host')}].")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help=f"Port [{_from_env('port')}].")
-@click.option("--database", default=None, metavar="PATH|URL", help="The database (overrides the global option).")
+@database_option
 @click.option("--seed-if-empty", is_flag=True, help="Load the seed timeline when the log is empty.")
 @click.option("--private", is_flag=True,
               help=f"Reads need the token too [env {declaration('read_requires_token').variable}=1].")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: a reverse proxy usually does).")
-def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool,
-          access_log: bool) -> None:
+def serve(host: str | None, port: int | None, seed_if_empty: bool, private: bool, access_log: bool) -> None:
     """Run the HTTP API (and print where to find it).
 
     The write token comes from COMMITMENTS_TOKEN, or from commitments.token beside the
@@ -156,7 +167,7 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
 
     from service.app import create_app
 
-    settings = _settings().replace(host=host, port=port, database=database, seed_if_empty=seed_if_empty or None,
+    settings = _settings().replace(host=host, port=port, seed_if_empty=seed_if_empty or None,
                                    read_requires_token=private or None)
     token = resolve_token(settings)
     settings = settings.replace(token=token.value)
@@ -178,6 +189,7 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
 
 
 @main.command()
+@database_option
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Another seed file [default: seeds/coalition.yaml].")
 def seed(path: str | None) -> None:
@@ -187,7 +199,7 @@ def seed(path: str | None) -> None:
     Example:
       commitments seed
     """
-    with _services() as services:
+    with _services(create=True) as services:
         before = services.store.last_position()
         result = seeding.load_seed(services.store, path)
     new = result.last_position - before
@@ -198,6 +210,7 @@ def seed(path: str | None) -> None:
 
 
 @main.command("import")
+@database_option
 @click.argument("file", type=click.File("rb"))
 @click.option("--batch-size", type=click.IntRange(1, None), default=None,
               help="Events per append for lines without a recorded instant [default: the whole file is one append].")
@@ -215,7 +228,7 @@ def import_(file: Any, batch_size: int) -> None:
       commitments --database ./restored.db import backup.ndjson
     """
     size = _file_size(file)
-    with _services() as services:
+    with _services(create=True) as services:
         if size and _tty():
             with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
                 report = transfer.import_lines(services.store, file, batch_size=batch_size, progress=bar.update)
@@ -234,6 +247,7 @@ def _file_size(file: Any) -> int | None:
 
 
 @main.command()
+@database_option
 @click.option("--output", "-o", type=click.File("wb"), default="-", help="Where to write [default: stdout].")
 def export(output: Any) -> None:
     """Write the whole log as NDJSON: each line an event plus its position and recorded instant.
@@ -263,9 +277,12 @@ def migrate(source: str, target: str) -> None:
       commitments migrate --from sqlite:///data/commitments.db --to postgresql://localhost/commitments
     """
     settings = _settings()
-    with _services(settings.replace(database=source)) as origin, _services(settings.replace(database=target)) as copy:
-        report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
-        problems = verify(copy.store)
+    with _services(settings.replace(database=source)) as origin:
+        if origin.store.last_position() == 0:
+            raise BadInput(f"the source {source} holds no events: nothing to migrate")
+        with _services(settings.replace(database=target), create=True) as copy:
+            report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
+            problems = verify(copy.store)
     click.echo(f"Copied {report.appended} of {report.read} events in {report.appends} appends; "
                f"the target ends at position {report.last_position}.")
     if problems:
@@ -280,6 +297,7 @@ def _conditions_text(conditions: Iterable[ConditionState]) -> str:
 
 
 @main.command()
+@database_option
 @click.argument("actor")
 @at_option
 @known_at_option
@@ -307,6 +325,7 @@ def _cell(row: Any) -> str:
 
 
 @main.command()
+@database_option
 @at_option
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -332,6 +351,7 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, as_json: bool) ->
 
 
 @main.command()
+@database_option
 @at_option
 @known_at_option
 @json_option
@@ -356,6 +376,7 @@ def pending(at: str | None, known_at: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@database_option
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="native", show_default=True,
               help="native (a table, or JSON with --json), timelinejs or vis (always JSON).")
 @click.option("--from", "start", metavar="DATE", default=None, help="Only what reaches this day or later.")
@@ -386,6 +407,7 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
 
 
 @main.command()
+@database_option
 def rebuild() -> None:
     """Recompute every projection from the log (after a bug fix in a projection, say).
 
@@ -411,6 +433,7 @@ def _bar_progress(bar: Any) -> Callable[[int, int], None]:
 
 
 @main.command("verify")
+@database_option
 def verify_command() -> None:
     """Check the log (gap-free positions, monotonic recorded time) and that projections equal a rebuild.
 
@@ -430,6 +453,7 @@ def verify_command() -> None:
 
 
 @main.command()
+@database_option
 @click.option("--after", type=click.IntRange(0), default=0, show_default=True,
               help="Start after this change sequence number.")
 @click.option("--once", is_flag=True, help="Print what is there now and exit.")

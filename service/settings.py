@@ -81,8 +81,8 @@ class Settings:
     """
 
     database: str = setting(DEFAULT_DATABASE, env="COMMITMENTS_DATABASE_URL",
-                            help="A database URL (``sqlite:///path/to.db``) or a plain file path; ``:memory:`` for"
-                                 " throw-away runs.")
+                            help="A database URL (``sqlite:///relative.db``, ``sqlite:////absolute.db``,"
+                                 " ``postgresql://...``) or a plain file path; ``:memory:`` for throw-away runs.")
     host: str = setting("127.0.0.1", help="The interface the server listens on.")
     port: int = setting(8000, check=lambda port: 0 <= port <= 65535, help="The port the server listens on.")
     token: str | None = setting(

@@ -141,6 +141,29 @@ def test_known_at_before_an_actor_was_registered_is_404(service_world):
     assert service_world.get("/actors", params={"known_at": "2020-01-01T00:00:00Z"}).json()["actors"] == []
 
 
+def test_the_404_for_an_actor_not_yet_known_says_when_the_log_recorded_it(service_world):
+    answer = service_world.get("/actors/fr/stances", params={"at": "2026-01-07", "known_at": "2026-01-06T08:00:00Z"})
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == ("actor 'fr' was not yet known at 2026-01-06T08:00:00.000000Z: the log recorded"
+                                       " it at 2026-01-06T12:00:00.000000Z; ask with a later known_at")
+    assert service_world.get("/actors/xx", params={"known_at": "2026-01-06T08:00:00Z"}).json()["detail"] == \
+        "no actor 'xx'"
+
+
+def test_the_api_docs_known_at_session_works_on_a_fresh_log(service_world, clock):
+    """docs/api.md: take an instant, append a statement later, ask as the log stood at that instant."""
+    clock.advance(seconds=30)
+    before = "2026-01-06T12:00:30Z"
+    clock.advance(seconds=30)
+    statement = make("stance.stated", "2026-01-08", id="de-undecided", actor="de", topic="troops", stance="undecided")
+    assert service_world.post("/events", json=statement, headers=AUTH).status_code == 201
+    question = {"at": "2026-01-08", "topic": "troops"}
+    then = service_world.get("/actors/de/stances", params={**question, "known_at": before})
+    now = service_world.get("/actors/de/stances", params=question)
+    assert then.status_code == 200 and [s["stance"] for s in then.json()["stances"]] == ["declined"]
+    assert [s["stance"] for s in now.json()["stances"]] == ["undecided"]
+
+
 def test_known_at_accepts_offsets_even_when_the_plus_became_a_space(service_world):
     response = service_world.get("/actors/fr/stances?known_at=2026-01-06T13:00:00+01:00")
     assert response.status_code == 200 and response.json()["known_at"] == "2026-01-06T12:00:00.000000Z"

@@ -41,7 +41,7 @@ def test_bad_settings_say_what_to_use(env, words):
 @pytest.mark.parametrize(
     ("database", "path"),
     [("./data/c.db", Path("data/c.db")), ("sqlite:///./data/c.db", Path("data/c.db")),
-     ("sqlite:////srv/c.db", Path("/srv/c.db")), ("sqlite:///srv/c.db", Path("/srv/c.db")), (":memory:", None),
+     ("sqlite:////srv/c.db", Path("/srv/c.db")), ("sqlite:///srv/c.db", Path("srv/c.db")), (":memory:", None),
      ("sqlite://:memory:", None)],
 )
 def test_the_database_path_and_the_token_beside_it(database, path):

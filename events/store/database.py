@@ -48,6 +48,10 @@ class Database(Protocol):
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes, if missing, in the backend's dialect."""
 
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists (in the schema the database works in)."""
+        ...
+
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Run inside an append's transaction once it stored something (e.g. notify other instances)."""
 

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 from events.model.errors import Unavailable
 from events.store.database import NotificationWait
 from events.tables.schema import Table
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 #: The advisory lock all writers of one database share (an arbitrary constant: "CMTL").
 WRITE_LOCK = 0x434D544C
@@ -128,7 +128,7 @@ class PostgresDatabase:
     cheap_local_reads = False
 
     def __init__(self, url: str, *, durable: bool = True, schema: str | None = None, pool_size: int = 10,
-                 connect_timeout: float = 10.0):
+                 connect_timeout: float = 10.0, create: bool = True):
         self.url = url
         self.schema = schema
         options = []
@@ -147,7 +147,7 @@ class PostgresDatabase:
         except Exception:
             self.pool.close()
             raise
-        if schema:
+        if schema and create:
             with self.writing() as tx:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
@@ -178,6 +178,10 @@ class PostgresDatabase:
                 _end(conn, "ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists in the schema the connections search first."""
+        return scalar(tx, "SELECT to_regclass(?) IS NOT NULL", (name,)) is True
 
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Notify every listening instance of the log's new end."""

@@ -190,6 +190,10 @@ class SqliteDatabase:
         assert isinstance(tx, SqliteTx)
         _create(sqlite_utils.Database(tx.conn), table)
 
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists in the file."""
+        return tx.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None
+
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Nothing to do: other processes learn of appends by polling the log's end."""
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from events.model.catalog import Event
 from events.model.clock import Clock, SystemClock
-from events.model.errors import CommitmentError
+from events.model.errors import CommitmentError, MissingDatabase
 from events.store.database import Database, NotificationWait
 from events.tables import log
 from events.tables.log import AppendResult, StoredEvent
-from events.tables.schema import PROJECTION_FORMAT, PROJECTIONS, TABLES
+from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
 from events.tables.tx import Tx
 from events.writing import announcements
 from events.writing.append import append_events, append_group
@@ -35,9 +35,15 @@ _log = logging.getLogger(__name__)
 class EventStore:
     """An append-only event log with its projections, in one database, with a clock for recorded instants."""
 
-    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+    def __init__(self, database: Database, clock: Clock | None = None, *, create: bool = True) -> None:
+        """``create=False``: the database must already hold a log (its event table), else :class:`MissingDatabase`."""
         self.database = database
         self.clock: Clock = clock or SystemClock()
+        if not create:
+            with database.reading() as tx:
+                if not database.has_table(tx, LOG.name):
+                    raise MissingDatabase("the database holds no event log: check its URL (only serve, seed,"
+                                          " import and migrate --to create one)")
         with database.writing() as tx:
             self._open_tables(tx)
 
