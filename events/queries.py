@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from events.model import dates
 from events.model.catalog import Quantity, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
@@ -146,6 +147,8 @@ def conditions(
         if status is not None and row["status"] != status:
             continue
         entry = entries.get(row["condition"], {})
+        deadline = entry.get("deadline")
+        overdue_since = _overdue_since(deadline, row["status"], at)
         out.append(
             ConditionView(
                 id=row["condition"],
@@ -153,12 +156,23 @@ def conditions(
                 kind=entry.get("kind", "other"),
                 status=row["status"],
                 since=row["valid_from"],
-                deadline=entry.get("deadline"),
+                deadline=deadline,
                 dependents=dependents.get(row["condition"], []),
                 evidence=cited[row["evidence"]],
+                overdue=overdue_since is not None,
+                overdue_since=overdue_since,
             )
         )
     return out
+
+
+def _overdue_since(deadline: str | None, status: str, at: dt.date) -> str | None:
+    """The first day a still-pending condition was overdue, if its deadline has passed by ``at``: the day after the
+    deadline's last day (the day the feed's ``overdue`` record is dated)."""
+    if deadline is None or status != "pending":
+        return None
+    due = dates.day_after(deadline)
+    return due.isoformat() if due <= at else None
 
 
 def _state(state: tuple[str | None, str | None]) -> StateView:

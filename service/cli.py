@@ -368,11 +368,12 @@ def pending(at: str | None, known_at: str | None, as_json: bool) -> None:
         return _emit_json(document)
     rows = []
     for condition in document.conditions:
-        first = (condition.id, condition.kind, condition.deadline, condition.description[:50])
+        overdue = f"since {condition.overdue_since}" if condition.overdue else ""
+        first = (condition.id, condition.kind, condition.deadline, overdue, condition.description[:50])
         waiting = [f"{d.actor} on {d.topic} ({d.stance})" for d in condition.dependents] or [""]
         rows.append((*first, waiting[0]))
-        rows.extend(("", "", "", "", more) for more in waiting[1:])
-    click.echo(tables.render(["condition", "kind", "deadline", "description", "dependents"], rows))
+        rows.extend(("", "", "", "", "", more) for more in waiting[1:])
+    click.echo(tables.render(["condition", "kind", "deadline", "overdue", "description", "dependents"], rows))
 
 
 @main.command()

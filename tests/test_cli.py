@@ -69,7 +69,8 @@ def test_stance_table_and_json(world):
 def test_stance_known_at(world):
     result = world("stance", "gb", "--known-at", "2030-01-01T00:00:00Z", "--json")
     assert json.loads(result.output)["known_at"] == "2030-01-01T00:00:00.000000Z"
-    assert "no actor 'gb'" in world("stance", "gb", "--known-at", "2020-01-01T00:00:00Z", expect=2).output
+    assert "actor 'gb' was not yet known at 2020-01-01T00:00:00.000000Z" in world("stance", "gb", "--known-at",
+                                                                            "2020-01-01T00:00:00Z", expect=2).output
 
 
 def test_matrix_table_csv_and_json(world):
@@ -277,3 +278,19 @@ def test_an_import_without_recorded_instants_is_one_append_and_names_the_line_of
         assert len({stored.recorded for stored in store.read()}) == 1
     finally:
         store.close()
+
+
+def test_pending_says_since_when_a_condition_is_overdue(run):
+    declared = make("condition.declared", "2026-01-01", id="vote-declared", condition="vote-by-march",
+                    description="parliament votes", kind="trigger", deadline="2026-03")
+    store = open_store(run.database)
+    store.append(events(*coalition_world(), declared))
+    store.close()
+    before = run("pending", "--at", "2026-03-31").output
+    after = run("pending", "--at", "2026-04-02").output
+    assert "overdue" in before.splitlines()[0] and "since 2026-04-01" not in before
+    row = next(line for line in after.splitlines() if line.startswith("vote-by-march"))
+    assert "since 2026-04-01" in row
+    document = json.loads(run("pending", "--at", "2026-04-02", "--json").output)
+    vote = next(c for c in document["conditions"] if c["id"] == "vote-by-march")
+    assert vote["overdue"] is True and vote["overdue_since"] == "2026-04-01"

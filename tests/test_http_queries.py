@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import AUTH, make
+from tests.conftest import AUTH, make, registrations
 
 STANCE_KEYS = {"topic", "stance", "status", "conditions", "since", "certain", "quantity", "evidence"}
 
@@ -192,3 +192,19 @@ def test_bad_filters_and_ids_are_client_errors(service_world, path):
     response = service_world.get(path)
     assert response.status_code in (400, 404), response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_pending_condition_past_its_deadline_is_overdue_from_the_day_after(service_api):
+    declared = make("condition.declared", "2026-01-01", id="vote-declared", condition="vote-by-march",
+                    description="parliament votes", kind="trigger", deadline="2026-03")
+    assert service_api.post("/events", json=[*registrations(), declared], headers=AUTH).status_code == 201
+
+    def vote(at):
+        listed = service_api.get("/conditions", params={"at": at}).json()["conditions"]
+        return next(c for c in listed if c["id"] == "vote-by-march")
+
+    assert (vote("2026-03-31")["overdue"], vote("2026-03-31")["overdue_since"]) == (False, None)
+    assert (vote("2026-04-01")["overdue"], vote("2026-04-01")["overdue_since"]) == (True, "2026-04-01")
+    met = make("condition.changed", "2026-04-10", id="vote-met", condition="vote-by-march", status="met")
+    assert service_api.post("/events", json=met, headers=AUTH).status_code == 201
+    assert vote("2026-04-05")["overdue"] is True and vote("2026-04-10")["overdue"] is False

@@ -113,3 +113,8 @@ def parse_day(text: str) -> dt.date:
     if parsed.precision != "day" or parsed.qualifier is not None:
         raise InvalidDate(text, f"'{text}' is not a single day; use e.g. 2026-01-07")
     return parsed.earliest
+
+
+def day_after(text: str) -> dt.date:
+    """The first day after everything a date can mean (its latest day + 1): when a deadline has passed."""
+    return parse(text).latest + dt.timedelta(days=1)

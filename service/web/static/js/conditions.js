@@ -12,7 +12,9 @@ export function renderConditions(list, conditions, names) {
   }
   fill(list, pending.map((condition) => h("li", { class: "condition", dataset: { condition: condition.id } },
     h("p", {}, h("strong", {}, condition.id), h("span", { class: "muted" }, ` · ${condition.kind} · since ${condition.since}`),
-      condition.deadline ? h("span", {}, ` · deadline ${condition.deadline}`) : null),
+      condition.deadline ? h("span", {}, ` · deadline ${condition.deadline}`) : null,
+      condition.overdue ? h("span", { class: "overdue", title: `still pending after its deadline (${condition.deadline})` },
+        ` · overdue since ${condition.overdue_since}`) : null),
     h("p", {}, condition.description),
     condition.dependents.length
       ? h("details", { open: condition.dependents.length <= 5 },
