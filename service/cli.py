@@ -171,6 +171,13 @@ def serve(host: str | None, port: int | None, seed_if_empty: bool, private: bool
                                    read_requires_token=private or None)
     token = resolve_token(settings)
     settings = settings.replace(token=token.value)
+    if settings.seed_if_empty:
+        # Seeded here, before the app starts, so that the operator reads what happened (the app would seed too).
+        with _services(settings, create=True) as services:
+            seeded = seeding.seed_if_empty(services.store)
+        if seeded is not None:
+            click.echo(f"Seeded the empty log with {len(seeded.appended)} events (the Coalition of the Willing"
+                       f" timeline); it ends at position {seeded.last_position}.")
     app = create_app(settings, freeze_after_start=True)
     if token.generated:
         where = f"saved to {token.path}" if token.path else "not saved: the database is in memory"

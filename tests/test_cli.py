@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from events import open_store, queries
 from events.verify import log_checksum
+from seeds import read_seed
 from service import cli
 from service.live import feed
 from tests.conftest import TOKEN, coalition_world, events, make
@@ -235,10 +236,12 @@ def test_serve_prints_the_urls_and_a_new_token_once(run, monkeypatch, tmp_path):
     monkeypatch.setattr("uvicorn.run", lambda app, host, port, **kw: started.append((app, host, port)))
     first = run("serve", "--port", "8765", "--seed-if-empty").output
     assert "http://127.0.0.1:8765/schema" in first and "/schema/swagger" in first and "/feed" in first
+    seeded = len(read_seed())
+    assert f"Seeded the empty log with {seeded} events" in first
     token = (tmp_path / "commitments.token").read_text().strip()
     assert token in first and "shown only this once" in first
-    second = run("serve", "--port", "8765").output
-    assert token not in second and "Write token" not in second
+    second = run("serve", "--port", "8765", "--seed-if-empty").output
+    assert token not in second and "Write token" not in second and "Seeded" not in second
     app, host, port = started[-1]
     assert (host, port) == ("127.0.0.1", 8765) and app.state.token == token
 
