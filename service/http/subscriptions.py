@@ -83,25 +83,25 @@ class SubscriptionsController(Controller):
         return SubscriptionCreated(created.view(), created.secret)
 
     @get("/", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="List webhooks",
-         responses=problem_responses(400, 401))
+         responses=problem_responses(400, 401, 429))
     def list_subscriptions(self, store: Store) -> SubscriptionList:
         """Every subscription with its progress (`delivered_through`) and failures; never the secrets."""
         return SubscriptionList([s.view() for s in subscriptions.every(store)])
 
     @get("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="One webhook",
-         responses=problem_responses(400, 401, 404))
+         responses=problem_responses(400, 401, 404, 429))
     def one(self, store: Store, subscription_id: SubscriptionPath) -> SubscriptionView:
         """One subscription (without its secret)."""
         return subscriptions.get(store, subscription_id).view()
 
     @delete("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="Remove a webhook",
-            responses=problem_responses(400, 401, 404))
+            responses=problem_responses(400, 401, 404, 429))
     def remove(self, store: Store, subscription_id: SubscriptionPath) -> None:
         """Remove a subscription and its delivery log; no more deliveries are made to it."""
         subscriptions.delete(store, subscription_id)
 
     @get("/{subscription_id:str}/deliveries", opt=WRITE, security=_SECURITY, sync_to_thread=True,
-         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404))
+         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404, 429))
     def deliveries(self, store: Store, subscription_id: SubscriptionPath, limit: DeliveryLimit = 100) -> DeliveryLog:
         """The newest attempts: seq, attempt number, status code or error, when the retry is due, when delivered."""
         return DeliveryLog(subscription_id, subscriptions.deliveries(store, subscription_id, limit))
