@@ -5,6 +5,10 @@ like the rest of the core; the service's dispatcher (``service/live/webhooks.py`
 HTTP side. A subscription's progress is ``delivered_through``: every change record up
 to that sequence number has been acknowledged by the receiver (or left out by its
 filters), so a restart resumes right after it. Rebuild never touches these tables.
+
+A callback URL is stored whole, since deliveries need the credentials and tokens it may
+carry, but it leaves the store only redacted (:func:`redact_url`, :func:`scrub`): in
+answers, in delivery errors and in log lines.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import msgspec
 
@@ -36,7 +40,7 @@ class InvalidSubscription(InvalidEvent):
 
 
 class SubscriptionView(msgspec.Struct, frozen=True):
-    """A subscriber as the API shows it: never with its secret."""
+    """A subscriber as the API shows it: never with its secret, and its URL without credentials or query values."""
 
     id: str
     url: str
@@ -56,9 +60,12 @@ class Subscription(SubscriptionView, frozen=True):
     secret: str
 
     def view(self) -> SubscriptionView:
-        """The public view (without the secret)."""
+        """The public view: without the secret, and with the URL's credentials hidden (:func:`redact_url`)."""
         fields = msgspec.structs.asdict(self)
         del fields["secret"]
+        fields["url"] = redact_url(self.url)
+        if self.last_error is not None:
+            fields["last_error"] = scrub(self.last_error, self.url)
         return SubscriptionView(**fields)
 
 
@@ -95,6 +102,61 @@ def check_url(url: str) -> str:
     if not host:
         raise refuse("has no host")
     return url
+
+
+#: What stands for a hidden part of a callback URL.
+HIDDEN = "***"
+#: Shorter secret parts are not hunted down in error texts (a ``1`` would be blotted out of every number).
+MIN_SCRUBBED = 4
+
+
+def redact_url(url: str) -> str:
+    """A callback URL as logs and answers show it: the userinfo, every query value and a fragment hidden.
+
+    ``http://user:pass@host/h?token=abc&v=2`` -> ``http://***@host/h?token=***&v=***``. A query item
+    without ``=`` is hidden whole (it may be the secret itself). The path is shown as it is.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return HIDDEN
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{HIDDEN}@{netloc.rpartition('@')[2]}"
+    query = "&".join(_hidden_value(item) for item in parts.query.split("&")) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, HIDDEN if parts.fragment else ""))
+
+
+def _hidden_value(item: str) -> str:
+    key, equals, _ = item.partition("=")
+    return f"{key}={HIDDEN}" if equals else (HIDDEN if key else "")
+
+
+def _secret_parts(url: str) -> list[str]:
+    """The parts of ``url`` :func:`redact_url` hides, as written and percent-decoded, longest first."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return [url]
+    found = []
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rpartition("@")[0]
+        found += [userinfo, *userinfo.split(":", 1)]
+    for item in parts.query.split("&") if parts.query else ():
+        key, equals, value = item.partition("=")
+        found.append(value if equals else key)
+    found.append(parts.fragment)
+    pieces = {piece for text in found for piece in (text, unquote(text)) if len(piece) >= MIN_SCRUBBED}
+    return sorted(pieces, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message, a log line) with ``url`` redacted and its secret parts hidden wherever they
+    appear on their own (a client library may print the URL in a form of its own)."""
+    text = text.replace(url, redact_url(url))
+    for piece in _secret_parts(url):
+        text = text.replace(piece, HIDDEN)
+    return text
 
 
 def _subscription(row: tuple[Any, ...]) -> Subscription:
@@ -144,15 +206,19 @@ def delete(store: Any, ident: str) -> None:
 
 
 def deliveries(store: Any, ident: str, limit: int = 100) -> list[Delivery]:
-    """The newest ``limit`` attempts of one subscriber, newest first; raises :class:`NotFound`."""
+    """The newest ``limit`` attempts of one subscriber, newest first (errors scrubbed of the URL's secret parts);
+    raises :class:`NotFound`."""
     with store.reading() as tx:
-        if tx.fetchone("SELECT 1 FROM subscriptions WHERE id = ?", (ident,)) is None:
+        found = tx.fetchone("SELECT url FROM subscriptions WHERE id = ?", (ident,))
+        if found is None:
             raise NotFound(f"no subscription '{ident}'")
         rows = tx.fetchall(
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE subscription = ? ORDER BY id DESC LIMIT ?",
             (ident, limit),
         )
-    return [Delivery(*r) for r in rows]
+    url = found[0]
+    shown = [Delivery(*r) for r in rows]
+    return [d if d.error is None else msgspec.structs.replace(d, error=scrub(d.error, url)) for d in shown]
 
 
 def _log(tx: Tx, ident: str, seq: int, attempt: int, status: int | None, error: str | None, at: str,
