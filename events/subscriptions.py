@@ -6,6 +6,14 @@ HTTP side. A subscription's progress is ``delivered_through``: every change reco
 to that sequence number has been acknowledged by the receiver (or left out by its
 filters), so a restart resumes right after it. Rebuild never touches these tables.
 
+Webhooks belong to the database they were registered in. The ``meta`` table keeps that
+database's identity (``store.identity()``: for SQLite the file's path and the host, for
+PostgreSQL the server's system identifier, the database and the schema). When the service
+opens a database whose recorded identity differs (a backup restored elsewhere, a copy made
+for a demo or for staging), :func:`settle` records the new identity and **pauses** the
+deliveries, so that a copy never posts to the receivers of the original; they wait until an
+admin resumes them (:func:`resume`). docs/feed.md states the rule and its limits.
+
 A callback URL is stored whole, since deliveries need the credentials and tokens it may
 carry, but it leaves the store only redacted (:func:`redact_url`, :func:`scrub`): in
 answers, in delivery errors and in log lines.
@@ -270,3 +278,92 @@ def skip_to(store: Any, ident: str, seq: int) -> None:
     with store.writing() as tx:
         tx.execute("UPDATE subscriptions SET delivered_through = ? WHERE id = ? AND delivered_through < ?",
                    (seq, ident, seq))
+
+
+# --- where the webhooks belong, and whether they deliver ---------------------------------------------------
+
+#: ``meta`` keys: the identity of the database the webhooks belong to, and the pause (JSON) while they wait.
+_HOME = "webhooks_home"
+_PAUSED = "webhooks_paused"
+
+
+class WebhookPause(msgspec.Struct, frozen=True):
+    """Deliveries wait: since when, and why."""
+
+    since: str
+    reason: str
+
+
+class WebhooksState(msgspec.Struct, frozen=True):
+    """Whether this database's webhooks deliver, and which database it is."""
+
+    #: This database, in words (``store.identity()``).
+    database: str
+    #: None while deliveries go on.
+    paused: WebhookPause | None
+    #: The database the webhooks were registered in, when this one is a copy the service has not opened yet (it
+    #: will pause them when it does); None otherwise.
+    copy_of: str | None = None
+
+
+def _meta(tx: Tx, key: str) -> str | None:
+    row = tx.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+    return None if row is None else str(row[0])
+
+
+def _set_meta(tx: Tx, key: str, value: str) -> None:
+    tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               (key, value))
+
+
+def _pause_in(tx: Tx) -> WebhookPause | None:
+    text = _meta(tx, _PAUSED)
+    return None if text is None else msgspec.json.decode(text, type=WebhookPause)
+
+
+def state(store: Any) -> WebhooksState:
+    """The webhooks' state as it stands, changing nothing (a copy not yet opened by the service says so)."""
+    here = store.identity()
+    with store.reading() as tx:
+        home = _meta(tx, _HOME)
+        return WebhooksState(here, _pause_in(tx), copy_of=home if home not in (None, here) else None)
+
+
+def paused(store: Any) -> WebhookPause | None:
+    """Why deliveries wait, or None when they go on."""
+    with store.reading() as tx:
+        return _pause_in(tx)
+
+
+def settle(store: Any, now: dt.datetime) -> WebhooksState:
+    """What the service does when it opens a database: record where the webhooks belong if nobody has (a new
+    database, or one from before this rule), and when they belong elsewhere (this is a copy), take this
+    database as their home and pause them."""
+    here = store.identity()
+    with store.writing() as tx:
+        home = _meta(tx, _HOME)
+        if home != here:
+            _set_meta(tx, _HOME, here)
+            if home is not None and _pause_in(tx) is None:
+                reason = (f"this database is a copy: its webhooks were registered in {home}, and it is now {here};"
+                          " resume them only if this copy should deliver to their receivers")
+                _set_meta(tx, _PAUSED, msgspec.json.encode(WebhookPause(format_instant(now), reason)).decode())
+        return WebhooksState(here, _pause_in(tx))
+
+
+def pause(store: Any, now: dt.datetime, reason: str = "paused by an admin") -> WebhooksState:
+    """Stop deliveries until :func:`resume` (registrations and progress are kept; nothing is skipped)."""
+    settled = settle(store, now)
+    if settled.paused is not None:
+        return settled
+    with store.writing() as tx:
+        _set_meta(tx, _PAUSED, msgspec.json.encode(WebhookPause(format_instant(now), reason)).decode())
+        return WebhooksState(settled.database, _pause_in(tx))
+
+
+def resume(store: Any, now: dt.datetime) -> WebhooksState:
+    """Let deliveries go on from where each subscriber stopped (and bind the webhooks to this database)."""
+    settled = settle(store, now)
+    with store.writing() as tx:
+        tx.execute("DELETE FROM meta WHERE key = ?", (_PAUSED,))
+    return WebhooksState(settled.database, None)

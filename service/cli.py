@@ -17,7 +17,7 @@ from typing import Any
 import click
 import msgspec
 
-from events import CommitmentError, InvalidEvent, verify
+from events import CommitmentError, InvalidEvent, subscriptions, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
@@ -266,8 +266,15 @@ def migrate(source: str, target: str) -> None:
     with _services(settings.replace(database=source)) as origin, _services(settings.replace(database=target)) as copy:
         report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
         problems = verify(copy.store)
+        left_behind = len(subscriptions.every(origin.store))
+        target_hooks = subscriptions.settle(copy.store, copy.clock.now())
     click.echo(f"Copied {report.appended} of {report.read} events in {report.appends} appends; "
                f"the target ends at position {report.last_position}.")
+    if left_behind:
+        click.echo(f"Webhook subscriptions are not copied ({left_behind} in the source): register them on the target"
+                   " if it should deliver.")
+    if target_hooks.paused is not None:
+        click.echo(f"Webhooks of the target are paused: {target_hooks.paused.reason}.")
     if problems:
         raise click.ClickException("the copy does not verify: " + "; ".join(problems))
 
@@ -422,11 +429,100 @@ def verify_command() -> None:
     """
     with _services() as services:
         problems = verify(services.store)
+        hooks = subscriptions.state(services.store)
+        waiting = len(subscriptions.every(services.store))
     for problem in problems:
         click.echo(f"problem: {problem}")
+    for line in _webhook_notes(hooks, waiting):
+        click.echo(f"note: {line}")
     if problems:
         sys.exit(1)
     click.echo("The log and its projections are consistent.")
+
+
+def _webhook_notes(state: subscriptions.WebhooksState, count: int) -> list[str]:
+    """What a command that opens a database says about its webhooks when they do not simply deliver."""
+    notes = []
+    if state.copy_of is not None:
+        notes.append(f"this database is a copy: its webhooks ({count} subscriptions) were registered in"
+                     f" {state.copy_of}; opened by the service as {state.database}, they start paused"
+                     " (restored in place of the original, they go on)")
+    if state.paused is not None:
+        notes.append(f"webhooks are paused since {state.paused.since}: {state.paused.reason}")
+    return notes
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+
+@main.group()
+def webhooks() -> None:
+    """Whether this database's webhooks deliver; pause and resume them.
+
+    Webhooks are bound to the database they were registered in. When the service opens a
+    copy (a backup restored on another host or at another path, a staging or demo copy),
+    they start paused, so that the copy does not post to the original's receivers.
+
+    \b
+    Examples:
+      commitments webhooks status
+      commitments --database ./staging.db webhooks resume
+    """
+
+
+@webhooks.command("status")
+def webhooks_status() -> None:
+    """Say whether webhooks deliver, why not if they do not, and which database this is.
+
+    \b
+    Example:
+      commitments webhooks status
+    """
+    with _services() as services:
+        state = subscriptions.state(services.store)
+        count = len(subscriptions.every(services.store))
+    click.echo(f"This database: {state.database}.")
+    notes = _webhook_notes(state, count)
+    for line in notes:
+        click.echo(line[0].upper() + line[1:] + ".")
+    if not notes:
+        click.echo(f"Webhooks deliver: {count} subscriptions.")
+
+
+@webhooks.command("pause")
+def webhooks_pause() -> None:
+    """Stop every webhook delivery until `commitments webhooks resume` (nothing is skipped).
+
+    A running server stops delivering after the delivery it is making. Pause a clone of a
+    PostgreSQL database made with pg_basebackup before serving it: it keeps the original's
+    system identifier, so the service cannot tell it is a copy.
+
+    \b
+    Example:
+      commitments webhooks pause
+    """
+    with _services() as services:
+        state = subscriptions.pause(services.store, services.clock.now())
+    assert state.paused is not None
+    click.echo(f"Webhooks are paused since {state.paused.since}: {state.paused.reason}.")
+
+
+@webhooks.command("resume")
+def webhooks_resume() -> None:
+    """Let webhooks deliver again, each subscription from where it stopped, and bind them to this database.
+
+    In a copy of the database, resume only if the copy should post to the receivers its
+    subscriptions name (delete them and register your own first, otherwise). A running
+    server notices within 30 seconds (POST /subscriptions/resume: at once).
+
+    \b
+    Example:
+      commitments webhooks resume
+    """
+    with _services() as services:
+        state = subscriptions.resume(services.store, services.clock.now())
+        count = len(subscriptions.every(services.store))
+    click.echo(f"Webhooks deliver again: {count} subscriptions, each from where it stopped ({state.database}).")
 
 
 @main.command()

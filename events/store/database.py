@@ -36,6 +36,11 @@ class Database(Protocol):
         them on its event loop rather than hop to a worker thread; False where each read is a network round trip."""
         ...
 
+    def identity(self) -> str:
+        """Which database this is, in words, the same for every process and instance that opens it and different
+        for a copy of it elsewhere (webhooks are bound to it: ``events/subscriptions.py``)."""
+        ...
+
     def reading(self) -> AbstractContextManager[Tx]:
         """A consistent read snapshot: a writer does not block it, and it never sees half an append."""
         ...

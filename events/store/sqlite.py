@@ -8,6 +8,7 @@ durable: ``synchronous=FULL`` unless the caller opts out.
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import threading
 import time
@@ -184,6 +185,12 @@ class SqliteDatabase:
     def shared_across_processes(self) -> bool:
         """False for ``:memory:``: each connection's database is its own."""
         return not self._memory
+
+    def identity(self) -> str:
+        """The file's resolved path and the host's name: a copy lives at another path or on another host."""
+        if self._memory:
+            return "SQLite in memory"
+        return f"SQLite file {Path(self.path).resolve()} on host {socket.gethostname()}"
 
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes (through sqlite-utils, like every table here)."""

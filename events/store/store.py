@@ -84,6 +84,10 @@ class EventStore:
         """Whether reads run in this process and take about a millisecond (see :class:`Database`)."""
         return self.database.cheap_local_reads
 
+    def identity(self) -> str:
+        """Which database this is (see :class:`Database`): differs between a database and a copy of it elsewhere."""
+        return self.database.identity()
+
     def notifications(self) -> AbstractContextManager[NotificationWait | None]:
         """Push notice of appends by any process: ``wait(timeout) -> bool``, or None (then callers poll)."""
         return self.database.notifications()
