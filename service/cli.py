@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,7 +23,8 @@ from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
 from events.model.views import ConditionState
-from service import answers, formats, seeding, tables, transfer
+from events.store import BackupFailed, parse_database_url
+from service import answers, backups, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -390,6 +392,40 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
 
 
 # --- maintenance -----------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path: Path | None) -> None:
+    """Copy the database to a new file now, and check the copy before saying so (SQLite).
+
+    PATH is the new file, or a folder to put a dated file in; by default a dated file in the
+    backup folder (COMMITMENTS_BACKUP_DIR, else backups/ beside the database), where the
+    scheduled backups count it among the newest they keep. The copy is a consistent snapshot
+    (VACUUM INTO; appends go on meanwhile) that must pass SQLite's integrity check and hold the
+    log up to its last position; otherwise nothing is kept and the command fails. It never
+    overwrites a file. On PostgreSQL use pg_dump (docs/deploy.md).
+
+    \b
+    Examples:
+      commitments backup
+      commitments backup /mnt/offsite/before-upgrade.db
+    """
+    settings = _settings()
+    if parse_database_url(settings.database).backend == "postgresql":
+        raise click.ClickException(backups.PG_DUMP_ADVICE)
+    with _services(settings) as services:
+        try:
+            target = backups.destination(path, settings.backup_path, services.clock.now())
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+        try:
+            made = backups.take(services.store, target)
+        except BackupFailed as error:
+            raise click.ClickException(f"the backup failed, nothing was kept: {error}") from None
+    size = made.path.stat().st_size / 1_000_000
+    click.echo(f"Backed up the log through position {made.position} to {made.path} ({size:.1f} MB; integrity"
+               " checked).")
 
 
 @main.command()

@@ -17,6 +17,11 @@ from typing import Protocol
 from events.tables.schema import Table
 from events.tables.tx import Tx
 
+
+class BackupFailed(RuntimeError):
+    """A backup copy did not pass its check; nothing was left at its path."""
+
+
 #: ``wait(timeout) -> bool``: True as soon as another process (or instance) notifies of an append.
 NotificationWait = Callable[[float], bool]
 
@@ -66,9 +71,12 @@ class Database(Protocol):
         never waits."""
         ...
 
-    def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the whole database to the new file ``path``, or raise NotImplementedError
+    def backup(self, path: str | Path) -> int:
+        """Write a consistent copy of the whole database to the new file ``path`` and check it (the database's own
+        integrity check, a log without gaps) before it takes that name; returns the copy's last log position.
+        Raises :class:`BackupFailed` when the check fails (nothing is left at ``path``), or NotImplementedError
         where the database has its own tool."""
+        ...
 
     def close(self) -> None:
         """Release connections."""

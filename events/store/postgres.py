@@ -230,7 +230,7 @@ class PostgresDatabase:
         finally:
             conn.close()
 
-    def backup(self, path: str | Path) -> None:
+    def backup(self, path: str | Path) -> int:
         """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/deploy.md)."""
         raise NotImplementedError("PostgreSQL databases are backed up with pg_dump, not by the service")
 
