@@ -83,6 +83,8 @@ class RateLimiter:
 
     def waiting(self, client: str) -> int:
         """The whole seconds ``client`` must wait before its next counted request (0: none), counting nothing."""
+        if client not in self._buckets:  # the usual case, asked on every request that needs the token: no lock
+            return 0
         now = self.clock()
         with self._lock:
             bucket = self._buckets.get(client)
