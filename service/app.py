@@ -90,6 +90,7 @@ def create_app(
             "settings": settings,
             "token": settings.token,
             "rate_limiter": RateLimiter(settings.write_rate, settings.write_burst),
+            "auth_failures": RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
         }),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),

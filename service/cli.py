@@ -12,17 +12,19 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 import msgspec
 
-from events import CommitmentError, InvalidEvent, verify
+from events import CommitmentError, InvalidEvent, subscriptions, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
 from events.model.views import ConditionState
-from service import answers, formats, seeding, tables, transfer
+from events.store import BackupFailed, parse_database_url
+from service import answers, backups, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -290,8 +292,15 @@ def migrate(source: str, target: str) -> None:
         with _services(settings.replace(database=target), create=True) as copy:
             report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
             problems = verify(copy.store)
+            left_behind = len(subscriptions.every(origin.store))
+            target_hooks = subscriptions.settle(copy.store, copy.clock.now())
     click.echo(f"Copied {report.appended} of {report.read} events in {report.appends} appends; "
                f"the target ends at position {report.last_position}.")
+    if left_behind:
+        click.echo(f"Webhook subscriptions are not copied ({left_behind} in the source): register them on the target"
+                   " if it should deliver.")
+    if target_hooks.paused is not None:
+        click.echo(f"Webhooks of the target are paused: {target_hooks.paused.reason}.")
     if problems:
         raise click.ClickException("the copy does not verify: " + "; ".join(problems))
 
@@ -416,6 +425,41 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
 
 @main.command()
 @database_option
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path: Path | None) -> None:
+    """Copy the database to a new file now, and check the copy before saying so (SQLite).
+
+    PATH is the new file, or a folder to put a dated file in; by default a dated file in the
+    backup folder (COMMITMENTS_BACKUP_DIR, else backups/ beside the database), where the
+    scheduled backups count it among the newest they keep. The copy is a consistent snapshot
+    (VACUUM INTO; appends go on meanwhile) that must pass SQLite's integrity check and hold the
+    log up to its last position; otherwise nothing is kept and the command fails. It never
+    overwrites a file. On PostgreSQL use pg_dump (docs/deploy.md).
+
+    \b
+    Examples:
+      commitments backup
+      commitments backup /mnt/offsite/before-upgrade.db
+    """
+    settings = _settings()
+    if parse_database_url(settings.database).backend == "postgresql":
+        raise click.ClickException(backups.PG_DUMP_ADVICE)
+    with _services(settings) as services:
+        try:
+            target = backups.destination(path, settings.backup_path, services.clock.now())
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+        try:
+            made = backups.take(services.store, target)
+        except BackupFailed as error:
+            raise click.ClickException(f"the backup failed, nothing was kept: {error}") from None
+    size = made.path.stat().st_size / 1_000_000
+    click.echo(f"Backed up the log through position {made.position} to {made.path} ({size:.1f} MB; integrity"
+               " checked).")
+
+
+@main.command()
+@database_option
 def rebuild() -> None:
     """Recompute every projection from the log (after a bug fix in a projection, say).
 
@@ -453,11 +497,103 @@ def verify_command() -> None:
     """
     with _services() as services:
         problems = verify(services.store)
+        hooks = subscriptions.state(services.store)
+        waiting = len(subscriptions.every(services.store))
     for problem in problems:
         click.echo(f"problem: {problem}")
+    for line in _webhook_notes(hooks, waiting):
+        click.echo(f"note: {line}")
     if problems:
         sys.exit(1)
     click.echo("The log and its projections are consistent.")
+
+
+def _webhook_notes(state: subscriptions.WebhooksState, count: int) -> list[str]:
+    """What a command that opens a database says about its webhooks when they do not simply deliver."""
+    notes = []
+    if state.copy_of is not None:
+        notes.append(f"this database is a copy: its webhooks ({count} subscriptions) were registered in"
+                     f" {state.copy_of}; opened by the service as {state.database}, they start paused"
+                     " (restored in place of the original, they go on)")
+    if state.paused is not None:
+        notes.append(f"webhooks are paused since {state.paused.since}: {state.paused.reason}")
+    return notes
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+
+@main.group()
+def webhooks() -> None:
+    """Whether this database's webhooks deliver; pause and resume them.
+
+    Webhooks are bound to the database they were registered in. When the service opens a
+    copy (a backup restored on another host or at another path, a staging or demo copy),
+    they start paused, so that the copy does not post to the original's receivers.
+
+    \b
+    Examples:
+      commitments webhooks status
+      commitments --database ./staging.db webhooks resume
+    """
+
+
+@webhooks.command("status")
+@database_option
+def webhooks_status() -> None:
+    """Say whether webhooks deliver, why not if they do not, and which database this is.
+
+    \b
+    Example:
+      commitments webhooks status
+    """
+    with _services() as services:
+        state = subscriptions.state(services.store)
+        count = len(subscriptions.every(services.store))
+    click.echo(f"This database: {state.database}.")
+    notes = _webhook_notes(state, count)
+    for line in notes:
+        click.echo(line[0].upper() + line[1:] + ".")
+    if not notes:
+        click.echo(f"Webhooks deliver: {count} subscriptions.")
+
+
+@webhooks.command("pause")
+@database_option
+def webhooks_pause() -> None:
+    """Stop every webhook delivery until `commitments webhooks resume` (nothing is skipped).
+
+    A running server stops delivering after the delivery it is making. Pause a clone of a
+    PostgreSQL database made with pg_basebackup before serving it: it keeps the original's
+    system identifier, so the service cannot tell it is a copy.
+
+    \b
+    Example:
+      commitments webhooks pause
+    """
+    with _services() as services:
+        state = subscriptions.pause(services.store, services.clock.now())
+    assert state.paused is not None
+    click.echo(f"Webhooks are paused since {state.paused.since}: {state.paused.reason}.")
+
+
+@webhooks.command("resume")
+@database_option
+def webhooks_resume() -> None:
+    """Let webhooks deliver again, each subscription from where it stopped, and bind them to this database.
+
+    In a copy of the database, resume only if the copy should post to the receivers its
+    subscriptions name (delete them and register your own first, otherwise). A running
+    server notices within 30 seconds (POST /subscriptions/resume: at once).
+
+    \b
+    Example:
+      commitments webhooks resume
+    """
+    with _services() as services:
+        state = subscriptions.resume(services.store, services.clock.now())
+        count = len(subscriptions.every(services.store))
+    click.echo(f"Webhooks deliver again: {count} subscriptions, each from where it stopped ({state.database}).")
 
 
 @main.command()

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from events.model.clock import Clock
 from events.model.errors import MissingDatabase
-from events.store.database import Database
+from events.store.database import BackupFailed, Database
 from events.store.database_url import DatabaseUrl, parse_database_url
 from events.store.store import EventStore
 from events.tables.log import Appended, AppendResult, StoredEvent
 from events.tables.tx import Tx
 
-__all__ = ["Appended", "AppendResult", "Database", "DatabaseUrl", "EventStore", "StoredEvent", "Tx", "open_database",
-           "open_store", "parse_database_url"]
+__all__ = ["Appended", "AppendResult", "BackupFailed", "Database", "DatabaseUrl", "EventStore", "StoredEvent", "Tx",
+           "open_database", "open_store", "parse_database_url"]
 
 
 def open_database(url: str | Path, *, durable: bool = True, create: bool = True) -> Database:

@@ -17,6 +17,11 @@ from typing import Protocol
 from events.tables.schema import Table
 from events.tables.tx import Tx
 
+
+class BackupFailed(RuntimeError):
+    """A backup copy did not pass its check; nothing was left at its path."""
+
+
 #: ``wait(timeout) -> bool``: True as soon as another process (or instance) notifies of an append.
 NotificationWait = Callable[[float], bool]
 
@@ -34,6 +39,11 @@ class Database(Protocol):
     def cheap_local_reads(self) -> bool:
         """Whether reads run in this process and take about a millisecond (SQLite), so that a caller may answer
         them on its event loop rather than hop to a worker thread; False where each read is a network round trip."""
+        ...
+
+    def identity(self) -> str:
+        """Which database this is, in words, the same for every process and instance that opens it and different
+        for a copy of it elsewhere (webhooks are bound to it: ``events/subscriptions.py``)."""
         ...
 
     def reading(self) -> AbstractContextManager[Tx]:
@@ -65,9 +75,12 @@ class Database(Protocol):
         never waits."""
         ...
 
-    def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the whole database to the new file ``path``, or raise NotImplementedError
+    def backup(self, path: str | Path) -> int:
+        """Write a consistent copy of the whole database to the new file ``path`` and check it (the database's own
+        integrity check, a log without gaps) before it takes that name; returns the copy's last log position.
+        Raises :class:`BackupFailed` when the check fails (nothing is left at ``path``), or NotImplementedError
         where the database has its own tool."""
+        ...
 
     def close(self) -> None:
         """Release connections."""

@@ -140,6 +140,7 @@ class PostgresDatabase:
         if options:
             kwargs["options"] = " ".join(options)
         self._connect_kwargs = kwargs  # for the listener's own connection
+        self._identity: str | None = None
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, configure=_configure, open=True,
                                    timeout=30.0)
         try:
@@ -150,6 +151,17 @@ class PostgresDatabase:
         if schema and create:
             with self.writing() as tx:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+    def identity(self) -> str:
+        """The server's system identifier (set when its cluster was created; ``pg_dump`` into another cluster gives
+        another), the database and the schema: a restore into another database or schema is a copy."""
+        if self._identity is None:
+            with self.reading() as tx:
+                row = tx.fetchone("SELECT (SELECT system_identifier FROM pg_control_system())::text,"
+                                  " current_database(), current_schema()")
+            assert row is not None
+            self._identity = f"PostgreSQL system {row[0]}, database {row[1]}, schema {row[2]}"
+        return self._identity
 
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes."""
@@ -222,7 +234,7 @@ class PostgresDatabase:
         finally:
             conn.close()
 
-    def backup(self, path: str | Path) -> None:
+    def backup(self, path: str | Path) -> int:
         """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/deploy.md)."""
         raise NotImplementedError("PostgreSQL databases are backed up with pg_dump, not by the service")
 

@@ -19,7 +19,7 @@ from typing import Any
 from events.model.catalog import Event
 from events.model.clock import Clock, SystemClock
 from events.model.errors import CommitmentError, MissingDatabase
-from events.store.database import Database, NotificationWait
+from events.store.database import BackupFailed, Database, NotificationWait
 from events.tables import log
 from events.tables.log import AppendResult, StoredEvent
 from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
@@ -90,6 +90,10 @@ class EventStore:
         """Whether reads run in this process and take about a millisecond (see :class:`Database`)."""
         return self.database.cheap_local_reads
 
+    def identity(self) -> str:
+        """Which database this is (see :class:`Database`): differs between a database and a copy of it elsewhere."""
+        return self.database.identity()
+
     def notifications(self) -> AbstractContextManager[NotificationWait | None]:
         """Push notice of appends by any process: ``wait(timeout) -> bool``, or None (then callers poll)."""
         return self.database.notifications()
@@ -98,10 +102,22 @@ class EventStore:
         """Let scheduled work run once: yields True to the one holder of ``name``, False to anyone meanwhile."""
         return self.database.exclusive(name)
 
-    def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the whole database to the new file ``path`` (SQLite; PostgreSQL has
-        ``pg_dump``)."""
-        self.database.backup(path)
+    def backup(self, path: str | Path) -> int:
+        """Write a consistent copy of the whole database to the new file ``path``, checked, and return the copy's last
+        log position (SQLite; PostgreSQL has ``pg_dump`` and raises NotImplementedError).
+
+        The copy must pass the database's check (integrity, a log without gaps) and end between the log's end
+        before and after the copy was taken (appends go on meanwhile); else :class:`BackupFailed`, and nothing is
+        left at ``path``.
+        """
+        before = self.last_position()
+        copied = self.database.backup(path)
+        after = self.last_position()
+        if not before <= copied <= after:
+            Path(path).unlink(missing_ok=True)
+            raise BackupFailed(f"the copy's log ends at position {copied}, the database's was at {before}"
+                               + ("" if after == before else f" to {after}") + " while it was copied")
+        return copied
 
     def close(self) -> None:
         """Release the database's connections."""

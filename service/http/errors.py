@@ -112,7 +112,8 @@ _DESCRIPTIONS = {
     413: "The body or the batch is too large",
     415: "The body is not `application/json`",
     422: "Well-formed but invalid: a bad date, field or reference; `errors` names each",
-    429: "Too many writes from this client; retry after `Retry-After` seconds",
+    429: "Too many writes, or too many requests with a wrong token, from this client address; retry after"
+         " `Retry-After` seconds",
 }
 
 
@@ -127,5 +128,5 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-#: What every read can answer besides success.
-READ_PROBLEMS = (400, 401, 422)
+#: What every read can answer besides success (401 and 429 in private mode: a missing or wrong token).
+READ_PROBLEMS = (400, 401, 422, 429)

@@ -3,7 +3,10 @@
 Every route needs the write token: a subscription makes the server send data to a URL
 of the caller's choosing, and callback URLs often carry credentials of their own, so
 even listing them is not for everyone. Secrets are shown once, in the answer to the
-``POST`` that created them.
+``POST`` that created them; callback URLs are shown redacted.
+
+Webhooks of a copy of the database start paused (``events/subscriptions.py``); ``POST
+/subscriptions/resume`` lets them deliver, ``POST /subscriptions/pause`` stops them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
 
 from events import subscriptions
-from events.subscriptions import Delivery, SubscriptionView
+from events.subscriptions import Delivery, SubscriptionView, WebhookPause, WebhooksState
 from service.http.auth import LIMITED_WRITE, WRITE
 from service.http.errors import problem_responses
 from service.http.params import ID_PATTERN, MAX_PAGE, MAX_POSITION, Store
@@ -50,12 +53,16 @@ class SubscriptionCreated(msgspec.Struct, frozen=True):
 
     subscription: SubscriptionView
     secret: str
+    #: Why nothing is delivered for now (this database is a copy, or an admin paused webhooks); None: delivering.
+    paused: WebhookPause | None
 
 
 class SubscriptionList(msgspec.Struct, frozen=True):
-    """Every subscription (without secrets)."""
+    """Every subscription (without secrets), and whether webhooks deliver."""
 
     subscriptions: list[SubscriptionView]
+    #: Why nothing is delivered for now; None: delivering.
+    paused: WebhookPause | None
 
 
 class DeliveryLog(msgspec.Struct, frozen=True):
@@ -80,28 +87,46 @@ class SubscriptionsController(Controller):
             topic=data.topic, kind=data.kind, after=data.after,
         )
         request.app.state.background.dispatcher.poke()  # deliver what is already there without waiting
-        return SubscriptionCreated(created.view(), created.secret)
+        return SubscriptionCreated(created.view(), created.secret, subscriptions.paused(store))
 
     @get("/", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="List webhooks",
-         responses=problem_responses(400, 401))
+         responses=problem_responses(400, 401, 429))
     def list_subscriptions(self, store: Store) -> SubscriptionList:
-        """Every subscription with its progress (`delivered_through`) and failures; never the secrets."""
-        return SubscriptionList([s.view() for s in subscriptions.every(store)])
+        """Every subscription with its progress (`delivered_through`) and failures, never the secrets; and
+        `paused`: why nothing is delivered for now (null while webhooks deliver)."""
+        return SubscriptionList([s.view() for s in subscriptions.every(store)], subscriptions.paused(store))
+
+    @post("/resume", opt=WRITE, security=_SECURITY, sync_to_thread=True, status_code=200,
+          summary="Resume webhook deliveries", responses=problem_responses(401, 429))
+    def resume(self, request: Request, store: Store) -> WebhooksState:
+        """Let every subscription deliver again from where it stopped, and bind the webhooks to this database.
+
+        Webhooks start paused in a copy of the database (a restored backup, a staging copy): resume there only
+        if the copy should post to the receivers its subscriptions name."""
+        resumed = subscriptions.resume(store, request.app.state.services.clock.now())
+        request.app.state.background.dispatcher.poke()
+        return resumed
+
+    @post("/pause", opt=WRITE, security=_SECURITY, sync_to_thread=True, status_code=200,
+          summary="Pause webhook deliveries", responses=problem_responses(401, 429))
+    def pause(self, request: Request, store: Store) -> WebhooksState:
+        """Stop every delivery until a resume; subscriptions keep their progress, so nothing is skipped."""
+        return subscriptions.pause(store, request.app.state.services.clock.now())
 
     @get("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="One webhook",
-         responses=problem_responses(400, 401, 404))
+         responses=problem_responses(400, 401, 404, 429))
     def one(self, store: Store, subscription_id: SubscriptionPath) -> SubscriptionView:
         """One subscription (without its secret)."""
         return subscriptions.get(store, subscription_id).view()
 
     @delete("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="Remove a webhook",
-            responses=problem_responses(400, 401, 404))
+            responses=problem_responses(400, 401, 404, 429))
     def remove(self, store: Store, subscription_id: SubscriptionPath) -> None:
         """Remove a subscription and its delivery log; no more deliveries are made to it."""
         subscriptions.delete(store, subscription_id)
 
     @get("/{subscription_id:str}/deliveries", opt=WRITE, security=_SECURITY, sync_to_thread=True,
-         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404))
+         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404, 429))
     def deliveries(self, store: Store, subscription_id: SubscriptionPath, limit: DeliveryLimit = 100) -> DeliveryLog:
         """The newest attempts: seq, attempt number, status code or error, when the retry is due, when delivered."""
         return DeliveryLog(subscription_id, subscriptions.deliveries(store, subscription_id, limit))
