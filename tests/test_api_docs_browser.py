@@ -81,7 +81,7 @@ def test_swagger_try_it_out_answers_with_the_documented_examples(browser, server
     block.locator(".opblock-summary").click()
     block.locator("button.try-out__btn").click()
     block.locator("button.execute").click()
-    status = block.locator(".live-responses-table .response-col_status").first
+    status = block.locator(".live-responses-table tbody .response-col_status").first
     status.wait_for(timeout=LOAD_MS)
     assert status.inner_text().strip() == "200"
     sent = [url for url in requested if "/actors/" in url and "/stances" in url]
