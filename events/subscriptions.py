@@ -22,6 +22,7 @@ answers, in delivery errors and in log lines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -29,13 +30,37 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import msgspec
 
 from events import queries
+from events.model.catalog import SPACE
 from events.model.clock import format_instant
-from events.model.errors import FieldError, InvalidEvent, NotFound
+from events.model.errors import FieldError, InvalidEvent, NotFound, UnknownReference
+from events.tables import registry
 from events.tables.tx import Tx, scalar
 
 #: Callback schemes a subscription may use (``file:``, ``ftp:``, ``javascript:`` and the like are refused).
 SCHEMES = ("http", "https")
 MAX_URL_LENGTH = 2048
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_LS32 = rf"(?:{_H16}:{_H16}|{_OCTET}(?:\.{_OCTET}){{3}})"
+
+
+def _ipv6() -> str:
+    """RFC 3986's IPv6address: eight groups, or fewer around one ``::``; the last two may be an IPv4 address."""
+    forms = [rf"(?:{_H16}:){{6}}{_LS32}", rf"::(?:{_H16}:){{5}}{_LS32}"]
+    for before in range(7):  # at most ``before`` + 1 groups ahead of the "::"
+        after = rf"(?:{_H16}:){{{4 - before}}}{_LS32}" if before <= 4 else _H16 if before == 5 else ""
+        forms.append(rf"(?:(?:{_H16}:){{0,{before}}}{_H16})?::{after}")
+    return "(?:" + "|".join(forms) + ")"
+
+
+_IPV6 = _ipv6()
+_PORT = r"(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+#: The callbacks accepted: http(s), optional user info, a host name, IPv4 or [IPv6] address, optional port,
+#: then any path, query and fragment without spaces or control characters. ASCII, so that no Unicode
+#: look-alike of ``/``, ``@`` or ``:`` can hide in the host part.
+URL_PATTERN = (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~%!$&'()*+,;=:-]+@)?(?:[A-Za-z0-9._~-]+|\[{_IPV6}\])"
+               rf"(?::{_PORT})?(?:[/?#][^{SPACE}\x00-\x1f\x7f]*)?$")
+_URL = re.compile(URL_PATTERN)
 
 _COLUMNS = "id, url, actor, topic, kind, created, delivered_through, failures, next_attempt, last_error, secret"
 _DELIVERY_COLUMNS = "seq, attempt, status, error, attempted_at, next_attempt, delivered_at"
@@ -90,25 +115,22 @@ class Delivery(msgspec.Struct, frozen=True):
 
 
 def check_url(url: str) -> str:
-    """The callback URL if it is an absolute http(s) URL with a host; else :class:`InvalidSubscription`."""
+    """The callback URL if it matches :data:`URL_PATTERN`; else :class:`InvalidSubscription` saying why."""
     def refuse(why: str) -> InvalidSubscription:
         message = f"the callback url {why}; use e.g. https://example.org/hooks/commitments"
-        return InvalidSubscription(message, [FieldError("url", message)])
+        return InvalidSubscription(message, [FieldError("$.url", message)])
 
     if len(url) > MAX_URL_LENGTH:
         raise refuse(f"is longer than {MAX_URL_LENGTH} characters")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise refuse("contains spaces or control characters")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        _ = parts.port  # raises ValueError on a port that is not a number
-    except ValueError:
-        raise refuse("is not a valid URL") from None
-    if parts.scheme.lower() not in SCHEMES:
-        raise refuse(f"must use http or https, not {parts.scheme or 'no scheme'!r}")
-    if not host:
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in SCHEMES:
+        raise refuse(f"must start with http:// or https://, not {url[:20]!r}")
+    if not rest or rest[0] in "/?#":
         raise refuse("has no host")
+    if _URL.fullmatch(url) is None:
+        raise refuse("is not a valid URL (a host name, an IPv4 or [IPv6] address, and a port up to 65535)")
     return url
 
 
@@ -167,6 +189,16 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
+def check_filters(tx: Tx, actor: str | None, topic: str | None) -> None:
+    """Refuse filters on an actor or topic the log does not hold: such a subscription would never match."""
+    wanted = {(kind, ident) for kind, ident in (("actor", actor), ("topic", topic)) if ident is not None}
+    known = registry.known(tx, wanted)
+    faults = [FieldError(f"$.{kind}", f"unknown {kind} '{ident}'") for kind, ident in sorted(wanted)
+              if (kind, ident) not in known]
+    if faults:
+        raise UnknownReference("; ".join(f"{f.pointer}: {f.message}" for f in faults), faults)
+
+
 def _subscription(row: tuple[Any, ...]) -> Subscription:
     return Subscription(*row)
 
@@ -175,12 +207,15 @@ def create(store: Any, *, url: str, now: dt.datetime, secret: str | None = None,
            topic: str | None = None, kind: str | None = None, after: int | None = None) -> Subscription:
     """Register a subscriber; it receives the change records after ``after`` (default: from now on).
 
-    Without a ``secret`` one is generated (the caller shows it once).
+    Without a ``secret`` one is generated (the caller shows it once). A bad ``url`` is an
+    :class:`InvalidSubscription`, an ``actor`` or ``topic`` the log does not hold an
+    :class:`~events.model.errors.UnknownReference` (both 422 over HTTP).
     """
     check_url(url)
     ident = "sub-" + secrets.token_hex(8)
     secret = secret or secrets.token_urlsafe(32)
     with store.writing() as tx:
+        check_filters(tx, actor, topic)
         start = queries.last_change(tx) if after is None else after
         tx.execute(
             f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, ?)",

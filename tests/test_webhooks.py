@@ -277,7 +277,7 @@ def test_callbacks_that_are_not_http_urls_are_refused(service_api, url):
     response = service_api.post("/subscriptions", json={"url": url}, headers=AUTH)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["pointer"] == "url"
+    assert response.json()["errors"][0]["pointer"] == "$.url"
 
 
 def test_subscriptions_need_the_token(service_api):
@@ -308,10 +308,46 @@ def test_listing_never_shows_secrets_and_removal_stops_deliveries(service_world)
     assert api.delete(f"/subscriptions/{ident}", headers=AUTH).status_code == 404
 
 
-def test_bad_registrations_are_400(service_api):
-    for body in ({}, {"url": "https://example.org/h", "secret": "short"}, {"url": "https://example.org/h",
-                 "kind": "old"}, {"url": "https://example.org/h", "unknown": 1}, {"url": "https://e.org", "after": -1}):
-        assert service_api.post("/subscriptions", json=body, headers=AUTH).status_code == 400, body
+@pytest.mark.parametrize(("body", "pointer", "words"), [
+    ({}, "$.url", "missing required field `url`"),
+    ({"url": "https://example.org/h", "secret": "short"}, "$.secret", "must be at least 16 characters long"),
+    ({"url": "https://example.org/h", "kind": "old"}, "$.kind", "'old' is not one of: new, revision, overdue"),
+    ({"url": "https://example.org/h", "unknown": 1}, "$.unknown", "unknown field `unknown`"),
+    ({"url": "https://e.org", "after": -1}, "$.after", "must be at least 0"),
+    ({"url": "https://e.org", "after": "1"}, "$.after", "must be a whole number, not text"),
+    ([], "$", "must be a JSON object"),
+])
+def test_bad_registrations_are_422_naming_the_field_like_bad_events(service_api, body, pointer, words):
+    """A short secret is refused like a bad URL (422 invalid-subscription), as POST /events refuses bad fields."""
+    response = service_api.post("/subscriptions", json=body, headers=AUTH)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith(":invalid-subscription") and problem["title"] == "Invalid subscription"
+    [fault] = problem["errors"]
+    assert fault["pointer"] == pointer and fault["message"].startswith(words), problem
+
+
+def test_a_registration_that_is_not_json_is_400_and_an_empty_one_says_what_to_send(service_api):
+    response = service_api.post("/subscriptions", content=b"{", headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400 and "not valid UTF-8 JSON" in response.json()["detail"]
+    response = service_api.post("/subscriptions", content=b"", headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"pointer": "$", "message": 'the body is empty; send a subscription object, '
+                                          'e.g. {"url": "https://example.org/hooks/commitments"}'}]
+
+
+@pytest.mark.parametrize("field", ["actor", "topic"])
+def test_a_filter_on_an_actor_or_topic_the_log_does_not_hold_is_refused_naming_the_field(service_world, field):
+    """Such a subscription would never match: 422 unknown-reference, and nothing is registered."""
+    response = service_world.post("/subscriptions", json={"url": "https://example.org/h", field: "atlantis"},
+                                  headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"].endswith(":unknown-reference")
+    assert response.json()["errors"] == [{"pointer": f"$.{field}", "message": f"unknown {field} 'atlantis'"}]
+    assert service_world.get("/subscriptions", headers=AUTH).json()["subscriptions"] == []
+    known = {"actor": "fr", "topic": "troops"}[field]
+    assert service_world.post("/subscriptions", json={"url": "https://example.org/h", field: known},
+                              headers=AUTH).status_code == 201
 
 
 # --- in simulated time --------------------------------------------------------------------------------

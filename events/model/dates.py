@@ -118,3 +118,23 @@ def parse_day(text: str) -> dt.date:
 def day_after(text: str) -> dt.date:
     """The first day after everything a date can mean (its latest day + 1): when a deadline has passed."""
     return parse(text).latest + dt.timedelta(days=1)
+
+# The accepted forms as regular expressions, for what documents them (the OpenAPI document's patterns):
+# a text matches PATTERN exactly when parse() accepts it, save one rule a pattern cannot state (an
+# interval may not end before it starts); DAY_PATTERN likewise for parse_day(). ASCII digits only.
+YEAR_FORM = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+#: The leap years among them (divisible by 4, and by 400 at the turn of a century).
+LEAP_YEAR_FORM = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+
+
+def day_form(year: str = YEAR_FORM, leap_year: str = LEAP_YEAR_FORM) -> str:
+    """A regular expression of the days that exist (29 February in leap years only) in the years given."""
+    return rf"(?:{year}-{_MONTH_DAY}|{leap_year}-02-29)"
+
+
+_ONE = rf"(?:{day_form()}|{YEAR_FORM}-{_MONTH}|{YEAR_FORM})[?~%]?"
+DAY_PATTERN = rf"^{day_form()}$"
+PATTERN = rf"^(?:{_ONE}(?:/(?:{_ONE}|\.\.))?|\.\./{_ONE})$"

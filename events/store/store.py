@@ -18,13 +18,15 @@ from typing import Any
 
 from events.model.catalog import Event
 from events.model.clock import Clock, SystemClock
-from events.model.errors import CommitmentError, MissingDatabase
+from events.model.errors import CommitmentError, InvalidEvent, MissingDatabase
+from events.model.inbound import InvalidBatch
 from events.store.database import BackupFailed, Database, NotificationWait
 from events.tables import log
 from events.tables.log import AppendResult, StoredEvent
 from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
 from events.tables.tx import Tx
 from events.writing import announcements
+from events.writing.admission import every_fault
 from events.writing.append import append_events, append_group
 from events.writing.bulk import collector_paused
 from events.writing.rebuild import replay
@@ -144,6 +146,12 @@ class EventStore:
         with self.database.writing() as tx:
             return append_events(tx, self.clock, self.database.after_append, events,
                                  expected_position=expected_position, recorded=recorded)
+
+    def every_fault(self, refused: InvalidBatch) -> InvalidEvent:
+        """A batch that decoding refused, with what an append would refuse in its other events (unknown
+        references, reused ids) added: every faulty event of the batch in one error. Only reads."""
+        with self.reading() as tx:
+            return every_fault(tx, refused)
 
     def append_batches(self, batches: Iterable[tuple[Iterable[Event], dt.datetime | None]]) -> AppendResult | None:
         """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.

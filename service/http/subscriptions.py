@@ -20,8 +20,9 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
 
 from events import subscriptions
-from events.subscriptions import Delivery, SubscriptionView, WebhookPause, WebhooksState
+from events.subscriptions import Delivery, InvalidSubscription, SubscriptionView, WebhookPause, WebhooksState
 from service.http.auth import LIMITED_WRITE, WRITE
+from service.http.body import StrictObject
 from service.http.errors import problem_responses
 from service.http.params import ID_PATTERN, MAX_PAGE, MAX_POSITION, Store
 
@@ -38,14 +39,24 @@ class NewSubscription(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     url: Annotated[str, Meta(min_length=1, max_length=subscriptions.MAX_URL_LENGTH,
                              description="The callback: an http or https URL that accepts POST",
-                             examples=["https://example.org/hooks/commitments"])]
+                             examples=["https://example.org/hooks/commitments"],
+                             extra_json_schema={"extra": {"pattern": subscriptions.URL_PATTERN}})]
     secret: Annotated[str, Meta(min_length=16, max_length=256, description=(
         "The HMAC-SHA256 key of the `X-Signature` header; generated (and returned once) when absent"))] | None = None
-    actor: _Id | None = None
-    topic: _Id | None = None
+    actor: Annotated[_Id, Meta(description="Only this actor's records (an actor the log holds)")] | None = None
+    topic: Annotated[_Id, Meta(description="Only records on this topic (a topic the log holds)")] | None = None
     kind: Literal["new", "revision", "overdue"] | None = None
     after: Annotated[int, Meta(ge=0, le=MAX_POSITION, description=(
         "Deliver the change records after this sequence number; default: those written from now on"))] | None = None
+
+
+class SubscriptionBody(StrictObject[NewSubscription]):
+    """``POST /subscriptions`` bodies: unknown fields and bad values are 422 ``invalid-subscription``."""
+
+    model = NewSubscription
+    invalid = InvalidSubscription
+    expects = "a subscription object, e.g. {\"url\": \"https://example.org/hooks/commitments\"}"
+    example = {"url": "https://example.org/hooks/commitments", "topic": "troops-in-ukraine", "kind": "new"}
 
 
 class SubscriptionCreated(msgspec.Struct, frozen=True):
@@ -78,10 +89,12 @@ class SubscriptionsController(Controller):
     path = "/subscriptions"
     tags = ["subscriptions"]
 
-    @post("/", opt=LIMITED_WRITE, security=_SECURITY, sync_to_thread=True, status_code=201,
-          summary="Register a webhook", responses=problem_responses(400, 401, 422, 429))
+    @post("/", dto=SubscriptionBody, return_dto=None, opt=LIMITED_WRITE, security=_SECURITY, sync_to_thread=True,
+          status_code=201, summary="Register a webhook", responses=problem_responses(400, 401, 415, 422, 429))
     def register(self, request: Request, data: JSONBody[NewSubscription], store: Store) -> SubscriptionCreated:
-        """Register a callback URL (http or https only) to receive each change record, signed with the secret."""
+        """Register a callback URL (http or https only) to receive each change record, signed with the secret.
+
+        The `actor` and `topic` filters must name ids the log holds (else 422, naming the field)."""
         created = subscriptions.create(
             store, url=data.url, now=request.app.state.services.clock.now(), secret=data.secret, actor=data.actor,
             topic=data.topic, kind=data.kind, after=data.after,
