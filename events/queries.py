@@ -26,14 +26,15 @@ from events.model.views import (
     Evidence,
     Interval,
     Member,
+    StanceVersion,
     StanceView,
     StateView,
     TimelineEntry,
     Transition,
 )
 from events.model.vocabulary import commitment_status
-from events.projections import evidence
-from events.projections.changes import Snapshot
+from events.projections import disputes, evidence
+from events.projections.changes import Snapshot, load_rivals
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.tables import log, registry
 from events.tables.tx import Tx
@@ -55,7 +56,7 @@ def _citing(texts: Iterable[str]) -> dict[str, tuple[Evidence, ...]]:
 
 #: The stance columns an answer shows, in the order ``stances`` unpacks them.
 _STANCE_COLUMNS = ("actor", "topic", "stance", "conditions", "quantity", "period", "valid_from", "date_text", "exact",
-                   "latest", "evidence")
+                   "latest", "evidence", "row_id", "rivalled")
 
 
 def stances(
@@ -65,28 +66,69 @@ def stances(
     actor: str | None = None,
     topic: str | None = None,
     known_at: dt.datetime | None = None,
+    disputed: bool | None = None,
 ) -> list[StanceView]:
-    """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence."""
+    """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence; where reports
+    compete, the answer its dispute gives (``disputed``: only disputed keys, or only undisputed ones)."""
     pos = known_position(tx, known_at)
     day = at.isoformat()
     filters: dict[str, str | Iterable[str]] = {k: v for k, v in (("actor", actor), ("topic", topic)) if v is not None}
     rows = STANCES.effective(tx, day, pos, _STANCE_COLUMNS, filters)
     if not rows:
         return []
+    resolutions = _resolutions(tx, [row[11] for row in rows if row[12]], pos)
+    if disputed is not None:
+        rows = [row for row in rows if (row[11] in resolutions and resolutions[row[11]].disputed) == disputed]
+    others = [other for found in resolutions.values() for other in (found.row, *found.alternatives)]
     # Few distinct condition lists, evidence and quantities recur across rows: each is decoded once.
-    lists = {text: _list.decode(text) for text in {row[3] for row in rows}}
+    lists = {text: _list.decode(text) for text in {row[3] for row in rows} | {other["conditions"] for other in others}}
     statuses = CONDITIONS.value_on(tx, day, pos, "status", {name for names in lists.values() for name in names})
     states = {text: tuple(ConditionState(name, statuses.get(name, "pending")) for name in names)
               for text, names in lists.items()}
-    cited = _citing(row[10] for row in rows)
+    cited = _citing([*(row[10] for row in rows), *(other["evidence"] for other in others),
+                     *(ruling.evidence for found in resolutions.values() for ruling in found.settlements)])
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
     status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
                  for stance, text in {(row[2], row[3]) for row in rows}}
-    return [
-        StanceView(actor_, topic_, stance, status_of[stance, conditions], states[conditions], since, since_text,
-                   bool(exact) or day > latest, quantities.get(quantity) if quantity else None, period, cited[cites])
-        for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites in rows
-    ]
+    out = []
+    for actor_, topic_, stance, conditions, quantity, period, since, since_text, exact, latest, cites, row_id, _ \
+            in rows:
+        found = resolutions.get(row_id)
+        if found is None:
+            out.append(StanceView(actor_, topic_, stance, status_of[stance, conditions], states[conditions], since,
+                                  since_text, bool(exact) or day > latest,
+                                  quantities.get(quantity) if quantity else None, period, cited[cites]))
+            continue
+        main = _version(found.row, day, states, cited)
+        settled = tuple(evidence for ruling in found.settlements for evidence in cited[ruling.evidence])
+        out.append(StanceView(actor_, topic_, main.stance, main.status, main.conditions, main.since, main.since_text,
+                              main.certain, main.quantity, main.period, main.evidence + settled, found.disputed,
+                              tuple(_version(other, day, states, cited) for other in found.alternatives)))
+    return out
+
+
+def _resolutions(tx: Tx, row_ids: list[int], pos: int | None) -> dict[int, disputes.Resolution]:
+    """The answers of keys whose row in effect has competitors (by that row's id), as the log stood at ``pos``."""
+    if not row_ids:
+        return {}
+    rows = list(disputes.rows_by_id(tx, row_ids, pos).values())
+    rivals = load_rivals(tx, rows, pos)
+    rulings = disputes.rulings_for(tx, {(row["actor"], row["topic"]) for row in rows}, pos)
+    return {row["row_id"]: disputes.resolve(row, rivals.get(row["row_id"], []),
+                                            rulings.get((row["actor"], row["topic"]), [])) for row in rows}
+
+
+def _version(row: dict[str, Any], day: str, states: dict[str, tuple[ConditionState, ...]],
+             cited: dict[str, tuple[Evidence, ...]]) -> StanceVersion:
+    """One version of a stance, from its row, as an answer on ``day`` shows it."""
+    conditions = states[row["conditions"]]
+    return StanceVersion(
+        stance=row["stance"], status=commitment_status(row["stance"], [state.status for state in conditions]),
+        conditions=conditions, since=row["valid_from"], since_text=row["date_text"],
+        certain=bool(row["exact"]) or day > row["latest"],
+        quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None, period=row["period"],
+        evidence=cited[row["evidence"]],
+    )
 
 
 def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
@@ -175,8 +217,8 @@ def _overdue_since(deadline: str | None, status: str, at: dt.date) -> str | None
     return due.isoformat() if due <= at else None
 
 
-def _state(state: tuple[str | None, str | None]) -> StateView:
-    return StateView(state[0], state[1])
+def _state(state: tuple[str | None, str | None, bool]) -> StateView:
+    return StateView(state[0], state[1], state[2])
 
 
 def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
@@ -212,25 +254,42 @@ def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None =
 
 
 def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
-    """Every validity interval of one actor's stance on one topic (same-day superseded facts left out)."""
+    """Every validity interval of one actor's stance on one topic (same-day superseded facts left out); an interval
+    whose reports compete shows the answer its dispute gives, with the other versions."""
     pos = known_position(tx, known_at)
     rows = STANCES.history(tx, (actor_id, topic), pos)
-    cited = _citing(row["evidence"] for row in rows)
+    rivals = load_rivals(tx, rows, pos, known={row["row_id"]: row for row in rows})
+    rulings = disputes.rulings_for(tx, [(actor_id, topic)], pos).get((actor_id, topic), []) if rivals else []
+    cited = _citing([*(row["evidence"] for row in rows), *(ruling.evidence for ruling in rulings)])
     out = []
     for i, row in enumerate(rows):
         valid_to = rows[i + 1]["valid_from"] if i + 1 < len(rows) else None
         if valid_to == row["valid_from"]:
             continue
+        found = disputes.resolve(row, rivals.get(row["row_id"], []), rulings)
+        shown = found.row
+        alternatives: tuple[StanceVersion, ...] = ()
+        if found.disputed:
+            day = row["valid_from"]
+            names = {name for other in found.alternatives for name in _list.decode(other["conditions"])}
+            statuses = CONDITIONS.value_on(tx, day, pos, "status", names)
+            states = {other["conditions"]: tuple(ConditionState(name, statuses.get(name, "pending"))
+                                                 for name in _list.decode(other["conditions"]))
+                      for other in found.alternatives}
+            alternatives = tuple(_version(other, day, states, cited) for other in found.alternatives)
         out.append(
             Interval(
                 valid_from=row["valid_from"],
                 valid_to=valid_to,
                 date_text=row["date_text"],
-                stance=row["stance"],
-                conditions=_list.decode(row["conditions"]),
-                quantity=_quantity.decode(row["quantity"]) if row["quantity"] else None,
-                period=row["period"],
-                evidence=cited[row["evidence"]],
+                stance=shown["stance"],
+                conditions=_list.decode(shown["conditions"]),
+                quantity=_quantity.decode(shown["quantity"]) if shown["quantity"] else None,
+                period=shown["period"],
+                evidence=cited[shown["evidence"]] + tuple(
+                    evidence for ruling in found.settlements for evidence in cited[ruling.evidence]),
+                disputed=found.disputed,
+                alternatives=alternatives,
             )
         )
     return out
@@ -253,7 +312,7 @@ def stance_keys(
 
 _CHANGE_COLUMNS = (
     "seq, kind, actor, topic, effective, before_stance, before_status, after_stance, after_status, event_id,"
-    " position, recorded, detail"
+    " position, recorded, detail, before_disputed, after_disputed"
 )
 
 
@@ -284,7 +343,8 @@ def changes(
         out.append(
             Change(
                 seq=r[0], kind=r[1], actor=r[2], topic=r[3], effective=r[4],
-                before=StateView(r[5], r[6]), after=StateView(r[7], r[8]), event_id=r[9], position=r[10],
+                before=StateView(r[5], r[6], bool(r[13])), after=StateView(r[7], r[8], bool(r[14])), event_id=r[9],
+                position=r[10],
                 recorded=r[11], summary=summary, sources=sources,
                 detail=msgspec.json.decode(r[12]) if r[12] else None,
             )

@@ -9,17 +9,6 @@ from events.tables.schema import PROJECTIONS
 from events.tables.tx import Tx
 from events.writing.rebuild import replay
 
-_ORDER = {
-    "registry": "kind, id",
-    "stance_intervals": "row_id",
-    "condition_intervals": "row_id",
-    "memberships": "row_id",
-    "condition_dependents": "condition, actor, topic",
-    "event_versions": "event_id",
-    "timeline": "event_id",
-    "changes": "seq",
-}
-
 
 class _Undo(Exception):
     """Raised to roll back the trial rebuild."""
@@ -30,7 +19,7 @@ def checksums(tx: Tx) -> dict[str, str]:
     out = {}
     for table in PROJECTIONS:
         digest = hashlib.sha256()
-        for row in tx.fetchall(f"SELECT * FROM {table.name} ORDER BY {_ORDER[table.name]}"):
+        for row in tx.fetchall(f"SELECT * FROM {table.name} ORDER BY {', '.join(table.pk)}"):
             digest.update(repr(row).encode())
         out[table.name] = digest.hexdigest()
     return out

@@ -91,10 +91,11 @@ def matrix(
     known_at: dt.datetime | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    disputed: bool | None = None,
 ) -> StanceMatrix:
-    """Every (actor, topic) stance in effect on ``at``."""
+    """Every (actor, topic) stance in effect on ``at`` (``disputed``: only disputed ones, or only undisputed)."""
     with store.reading() as tx:
-        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=known_at)
+        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=known_at, disputed=disputed)
     return StanceMatrix(at.isoformat(), _instant(known_at), rows)
 
 

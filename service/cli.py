@@ -330,14 +330,31 @@ def stance(actor: str, at: str | None, known_at: str | None, topic: str | None, 
         document = answers.actor_stances(services.store, actor, _day(at, "--at", services), _instant(known_at), topic)
     if as_json:
         return _emit_json(document)
-    rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), s.since_text, s.certain)
+    rows = [(s.topic, s.stance, s.status, _conditions_text(s.conditions), s.since_text, s.certain, _versions(s))
             for s in document.stances]
     click.echo(f"{document.actor} on {document.at}" + (f" (as known at {document.known_at})" if known_at else ""))
-    click.echo(tables.render(["topic", "stance", "status", "conditions", "since", "certain"], rows))
+    click.echo(tables.render(["topic", "stance", "status", "conditions", "since", "certain", "disputed by"], rows))
+
+
+def _versions(row: Any) -> str:
+    """The competing versions of a disputed stance, each with the events that report it."""
+    return "; ".join(f"{_version_text(other)} ({', '.join(e.event_id for e in other.evidence)})"
+                     for other in row.alternatives)
 
 
 def _cell(row: Any) -> str:
-    return f"{row.stance} ({row.status})" if row.status else row.stance
+    """A matrix cell: the stance, its commitment status, and a mark when competing reports stand."""
+    text = f"{row.stance} ({row.status})" if row.status else row.stance
+    if row.disputed:
+        versions = dict.fromkeys(_version_text(other) for other in row.alternatives)  # one mention per reading
+        text += " [disputed: " + "; ".join(versions) + "]"
+    return text
+
+
+def _version_text(version: Any) -> str:
+    """A version's stance, with the conditions it names (competing reports often differ only in those)."""
+    conditions = ", ".join(condition.id for condition in version.conditions)
+    return f"{version.stance} if {conditions}" if conditions else version.stance
 
 
 @main.command()
@@ -345,16 +362,22 @@ def _cell(row: Any) -> str:
 @at_option
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--disputed", is_flag=True, help="Only the cells where competing reports stand.")
 @json_option
-def matrix(at: str | None, known_at: str | None, as_csv: bool, as_json: bool) -> None:
+def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_json: bool) -> None:
     """Every actor's stance on every topic on a day: actors down, topics across.
 
+    A disputed cell shows the answer (the most cautious version, unless an editor settled it)
+    and, in brackets, the versions competing with it.
+
     \b
-    Example:
+    Examples:
       commitments matrix --at 2026-01-07 --csv > matrix.csv
+      commitments matrix --at 2026-01-07 --disputed
     """
     with _services() as services:
-        document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at))
+        document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at),
+                                  disputed=True if disputed else None)
     if as_json:
         return _emit_json(document)
     topics = sorted({row.topic for row in document.rows})

@@ -42,6 +42,10 @@ def _examples() -> dict[str, dict[str, Any]]:
         make("claim.disputed", id="cd", claim="claim-1", actor="gb", statement="no"),
         make("condition.changed", id="cc", condition="ceasefire", status="met"),
         make("event.corrected", id="ec", corrects="de-troops", replacement={"stance": "reluctant"}),
+        make("dispute.settled", id="ds", actor="fr", topic="troops", stands="paris-declaration", over=["fr-alt"],
+             reason="the declaration's text"),
+        make("change.confirmed", id="chc", actor="de", topic="troops", earlier="de-troops", later="de-later",
+             reason="a new government"),
     ]
     for obj in extra:
         found.setdefault(obj["type"], obj)

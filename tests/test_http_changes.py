@@ -14,9 +14,9 @@ def test_change_records_come_in_sequence_order_with_their_cause(service_world):
     assert [c["seq"] for c in body["changes"]] == [1, 2, 3, 4] and body["next_after"] == 4
     first = body["changes"][0]
     assert set(first) >= CHANGE_KEYS
-    assert first["kind"] == "new" and first["before"] == {"stance": None, "status": None}
+    assert first["kind"] == "new" and first["before"] == {"stance": None, "status": None, "disputed": False}
     by_key = {(c["actor"], c["topic"]): c for c in body["changes"]}
-    assert by_key[("fr", "troops")]["after"] == {"stance": "conditional", "status": "pending"}
+    assert by_key[("fr", "troops")]["after"] == {"stance": "conditional", "status": "pending", "disputed": False}
     assert by_key[("fr", "troops")]["event_id"] == "paris-declaration"
 
 

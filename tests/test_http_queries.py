@@ -96,8 +96,8 @@ def test_diff_lists_changes_taking_effect_between_two_days(service_world):
     assert body["from"] == "2026-01-01" and body["to"] == "2026-01-07"
     changes = {(c["actor"], c["topic"]): c for c in body["changes"]}
     assert set(changes) == {("de", "troops"), ("fr", "troops"), ("gb", "troops")}
-    assert changes[("fr", "troops")]["before"] == {"stance": None, "status": None}
-    assert changes[("fr", "troops")]["after"] == {"stance": "conditional", "status": "pending"}
+    assert changes[("fr", "troops")]["before"] == {"stance": None, "status": None, "disputed": False}
+    assert changes[("fr", "troops")]["after"] == {"stance": "conditional", "status": "pending", "disputed": False}
     assert changes[("fr", "troops")]["effective"] == "2026-01-06"
 
 

@@ -64,10 +64,11 @@ def test_an_append_is_seen_by_the_next_read(service_world):
 
     matrix = service_world.get("/stances").json()
     assert troops() == "declined" and troops() == "declined"
+    # A second report of the same day competes with the first: the answer is the more cautious of the two.
     appended = service_world.post("/events", json=make("stance.stated", id="de-turns", actor="de", topic="troops",
-                                                       stance="supportive"), headers=AUTH)
+                                                       stance="hostile"), headers=AUTH)
     assert appended.status_code == 201
-    assert troops() == "supportive"
+    assert troops() == "hostile"
     assert service_world.get("/stances").json() != matrix
 
 

@@ -68,14 +68,31 @@ def logs(draw, last_day=35):
     appends = []
     counter = 0
     correctable: list[str] = []
+    stated: dict[tuple[str, str], list[str]] = {}  # stance.stated ids per key, for editors' rulings
     for _ in range(draw(st.integers(1, 7))):
         batch = []
         for _ in range(draw(st.integers(1, 3))):
             counter += 1
+            ruled = [key for key, ids in stated.items() if len(ids) >= 2]
+            if ruled and draw(st.integers(0, 5)) == 0:
+                (actor, topic) = draw(st.sampled_from(sorted(ruled)))
+                first, second = draw(st.permutations(stated[(actor, topic)]))[:2]
+                if draw(st.booleans()):
+                    ruling = make("dispute.settled", "2026-01-20", actor=actor, topic=topic, stands=first,
+                                  over=[second], reason="r")
+                else:
+                    ruling = make("change.confirmed", "2026-01-20", actor=actor, topic=topic, earlier=first,
+                                  later=second, reason="r")
+                batch.append({**ruling, "id": f"e{counter}"})
+                correctable.append(f"e{counter}")
+                continue
             if correctable and draw(st.integers(0, 4)) == 0:
                 target = draw(st.sampled_from(correctable))
                 if draw(st.booleans()):
                     correctable.remove(target)
+                    for ids in stated.values():  # a ruling may not name a retracted event
+                        if target in ids:
+                            ids.remove(target)
                     batch.append(make("event.corrected", id=f"e{counter}", corrects=target, retracted=True))
                 else:
                     replacement = draw(st.sampled_from([{"occurred": draw(occurred(last_day))},
@@ -86,6 +103,8 @@ def logs(draw, last_day=35):
             event = {**draw(fact(last_day)), "id": f"e{counter}"}
             if event["type"] == "declaration.signed":
                 event["declaration"] = f"d{counter}"
+            if event["type"] == "stance.stated":
+                stated.setdefault((event["actor"], event["topic"]), []).append(event["id"])
             batch.append(event)
             correctable.append(event["id"])
         appends.append((draw(st.integers(0, 4)), batch))
@@ -162,6 +181,8 @@ def _check_answers_against_the_model(log) -> None:
                         assert have is not None, (upto, day, actor, topic, want)
                         assert (have.stance, have.status, have.certain) == (want["stance"], want["status"],
                                                                              want["certain"]), (upto, day)
+                        assert have.disputed == want["disputed"], (upto, day, actor, topic)
+                        assert [a.stance for a in have.alternatives] == want["alternatives"], (upto, day, actor, topic)
                         assert [(c.id, c.status) for c in have.conditions] == want["conditions"]
         changes, _ = queries.changes(tx, limit=10_000)
     _check_change_records(model, [c for c in changes if not c.detail], moments)
@@ -194,18 +215,26 @@ def _check_change_records(model: Model, changes, moments) -> None:
         before = model.state(upto - 1, change.actor, change.topic, day)
         after = model.state(upto, change.actor, change.topic, day)
         assert before != after
-        assert (change.before.stance, change.before.status) == before
-        assert (change.after.stance, change.after.status) == after
+        assert (change.before.stance, change.before.status, change.before.disputed) == before
+        assert (change.after.stance, change.after.status, change.after.disputed) == after
+        if before[2] != after[2]:
+            assert change.kind == ("disputed" if after[2] else "settled"), change
+        else:
+            assert change.kind in ("new", "revision"), change
     for upto in range(2, len(model.appends) + 1):
         today = model.appends[upto - 1][0]
         for actor in ACTORS:
             for topic in TOPICS:
-                changed = model.state(upto - 1, actor, topic, today) != model.state(upto, actor, topic, today)
+                now = model.state(upto, actor, topic, today)
+                changed = model.state(upto - 1, actor, topic, today) != now
                 records = [c for c in by_append.get(upto, []) if (c.actor, c.topic) == (actor, topic)]
                 news = [c for c in records if c.kind == "new"]
-                assert bool(news) == changed, (upto, actor, topic, records)
-                if news:
-                    assert (news[0].after.stance, news[0].after.status) == model.state(upto, actor, topic, today)
+                if changed:  # the run reaching today: `new`, or `disputed` / `settled` when that is what changed
+                    last = records[-1]
+                    assert last.kind in ("new", "disputed", "settled"), (upto, actor, topic, records)
+                    assert (last.after.stance, last.after.status, last.after.disputed) == now
+                else:
+                    assert not news, (upto, actor, topic, records)
                 if not records:
                     for day in DAYS:
                         if day <= today:
@@ -227,9 +256,10 @@ def _check_scheduled_records(model: Model, scheduled, horizon: dt.date) -> None:
                 if before == after:
                     assert record is None, record
                 else:
-                    assert record is not None and record.kind == "new", (actor, topic, day)
-                    assert ((record.before.stance, record.before.status), (record.after.stance, record.after.status)) \
-                        == (before, after)
+                    kind = "new" if before[2] == after[2] else "disputed" if after[2] else "settled"
+                    assert record is not None and record.kind == kind, (actor, topic, day)
+                    assert ((record.before.stance, record.before.status, record.before.disputed),
+                            (record.after.stance, record.after.status, record.after.disputed)) == (before, after)
         day += dt.timedelta(days=1)
     assert not got
 

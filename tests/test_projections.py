@@ -276,9 +276,12 @@ def test_retracting_the_last_statement_of_a_day_puts_the_one_before_back(registe
 
     clock.advance(days=4)  # every day below has come: each change is recorded when appended
     _stated_three_times_on_one_day(registered, clock)
+    # Three reports of one day compete (docs/as-of.md): the answer is the most cautious, reluctant.
+    assert (answer(registered, D(2026, 1, 7)).stance, answer(registered, D(2026, 1, 7)).disputed) == ("reluctant", True)
     clock.advance(hours=1)
     registered.append(events(make("event.corrected", id="retract", corrects="third", retracted=True)))
     assert answer(registered, D(2026, 1, 7)).stance == "reluctant"
+    assert [other.stance for other in answer(registered, D(2026, 1, 7)).alternatives] == ["supportive"]
     clock.advance(hours=1)
     registered.append(events(make("event.corrected", id="move", corrects="second",
                                   replacement={"occurred": "2026-01-09"})))
@@ -288,10 +291,11 @@ def test_retracting_the_last_statement_of_a_day_puts_the_one_before_back(registe
         assert tx.fetchall("SELECT event_id, valid_from, valid_to FROM stance_intervals WHERE actor = 'fr'"
                            " AND topic = 'troops' AND superseded_pos IS NULL ORDER BY valid_from, fact_position") \
             == [("first", "2026-01-06", "2026-01-09"), ("second", "2026-01-09", None)]
-    # moving "second" changed only 01-06 to 01-08: from 01-09 on it is in effect as before
+    # Retracting "third" left the answer as it was (no record); moving "second" ended the dispute: supportive
+    # from 01-06, reluctant (undisputed) from 01-09.
     assert [(c.kind, c.effective, c.before.stance, c.after.stance) for c in records(registered)][-2:] == [
-        ("new", "2026-01-06", "committed", "reluctant"),
-        ("revision", "2026-01-06", "reluctant", "supportive"),
+        ("settled", "2026-01-06", "reluctant", "supportive"),
+        ("settled", "2026-01-09", "reluctant", "reluctant"),
     ]
     assert verify(registered) == []
 

@@ -163,7 +163,8 @@ def matrix_cells(page) -> dict[tuple[str, str], str]:
 
 
 def expected_cells(server, day: str, legend: dict[str, str], keys) -> dict[tuple[str, str], str]:
-    """What each cell should say on ``day`` according to ``/stances?at=``: abbreviation, status, conditions."""
+    """What each cell should say on ``day`` according to ``/stances?at=``: abbreviation, status, conditions, and
+    whether reports of it compete."""
     expected = dict.fromkeys(keys, "·")
     for row in server.get(f"/stances?at={day}")["rows"]:
         words = [legend[row["stance"]]]
@@ -171,6 +172,8 @@ def expected_cells(server, day: str, legend: dict[str, str], keys) -> dict[tuple
             words.append(row["status"])
         if row["conditions"]:
             words.append(f"{len(row['conditions'])} cond.")
+        if row["disputed"]:
+            words.append("DISPUTED")
         expected[(row["actor"], row["topic"])] = " ".join(words)
     return expected
 
@@ -188,7 +191,8 @@ def test_the_page_opens_on_the_services_today_with_everything_local(watched, ser
     show_day(page, TODAY)  # the service's today lies inside the seed's span, so the page opens on it
     assert page.input_value("#at-date") == TODAY
     assert f"at={TODAY}" in page.url
-    assert page.get_attribute("#at-date", "min") == "2025-03-01"
+    # The seed's first known day: Poland's logistics hub, a role held since the full-scale invasion (004, 2022-02).
+    assert page.get_attribute("#at-date", "min") == "2022-02-01"
     assert page.get_attribute("#at-date", "max") == LAST_DAY
     assert page.is_hidden("#notice")
     # The page itself refuses other origins, so the libraries cannot reach a CDN either.
@@ -251,13 +255,34 @@ def test_a_cell_opens_its_conditions_and_evidence_from_the_keyboard(watched, ser
     stance = next(r for r in server.get(f"/stances?at={TODAY}&actor=fr&topic=troops-in-ukraine")["rows"])
     for condition in stance["conditions"]:
         assert f"{condition['status']} {condition['id']}" in " ".join(details.inner_text().split())
-    records = details.locator("a.record")
+    records = details.locator("ul.evidence-list a.record")
     assert records.count() == len(stance["evidence"])
     href = records.first.get_attribute("href")
     assert href == f"/events/{stance['evidence'][0]['event_id']}"
     assert server.get(href)["id"] == stance["evidence"][0]["event_id"]
     # Focus is visible: the focused cell draws an outline.
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+
+def test_a_disputed_cell_is_marked_and_its_details_list_every_version_with_its_sources(watched, server):
+    page = watched.page
+    open_page(page, f"/?at={TODAY}")
+    disputed = {(r["actor"], r["topic"]) for r in server.get(f"/stances?at={TODAY}&disputed=true")["rows"]}
+    marked = page.evaluate("""[...document.querySelectorAll('#matrix td.disputed')]
+        .map((td) => [td.dataset.actor, td.dataset.topic, td.innerText])""")
+    assert {(actor, topic) for actor, topic, _ in marked} == disputed and ("it", "troops-in-ukraine") in disputed
+    assert all("disputed" in text.lower() for _, _, text in marked)  # said in words, not by colour alone
+    page.click("#matrix td[data-actor='it'][data-topic='troops-in-ukraine'] button")
+    versions = page.locator("#details-body ol.versions > li.version")
+    versions.first.wait_for(timeout=LOAD_MS)
+    italy = server.get(f"/stances?at={TODAY}&actor=it&topic=troops-in-ukraine")["rows"][0]
+    assert versions.count() == 1 + len(italy["alternatives"])
+    texts = [" ".join(versions.nth(i).inner_text().split()) for i in range(versions.count())]
+    for text, version in zip(texts, [italy, *italy["alternatives"]]):
+        assert version["stance"] in text
+        for evidence in version["evidence"]:
+            for source in evidence["sources"]:
+                assert source["outlet"] in text
 
 
 def test_an_appended_event_shows_in_the_live_panel_within_two_seconds(browser, own_server):
@@ -305,8 +330,8 @@ def test_screenshot_at_2026_01_07_on_a_laptop_and_a_phone(browser, server, tmp_p
         open_page(page, f"/?at={TODAY}")
         show_day(page, TODAY)
         page.wait_for_selector(".vis-item.event", timeout=LOAD_MS)
-        # Show a cell's details too: France on troops, the seed's central conditional commitment.
-        page.click("#matrix td[data-actor='fr'][data-topic='troops-in-ukraine'] button")
+        # Show a cell's details too: Italy on troops, where two reports disagree (a disputed cell).
+        page.click("#matrix td[data-actor='it'][data-topic='troops-in-ukraine'] button")
         page.wait_for_selector("#details-body h3", timeout=LOAD_MS)
         # Responsive: nothing but the matrix's own scroll area is wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name

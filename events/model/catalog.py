@@ -38,6 +38,8 @@ Tags = Annotated[tuple[Annotated[str, Meta(min_length=1, max_length=100)], ...],
 StanceFact = tuple[tuple[str, str], tuple[str, tuple[str, ...], "Quantity | None", str | None]]
 ConditionFact = tuple[tuple[str], tuple[str]]
 MembershipFact = tuple[tuple[str, str], tuple[str]]
+#: An editor's ruling on two reports of one (actor, topic): (kind, actor, topic, first event id, second event id).
+Ruling = tuple[str, str, str, str, str]
 
 
 class Source(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -111,6 +113,11 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
 
     def membership_facts(self) -> list[MembershipFact]:
         """The memberships the event asserts: ((group, member), ("joined" or "left",)) each."""
+        return []
+
+    def rulings(self) -> list[Ruling]:
+        """Editors' rulings on competing stance reports: (kind, actor, topic, first event, second event) each,
+        kind ``settled`` (the first stands over the second) or ``change`` (the second changed the first)."""
         return []
 
     def registry_entry(self) -> tuple[str, dict[str, Any]]:
@@ -402,6 +409,58 @@ class ConditionChanged(Event, frozen=True, tag="condition.changed"):
         return [((self.condition,), (self.status,))]
 
 
+class DisputeSettled(Event, frozen=True, tag="dispute.settled"):
+    """Editors settle competing reports of one position: the version of ``stands`` holds, those of ``over`` are
+    set aside (kept in the log, no longer shown as alternatives), for the ``reason`` and on the sources given."""
+
+    #: Editorial bookkeeping about other events, not something that happened.
+    on_timeline: ClassVar[bool] = False
+
+    actor: Ref
+    topic: Ref
+    stands: EventId
+    over: Annotated[tuple[EventId, ...], Meta(min_length=1, max_length=100)]
+    reason: Text
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        yield "actor", self.actor, "actor"
+        yield "topic", self.topic, "topic"
+        yield "event", self.stands, "stands"
+        for i, other in enumerate(self.over):
+            yield "event", other, f"over[{i}]"
+
+    def rulings(self) -> list[Ruling]:
+        return [("settled", self.actor, self.topic, self.stands, other) for other in self.over]
+
+    def headline(self) -> str:
+        return f"Dispute settled: {self.actor} on {self.topic}"
+
+
+class ChangeConfirmed(Event, frozen=True, tag="change.confirmed"):
+    """Editors confirm that a ``later`` statement changed the position an ``earlier`` one reported, rather than
+    competing with it: the two are not shown as a dispute, and the later one holds from its date on."""
+
+    on_timeline: ClassVar[bool] = False
+
+    actor: Ref
+    topic: Ref
+    earlier: EventId
+    later: EventId
+    reason: Text
+
+    def references(self) -> Iterator[tuple[str, str, str]]:
+        yield "actor", self.actor, "actor"
+        yield "topic", self.topic, "topic"
+        yield "event", self.earlier, "earlier"
+        yield "event", self.later, "later"
+
+    def rulings(self) -> list[Ruling]:
+        return [("change", self.actor, self.topic, self.earlier, self.later)]
+
+    def headline(self) -> str:
+        return f"Change confirmed: {self.actor} on {self.topic}"
+
+
 class EventCorrected(Event, frozen=True, tag="event.corrected"):
     """Corrects an earlier event: either replacement field values, or ``retracted: true``."""
 
@@ -431,6 +490,8 @@ AnyEvent = Union[
     ClaimDisputed,
     ConditionDeclared,
     ConditionChanged,
+    DisputeSettled,
+    ChangeConfirmed,
     EventCorrected,
 ]
 EVENT_TYPES: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in get_args(AnyEvent)}

@@ -38,8 +38,23 @@ class ConditionState(msgspec.Struct, frozen=True):
     status: str
 
 
+class StanceVersion(msgspec.Struct, frozen=True, gc=False):
+    """One competing version of a disputed stance: the fields of a stance answer for that report."""
+
+    stance: str
+    status: str | None
+    conditions: tuple[ConditionState, ...]
+    since: str
+    since_text: str
+    certain: bool
+    quantity: Quantity | None
+    period: str | None
+    evidence: tuple[Evidence, ...]
+
+
 class StanceView(msgspec.Struct, frozen=True, gc=False):
-    """An actor's stance on a topic on one date."""
+    """An actor's stance on a topic on one date; when sources disagree, the most cautious version (or the one an
+    editor settled on), with the others as ``alternatives``."""
 
     actor: str
     topic: str
@@ -53,6 +68,10 @@ class StanceView(msgspec.Struct, frozen=True, gc=False):
     quantity: Quantity | None
     period: str | None
     evidence: tuple[Evidence, ...]
+    #: Whether competing reports of this position stand (docs/as-of.md, "Competing reports").
+    disputed: bool = False
+    #: The other versions still competing, empty unless disputed.
+    alternatives: tuple[StanceVersion, ...] = ()
 
 
 class Member(msgspec.Struct, frozen=True):
@@ -99,10 +118,11 @@ class ConditionView(msgspec.Struct, frozen=True):
 
 
 class StateView(msgspec.Struct, frozen=True):
-    """Stance and commitment status at one moment (both null before any stance)."""
+    """Stance and commitment status at one moment (both null before any stance), and whether it was disputed."""
 
     stance: str | None
     status: str | None
+    disputed: bool = False
 
 
 class Transition(msgspec.Struct, frozen=True):
@@ -127,6 +147,9 @@ class Interval(msgspec.Struct, frozen=True):
     quantity: Quantity | None
     period: str | None
     evidence: tuple[Evidence, ...]
+    disputed: bool = False
+    #: The other versions competing during the interval, empty unless disputed.
+    alternatives: tuple[StanceVersion, ...] = ()
 
 
 class Change(msgspec.Struct, frozen=True):

@@ -1,26 +1,31 @@
-"""Stance-change records: what an append changed in the projected stance or commitment status.
+"""Stance-change records: what an append changed in the projected stance, commitment status or dispute.
 
-For every (actor, topic) an append touched, the state timeline (stance and commitment
-status per day) as the log stood before the append is compared with the one after it,
-from the earliest touched day up to the day of the append (later days change only when
-they arrive; scheduled work announces them). Records are written per key whose state
-differs, one per run of days over which the old and the new state differ in the same way:
-``effective`` is the run's first day; ``kind`` is ``new`` for the run that reaches the
-day of the append (the present changed) and ``revision`` for runs wholly in the past.
+For every (actor, topic) an append touched, the state timeline (stance, commitment status
+and whether it is disputed, per day) as the log stood before the append is compared with the
+one after it, from the earliest touched day up to the day of the append (later days change
+only when they arrive; scheduled work announces them). Records are written per key whose
+state differs, one per run of days over which the old and the new state differ in the same
+way: ``effective`` is the run's first day; ``kind`` is ``disputed`` or ``settled`` when the
+key became disputed or stopped being so, else ``new`` for the run that reaches the day of the
+append (the present changed) and ``revision`` for runs wholly in the past.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from events.model.vocabulary import commitment_status
-from events.projections.facts import CONDITIONS, STANCES
+from events.projections import disputes
+from events.projections.disputes import Resolution, Ruling
+from events.projections.facts import CONDITIONS, STANCES, effect_order
 from events.tables.tx import Tx, scalar
 
-State = tuple[str | None, str | None]
+#: (stance, commitment status, disputed) on a day.
+State = tuple[str | None, str | None, bool]
 _decode_list = msgspec.json.Decoder(list[str])
 
 
@@ -59,23 +64,37 @@ NO_ROWS = Series([])
 
 
 class Snapshot:
-    """A key's stance rows and the rows of the conditions they name, in effect order, at one log position."""
+    """A key's stance rows, the rows competing with them, the rulings on the key and the rows of the conditions they
+    name, in effect order, at one log position."""
 
-    def __init__(self, rows: Series, conditions: dict[str, Series]):
+    def __init__(self, rows: Series, conditions: dict[str, Series],
+                 rivals: dict[int, list[dict[str, Any]]] | None = None, rulings: list[Ruling] | None = None):
         self.rows = rows
         # In name order: callers build this from sets, whose order changes from one process to the next,
         # and a rebuild must find the same causes as the append it replays.
         self.conditions = dict(sorted(conditions.items()))
+        #: Row id -> the rows before it in effect order that compete with it (visible at the snapshot's position).
+        self.rivals = rivals or {}
+        self.rulings = rulings or []
 
     @classmethod
     def load(cls, tx: Tx, key: tuple[str, str], start: str, end: str, pos: int | None) -> Snapshot:
         """Read the rows in effect at some day of [start, end] as the log stood at ``pos``."""
         rows = STANCES.rows(tx, key, start=start, end=end, pos=pos)
+        rivals = load_rivals(tx, rows, pos)
         names: set[str] = set()
-        for row in rows:
+        for row in [*rows, *(rival for found in rivals.values() for rival in found)]:
             names.update(condition_names(row))
         conditions = {name: Series(CONDITIONS.rows(tx, (name,), start=start, end=end, pos=pos)) for name in names}
-        return cls(Series(rows), conditions)
+        rulings = disputes.rulings_for(tx, [key], pos).get(key, []) if rivals else []
+        return cls(Series(rows), conditions, rivals, rulings)
+
+    def answer(self, day: str) -> Resolution | None:
+        """The row the key answers with on ``day`` and the versions competing with it (None before any stance)."""
+        row = self.rows.at(day)
+        if row is None:
+            return None
+        return disputes.resolve(row, self.rivals.get(row["row_id"], ()), self.rulings)
 
     def days(self, start: str, end: str) -> set[str]:
         """Days in (start, end] on which something in this snapshot may change: a stance row starts, or a
@@ -85,6 +104,8 @@ class Snapshot:
         first = max(bisect_right(starts, start) - 1, 0)
         for i in range(first, bisect_right(starts, end)):
             names = condition_names(rows[i])
+            for rival in self.rivals.get(rows[i]["row_id"], ()):  # a rival's conditions may decide the answer
+                names = [*names, *condition_names(rival)]
             if not names:
                 continue
             low = max(starts[i], start)
@@ -109,18 +130,37 @@ class Snapshot:
         return None
 
     def state(self, day: str) -> tuple[State, dict[str, Any] | None]:
-        """(stance, commitment status) on a day, and the stance row behind it."""
-        row = self.rows.at(day)
-        if row is None:
-            return (None, None), None
+        """(stance, commitment status, disputed) on a day, and the stance row the answer shows."""
+        answer = self.answer(day)
+        if answer is None:
+            return (None, None, False), None
+        row = answer.row
         names = condition_names(row)
         if not names:
-            return (row["stance"], commitment_status(row["stance"], [])), row
+            return (row["stance"], commitment_status(row["stance"], []), answer.disputed), row
         statuses = []
         for name in names:
             condition_row = self.conditions.get(name, NO_ROWS).at(day)
             statuses.append(condition_row["status"] if condition_row else "pending")
-        return (row["stance"], commitment_status(row["stance"], statuses)), row
+        return (row["stance"], commitment_status(row["stance"], statuses), answer.disputed), row
+
+
+def load_rivals(tx: Tx, rows: list[dict[str, Any]], pos: int | None,
+                known: dict[int, dict[str, Any]] | None = None) -> dict[int, list[dict[str, Any]]]:
+    """For each flagged row among ``rows``, the rows competing with it from before it that are visible at ``pos``
+    (in effect order); ``known`` rows by id need not be read again."""
+    pairs = disputes.earlier_of(tx, [row["row_id"] for row in rows if row.get("rivalled")])
+    if not pairs:
+        return {}
+    known = known or {}
+    missing = {earlier for found in pairs.values() for earlier in found if earlier not in known}
+    by_id = {**known, **disputes.rows_by_id(tx, missing, pos)} if missing else known
+    rivals = {}
+    for later, found in pairs.items():
+        visible = [by_id[earlier] for earlier in found if earlier in by_id]
+        if visible:
+            rivals[later] = sorted(visible, key=effect_order)
+    return rivals
 
 
 def condition_names(row: dict[str, Any]) -> list[str]:
@@ -169,14 +209,15 @@ def _union(windows: list[tuple[str, str | None]]) -> list[tuple[str, str | None]
 
 
 def compare(key: tuple[str, ...], start: str, today: str, old: Snapshot, new: Snapshot, before: int,
-            fallback_cause: str | None, condition_windows: dict[str, list[tuple[str, str | None]]]
-            ) -> list[tuple[Any, ...]]:
+            fallback_cause: str | None, condition_windows: dict[str, list[tuple[str, str | None]]],
+            dispute_windows: Sequence[tuple[str, str | None]] = ()) -> list[tuple[Any, ...]]:
     """The change records (as rows without their trailing position/recorded/detail) for one key.
 
-    Only days inside a window where a stance row or a named condition's row differs are
-    evaluated; elsewhere the old and new states are equal by construction.
+    Only days inside a window where a stance row, a named condition's row or the key's disputes
+    (``dispute_windows``: new competing rows, changed rulings) differ are evaluated; elsewhere the
+    old and new states are equal by construction.
     """
-    windows = differing(old.rows.rows, new.rows.rows)
+    windows = differing(old.rows.rows, new.rows.rows) + list(dispute_windows)
     for name in old.conditions.keys() | new.conditions.keys():
         windows.extend(condition_windows.get(name, ()))
     windows = [(max(a, start), b) for a, b in windows if a <= today and (b is None or b > start)]
@@ -208,16 +249,22 @@ def compare(key: tuple[str, ...], start: str, today: str, old: Snapshot, new: Sn
         previous = pair
     if found and previous is not _EQUAL and previous[0] != previous[1]:
         found[-1][4] = "new"  # its run reaches the day of the append: the present changed
-    return [(kind, key[0], key[1], day, o[0], o[1], n[0], n[1], cause) for day, o, n, cause, kind in found]
+    for record in found:
+        if record[1][2] != record[2][2]:
+            record[4] = "disputed" if record[2][2] else "settled"
+    return [(kind, key[0], key[1], day, o[0], o[1], int(o[2]), n[0], n[1], int(n[2]), cause)
+            for day, o, n, cause, kind in found]
 
 
 def insert(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
-    """Append change records (kind, actor, topic, effective, before x2, after x2, event, position, recorded, detail)."""
+    """Append change records (kind, actor, topic, effective, before x3, after x3, event, position, recorded,
+    detail): before and after are (stance, status, disputed)."""
     if rows:
         # Sequence numbers are handed out under the write lock: gap-free and in commit order on every backend.
         first = (scalar(tx, "SELECT max(seq) FROM changes") or 0) + 1
         tx.executemany(
-            "INSERT INTO changes (seq, kind, actor, topic, effective, before_stance, before_status, after_stance,"
-            " after_status, event_id, position, recorded, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO changes (seq, kind, actor, topic, effective, before_stance, before_status, before_disputed,"
+            " after_stance, after_status, after_disputed, event_id, position, recorded, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + offset, *row) for offset, row in enumerate(rows)],
         )

@@ -45,11 +45,13 @@ class FactTable:
     #: SQL on a stored row ``s``: a same-day loser that meets it is read by :meth:`load_current` all the
     #: same (None: no loser is). For rows whose every version counts, in effect on some day or not.
     losers_read_if: str | None = None
+    #: Columns of this table's own besides key, values and the bitemporal ones (NULL in a new row).
+    extra: tuple[str, ...] = ()
 
     @functools.cached_property
     def columns(self) -> tuple[str, ...]:
         """Every column a row read from this table carries, in order (computed once: it is on the hot path)."""
-        return (*self.key, *self.values, *ROW_META)
+        return (*self.key, *self.values, *ROW_META, *self.extra)
 
     def _key_sql(self) -> str:
         return " AND ".join(f"{column} = ?" for column in self.key)
@@ -322,6 +324,6 @@ def certain(row: dict[str, Any], day: str) -> bool:
 
 # condition_dependents keeps the end of every current stance row that names a condition, losers included.
 STANCES = FactTable("stance_intervals", ("actor", "topic"), ("stance", "conditions", "quantity", "period"),
-                    losers_read_if="s.conditions <> '[]'")
+                    losers_read_if="s.conditions <> '[]'", extra=("rivalled",))
 CONDITIONS = FactTable("condition_intervals", ("condition",), ("status",))
 MEMBERSHIPS = FactTable("memberships", ("group_id", "member"), ("state",))

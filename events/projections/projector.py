@@ -24,7 +24,7 @@ import msgspec
 
 from events.model import dates
 from events.model.catalog import Event, EventCorrected, encode
-from events.projections import changes, evidence, timeline
+from events.projections import changes, disputes, evidence, timeline
 from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.tables import registry, schema, versions
@@ -97,6 +97,7 @@ class _Plan:
         self.superseded: dict[FactTable, list[tuple[int, str]]] = {table: [] for table in _FACTS}
         self.ended: dict[FactTable, set[Key]] = {table: set() for table in _FACTS}  # keys with stored rows ended
         self.gone: set[str] = set()  # stored events whose current rows this append ends
+        self.ruled: dict[Key, str] = {}  # stance keys whose rulings changed, from the earliest day they may matter
         self.seq = 0
         # A large append plans millions of facts over few distinct keys, values and dates: share them, and
         # encode each distinct value once.
@@ -173,6 +174,8 @@ class _Plan:
             row.update(zip(table.values, fact.values))
             row.update(zip(_FACT_FIELDS, msgspec.structs.astuple(fact)[1:]))
             row["row_id"] = row["valid_to"] = None
+            for column in table.extra:
+                row[column] = None
             out.append(row)
         return out
 
@@ -289,6 +292,11 @@ class AppendProjection:
             if isinstance(event, EventCorrected):
                 target, after = corrections[event_id]
                 plan.end_event(tx, target.event, position, event_id)
+                if target.event.rulings():
+                    disputes.end_rulings(tx, target.event.checked_id, position)
+                    self._touch_ruled(target.event, event_id)
+                if after is not None and after.event.rulings():
+                    self._rule(after.event, position, event_id, evidence.of_event(event))
                 body = None if after is None else encode(after.event).decode()
                 version = None if after is None else schema_version(after.event)
                 corrected.append((event.corrects, event_id, position, int(after is None), version, body))
@@ -307,10 +315,31 @@ class AppendProjection:
                 registered.extend(registry.rows(event, position))
                 plan.add_facts(event, fact_position=position, created_pos=position)
                 timeline_rows[event_id] = timeline.row(event, position)
+                if event.rulings():
+                    self._rule(event, position, None, evidence.of_event(event))
             self.next_position += 1
         registry.insert(tx, registered)
         timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
         versions.put(tx, corrected)
+
+    def _rule(self, event: Event, position: int, correction_id: str | None, cited: str) -> None:
+        """Record an event's rulings on competing reports (its version after ``correction_id``, if corrected)."""
+        disputes.write_rulings(self.tx, disputes.ruling_rows(event, position, correction_id, cited))
+        self._touch_ruled(event, correction_id or event.checked_id)
+
+    def _touch_ruled(self, event: Event, cause: str) -> None:
+        """Mark the keys an event's rulings are about, from the earliest day of the reports they name: whether those
+        keys are disputed may change from there on."""
+        for _kind, actor, topic, first, second in event.rulings():
+            days = []
+            for ident in (first, second):
+                found = versions.current_version(self.tx, ident)
+                if found is not None:
+                    days.append(dates.parse(found.event.occurred).earliest.isoformat())
+            day = min(days, default=self.today)
+            self.plan.touch(STANCES, (actor, topic), day, cause)
+            known = self.plan.ruled.get((actor, topic))
+            self.plan.ruled[(actor, topic)] = day if known is None else min(known, day)
 
     def finish(self) -> int:
         """Write every fact row and change record of the append; returns how many change records were written."""
@@ -336,16 +365,19 @@ class AppendProjection:
             group = {key: stance_starts[key] for key in keys[offset : offset + KEY_GROUP]}
             old_stances, new_stances = _project_keys(tx, STANCES, plan, group, before)
             _record_dependents(tx, old_stances, new_stances)
+            contest = _Contest(tx, before, old_stances, new_stances, plan.ruled)
             records = []
             comparing = [key for key in keys[offset : offset + KEY_GROUP] if group[key] <= today and (
                 key in plan.touched[STANCES] or _names_any(new_stances[key], touched_conditions))]
             condition_rows.load_named_by([*(old_stances[key] for key in comparing),
-                                          *(new_stances[key] for key in comparing)])
+                                          *(new_stances[key] for key in comparing),
+                                          *contest.rival_rows(comparing)])
             for key in comparing:
-                old = _snapshot(old_stances[key], condition_rows.old)
-                new = _snapshot(new_stances[key], condition_rows.new)
+                old = _snapshot(old_stances[key], condition_rows.old, *contest.old(key))
+                new = _snapshot(new_stances[key], condition_rows.new, *contest.new(key))
                 fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
-                for record in changes.compare(key, group[key], today, old, new, before, fallback, condition_windows):
+                for record in changes.compare(key, group[key], today, old, new, before, fallback, condition_windows,
+                                              contest.windows.get(key, ())):
                     records.append((*record, self.next_position - 1, self.recorded, None))
             changes.insert(tx, records)
             written += len(records)
@@ -397,11 +429,81 @@ def _indexes_dropped_for_bulk(tx: Tx, plan: _Plan) -> list[schema.Index]:
     return dropped
 
 
-def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series]) -> Snapshot:
+def _snapshot(rows: list[dict[str, Any]], conditions: dict[str, Series],
+              rivals: dict[int, list[dict[str, Any]]] | None = None, rulings: list[disputes.Ruling] | None = None
+              ) -> Snapshot:
     names: set[str] = set()
-    for row in rows:
+    for row in [*rows, *(rival for found in (rivals or {}).values() for rival in found)]:
         names.update(condition_names(row))
-    return Snapshot(Series(rows), {name: conditions[name] for name in names})
+    return Snapshot(Series(rows), {name: conditions[name] for name in names}, rivals, rulings)
+
+
+class _Contest:
+    """The competing reports of a group of stance keys around one append: the pairs its new rows make (written
+    here), and each key's rivals and rulings as the log stood before the append and after it.
+
+    Keys with no competing rows before or after cost one check of their rows' flags, and an append into
+    keys with no stored rows (an import into an empty log) reads nothing back.
+    """
+
+    def __init__(self, tx: Tx, before: int, old: Rows, new: Rows, ruled: dict[Key, str]) -> None:
+        self.tx, self.before = tx, before
+        #: Per key: windows of days (from, open) whose dispute state may differ between before and after.
+        self.windows: dict[Key, list[tuple[str, str | None]]] = {key: [(day, None)] for key, day in ruled.items()
+                                                                 if key in new}
+        self._old: dict[Key, dict[int, list[dict[str, Any]]]] = {}
+        self._new: dict[Key, dict[int, list[dict[str, Any]]]] = {}
+        for key, rows in new.items():
+            self._pair(key, old[key], rows)
+        for key in new:
+            self._old[key] = changes.load_rivals(tx, old[key], before, known={row["row_id"]: row for row in old[key]})
+            self._new[key] = changes.load_rivals(tx, new[key], None, known={row["row_id"]: row for row in new[key]})
+            self._rivals_changed(key, new[key])
+        disputed = [key for key in new if self._old[key] or self._new[key] or key in ruled]
+        self._rulings_old = disputes.rulings_for(tx, disputed, before)
+        self._rulings_new = disputes.rulings_for(tx, disputed, None)
+
+    def _pair(self, key: Key, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+        """Find and write the pairs the append's new rows of ``key`` make with its current rows."""
+        stored = {id(row) for row in old}
+        fresh = [row for row in new if id(row) not in stored]
+        if not fresh:
+            return
+        rows = list(new)
+        if old:  # current rows beyond the loaded window (or same-day losers left out) may reach the new ones
+            span = (min(row["valid_from"] for row in fresh), max(row["latest"] for row in fresh))
+            loaded = {row["row_id"] for row in new}
+            rows.extend(row for row in disputes.reaching_into(self.tx, {key: span})[key]
+                        if row["row_id"] not in loaded)
+            rows.sort(key=effect_order)
+        pairs = disputes.new_pairs(rows, {row["row_id"] for row in fresh})
+        if pairs:
+            disputes.write_pairs(self.tx, pairs)
+            start = min(later["valid_from"] for _, later in pairs)
+            self.windows.setdefault(key, []).append((start, None))
+
+    def _rivals_changed(self, key: Key, rows: list[dict[str, Any]]) -> None:
+        """Open a window from each row whose competitors differ before and after the append (a rival row was
+        ended by a correction, say): the key's answer may change while that row is in effect."""
+        old, new = self._old[key], self._new[key]
+        for row in rows:
+            ids = row["row_id"]
+            if [rival["row_id"] for rival in old.get(ids, ())] != [rival["row_id"] for rival in new.get(ids, ())]:
+                self.windows.setdefault(key, []).append((row["valid_from"], None))
+                return
+
+    def old(self, key: Key) -> tuple[dict[int, list[dict[str, Any]]], list[disputes.Ruling]]:
+        """The key's rivals and rulings as the log stood before the append."""
+        return self._old.get(key, {}), self._rulings_old.get(key, [])
+
+    def new(self, key: Key) -> tuple[dict[int, list[dict[str, Any]]], list[disputes.Ruling]]:
+        """The key's rivals and rulings after it."""
+        return self._new.get(key, {}), self._rulings_new.get(key, [])
+
+    def rival_rows(self, keys: list[Key]) -> list[list[dict[str, Any]]]:
+        """The rival rows of some keys, before and after, for loading the conditions they name."""
+        return [rows for key in keys for found in (self._old.get(key, {}), self._new.get(key, {}))
+                for rows in found.values()]
 
 
 def _names_any(rows: list[dict[str, Any]], names: set[str]) -> bool:

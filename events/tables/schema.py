@@ -119,6 +119,7 @@ STANCES = Table(
         "quantity": str,  # JSON or NULL
         "period": str,
         **_FACT_COLUMNS,
+        "rivalled": int,  # 1 when an earlier row competes with this one (stance_rivals holds the pair); else NULL
     },
     pk=("row_id",),
     named=(
@@ -126,11 +127,42 @@ STANCES = Table(
         # event's rows, for corrections) take each row at a random place. Named as sqlite-utils named them.
         Index("idx_stance_intervals_topic_valid_from", ("topic", "valid_from"), built_after_bulk=True),
         Index("idx_stance_intervals_event_id", ("event_id",), built_after_bulk=True),
-        *_fact_indexes("stance_intervals", ("actor", "topic")),
+        *_fact_indexes("stance_intervals", ("actor", "topic"), carried=("latest",)),
         # One topic's current stances: without it SQLite seeks (topic, valid_from) and reads every row of the
         # topic; with it, one entry per key, like idx_<table>_last.
         Index("idx_stance_intervals_last_topic", ("topic", "actor"), "superseded_pos IS NULL AND valid_to IS NULL"),
     ),
+)
+
+RIVALS = Table(
+    "stance_rivals",
+    # Two stance rows of one key that compete: their dates overlap, they come from different events and name
+    # different stances or conditions (events/projections/disputes.py). ``earlier`` precedes ``later`` in effect
+    # order. Rows never change, so a pair never does: whether it counts depends on which rows a question sees.
+    {"later": int, "earlier": int, "actor": str, "topic": str},
+    pk=("later", "earlier"),
+    indexes=(("actor", "topic"),),
+)
+
+RULINGS = Table(
+    "stance_rulings",
+    # Editors' rulings on competing reports (dispute.settled, change.confirmed), bitemporal like fact rows: a
+    # correction of the ruling's event ends its rows and adds the new version's.
+    {
+        "row_id": int,
+        "actor": str,
+        "topic": str,
+        "kind": str,  # settled (first stands over second) | change (second changed the position first reported)
+        "first_event": str,
+        "second_event": str,
+        "event_id": str,  # the ruling's event
+        "correction_id": str,
+        "created_pos": int,
+        "superseded_pos": int,
+        "evidence": str,
+    },
+    pk=("row_id",),
+    indexes=(("actor", "topic"), ("event_id",)),
 )
 
 CONDITIONS = Table(
@@ -187,7 +219,7 @@ CHANGES = Table(
     "changes",
     {
         "seq": int,
-        "kind": str,  # new | revision (| overdue, from scheduled work)
+        "kind": str,  # new | revision | disputed | settled (| overdue, from scheduled work)
         "actor": str,
         "topic": str,
         "effective": str,
@@ -195,6 +227,8 @@ CHANGES = Table(
         "before_status": str,
         "after_stance": str,
         "after_status": str,
+        "before_disputed": int,
+        "after_disputed": int,
         "event_id": str,
         "position": int,
         "recorded": str,
@@ -218,11 +252,13 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: projections of another format drops and rebuilds them from the log (they are derived; the log is the truth).
 #: 2: condition_dependents.until. 3: evidence in fact rows, condition status in its effect index. 4: no secondary
 #: indexes on changes, tables keyed by text clustered on their key (SQLite), a change's cause chosen the same way
-#: in every process.
-PROJECTION_FORMAT = 4
+#: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
+#: stance effect index).
+PROJECTION_FORMAT = 5
 
 TABLES: tuple[Table, ...] = (
-    LOG, EVENT_REFS, REGISTRY, STANCES, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE, CHANGES,
+    LOG, EVENT_REFS, REGISTRY, STANCES, RIVALS, RULINGS, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE,
+    CHANGES,
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)

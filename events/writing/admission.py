@@ -142,10 +142,29 @@ def _check_references(tx: Tx, prepared: Prepared, next_position: int, errors: li
     for offset, event in enumerate(prepared.new):
         index = index_of[event.checked_id]
         _unknown(event, known, index, errors)
+        _check_rulings(tx, event, f"$[{index}]", versions, errors)
         if isinstance(event, EventCorrected):
             _check_correction(tx, event, index, next_position + offset, versions, known, prepared, errors)
         else:
             versions[event.checked_id] = Version(event, next_position + offset)
+
+
+def _check_rulings(tx: Tx, event: Event, pointer: str, versions: dict[str, Version],
+                   errors: list[FieldError]) -> None:
+    """A ruling on competing stance reports names two different events that each state a stance of its actor on
+    its topic (in their current version: earlier in the batch, or in the log)."""
+    fields = {ident: where for kind, ident, where in event.references() if kind == "event"}
+    for _kind, actor, topic, first, second in event.rulings():
+        if first == second:
+            errors.append(FieldError(f"{pointer}.{fields[second]}", "a ruling needs two different events"))
+            continue
+        for ident in (first, second):
+            version = versions.get(ident) or current_version(tx, ident)
+            if version is None:
+                errors.append(FieldError(f"{pointer}.{fields[ident]}", f"unknown event '{ident}'"))
+            elif version.retracted or (actor, topic) not in {key for key, _ in version.event.stance_facts()}:
+                errors.append(FieldError(f"{pointer}.{fields[ident]}",
+                                         f"event '{ident}' states no stance of {actor} on {topic}"))
 
 
 def _unknown(event: Event, known: set[tuple[str, str]], index: int, errors: list[FieldError]) -> None:
@@ -194,6 +213,7 @@ def _check_correction(
     missing = {(kind, ident) for kind, ident, _ in replaced.references() if kind != "event"} - known
     known.update(registry.known(tx, missing))
     _unknown(replaced, known, index, errors)
+    _check_rulings(tx, replaced, f"$[{index}].replacement", versions, errors)
     after = Version(replaced, target.position)
     prepared.corrections[correction.checked_id] = (target, after)
     versions[correction.corrects] = after

@@ -90,13 +90,14 @@ def announce(tx: Tx, since: str | None, through: str, position: int) -> int:
         after, _ = snap.state(day)
         if before != after:
             cause = snap.cause_on(day, -1)
-            rows.append((day, "new", actor, topic, day, *before, *after, cause, position, f"{day}T00:00:00.000000Z",
-                         _SCHEDULED))
+            kind = "new" if before[2] == after[2] else "disputed" if after[2] else "settled"
+            rows.append((day, kind, actor, topic, day, before[0], before[1], int(before[2]), after[0], after[1],
+                         int(after[2]), cause, position, f"{day}T00:00:00.000000Z", _SCHEDULED))
     for day, condition, deadline, event_id in _overdue(tx, since, through):
         status_row = effective_row(CONDITIONS.rows(tx, (condition,), start=day, end=day, pos=None), day)
         if status_row is None or status_row["status"] == "pending":
             detail = msgspec.json.encode({"condition": condition, "deadline": deadline}).decode()
-            rows.append((day, "overdue", None, None, day, None, None, None, None, event_id, position,
+            rows.append((day, "overdue", None, None, day, None, None, None, None, None, None, event_id, position,
                          f"{day}T00:00:00.000000Z", detail))
     rows.sort(key=lambda r: (r[0], r[1] != "overdue", r[2] or "", r[3] or ""))
     changes.insert(tx, [r[1:] for r in rows])

@@ -91,9 +91,12 @@ else:
 EventType = Annotated[_EventTypeName | None, QueryParameter(name="type", description="Only events of this type.")]
 ConditionStatus = Annotated[ConditionStatusName | None, QueryParameter(
     description="Only conditions with this status on `at`.")]
-ChangeKind = Annotated[Literal["new", "revision", "overdue"] | None, QueryParameter(
+ChangeKind = Annotated[Literal["new", "revision", "disputed", "settled", "overdue"] | None, QueryParameter(
     description="Only records of this kind: `new` (the present changed), `revision` (the past was revised), "
+                "`disputed` (competing reports now stand), `settled` (they no longer do), "
                 "`overdue` (a condition passed its deadline).")]
+DisputedFilter = Annotated[bool | None, QueryParameter(
+    description="`true`: only disputed stances (competing reports stand); `false`: only undisputed ones.")]
 TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
 # No example: one that Swagger UI filled in would make every try-it-out append a 409.

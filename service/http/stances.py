@@ -11,6 +11,7 @@ from service.http.params import (
     ActorFilter,
     ActorPath,
     At,
+    DisputedFilter,
     From,
     KnownAt,
     Reads,
@@ -42,10 +43,12 @@ class StancesController(Controller):
 
     @get("/stances", summary="The stance matrix", responses=problem_responses(*READ_PROBLEMS))
     async def matrix(self, reads: Reads, at: At = None, known_at: KnownAt = None,
-                     actor: ActorFilter = None, topic: TopicFilter = None) -> JSONAnswer[StanceMatrix]:
-        """Every actor's stance on every topic on `at`: one row per (actor, topic)."""
+                     actor: ActorFilter = None, topic: TopicFilter = None,
+                     disputed: DisputedFilter = None) -> JSONAnswer[StanceMatrix]:
+        """Every actor's stance on every topic on `at`: one row per (actor, topic); `disputed=true` keeps only the
+        cells where competing reports stand."""
         day = day_or_today(at, "at", reads.today())
-        return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic)
+        return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic, disputed)
 
     @get("/diff", summary="Stance changes between two days", responses=problem_responses(*READ_PROBLEMS))
     async def diff(self, reads: Reads, from_: From, to: To = None, known_at: KnownAt = None,

@@ -3,6 +3,9 @@
 import { fill, h, words } from "./dom.js";
 import { abbreviation } from "./stances.js";
 
+// The earliest day of an open start ("../2026-01-05"): the condition's start is not known.
+const OPEN_START = "0001-01-01";
+
 /** ``conditions``: the /conditions answer's list for the day; only the pending ones are shown. */
 export function renderConditions(list, conditions, names) {
   const pending = conditions.filter((c) => c.status === "pending");
@@ -11,7 +14,7 @@ export function renderConditions(list, conditions, names) {
     return;
   }
   fill(list, pending.map((condition) => h("li", { class: "condition", dataset: { condition: condition.id } },
-    h("p", {}, h("strong", {}, condition.id), h("span", { class: "muted" }, ` · ${condition.kind} · since ${condition.since}`),
+    h("p", {}, h("strong", {}, condition.id), h("span", { class: "muted" }, ` · ${condition.kind} · since ${condition.since === OPEN_START ? "an unknown day" : condition.since}`),
       condition.deadline ? h("span", {}, ` · deadline ${condition.deadline}`) : null,
       condition.overdue ? h("span", { class: "overdue", title: `still pending after its deadline (${condition.deadline})` },
         ` · overdue since ${condition.overdue_since}`) : null),

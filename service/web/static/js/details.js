@@ -30,6 +30,31 @@ function quantity(row) {
   return h("p", {}, `Quantity: ${row.quantity.amount.toLocaleString("en")} ${row.quantity.unit}${period}`);
 }
 
+/** One version of a disputed stance, with its evidence: the answer or an alternative. */
+function versionItem(version, label, { conditions, entries }) {
+  return h("li", { class: "version" },
+    h("p", {}, h("strong", {}, label), " ",
+      h("span", { class: `badge stance-${version.stance}` }, version.stance),
+      version.status ? [" ", h("span", { class: "badge" }, `commitment ${version.status}`)] : null,
+      ` since ${version.since_text}`),
+    version.conditions.length
+      ? h("ul", { class: "plain" }, version.conditions.map((c) => conditionItem(c, conditions))) : null,
+    h("ul", { class: "plain" }, version.evidence.map((e) => evidenceItem(e, entries))));
+}
+
+function disputeSection(row, context) {
+  if (!row.disputed) return null;
+  return [
+    h("h4", {}, "Sources disagree"),
+    h("p", { class: "muted" },
+      "Competing reports of this position stand. The answer above is the most cautious of them; an editor can settle",
+      " the dispute with a dispute.settled event."),
+    h("ol", { class: "versions" },
+      versionItem(row, "Shown:", context),
+      row.alternatives.map((version) => versionItem(version, "Also reported:", context))),
+  ];
+}
+
 /**
  * Show ``row`` (a /stances row) in ``container``. ``conditions`` maps condition ids to the
  * /conditions answer of the same day; ``entries`` maps event ids to native timeline entries.
@@ -44,11 +69,13 @@ export function renderDetails(container, row, { actorName, conditions, entries, 
     h("p", {},
       h("span", { class: `badge stance-${row.stance}` }, row.stance),
       row.status ? [" ", h("span", { class: "badge" }, `commitment ${row.status}`)] : null,
-      ` since ${row.since_text}`, row.certain ? null : " (date uncertain on this day)"),
+      ` since ${row.since_text}`, row.certain ? null : " (date uncertain on this day)",
+      row.disputed ? [" ", h("span", { class: "badge disputed-badge" }, "disputed")] : null),
     quantity(row),
     row.conditions.length
       ? [h("h4", {}, "Conditions"), h("ul", { class: "plain" }, row.conditions.map((c) => conditionItem(c, conditions)))]
       : h("p", { class: "muted" }, "No conditions."),
     h("h4", {}, "Evidence"),
-    h("ul", { class: "plain" }, row.evidence.map((e) => evidenceItem(e, entries))));
+    h("ul", { class: "plain evidence-list" }, row.evidence.map((e) => evidenceItem(e, entries))),
+    disputeSection(row, { conditions, entries }));
 }

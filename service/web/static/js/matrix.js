@@ -14,8 +14,10 @@ export function renderLegend(list) {
 function describe(row, actorName) {
   const status = row.status ? `, ${row.status}` : "";
   const conditions = row.conditions.map((c) => `${c.id} (${c.status})`).join(", ");
+  const disputed = row.disputed
+    ? `; disputed: sources also report ${row.alternatives.map((a) => a.stance).join(", ")}` : "";
   return `${actorName} on ${words(row.topic)}: ${row.stance}${status}` +
-    (conditions ? `; conditions: ${conditions}` : "") + `; since ${row.since_text}`;
+    (conditions ? `; conditions: ${conditions}` : "") + `; since ${row.since_text}${disputed}`;
 }
 
 function cell(row, actor, topic, actorName, onSelect) {
@@ -24,14 +26,18 @@ function cell(row, actor, topic, actorName, onSelect) {
   }
   const label = describe(row, actorName);
   const marks = row.conditions.length ? h("span", { class: "conds" }, `${row.conditions.length} cond.`) : null;
-  return h("td", { class: `stance-${row.stance}`, dataset: { actor, topic, stance: row.stance } },
+  const disputed = row.disputed ? h("span", { class: "disputed-mark" }, "disputed") : null;
+  return h("td", {
+    class: `stance-${row.stance}${row.disputed ? " disputed" : ""}`,
+    dataset: { actor, topic, stance: row.stance, disputed: row.disputed ? "true" : "false" },
+  },
     h("button", {
       type: "button", class: "cell", title: label, "aria-label": label,
       onclick: () => onSelect(row),
     },
     h("span", { class: "abbr" }, abbreviation(row.stance)),
     row.status ? h("span", { class: "status" }, row.status) : null,
-    marks));
+    marks, disputed));
 }
 
 /**
