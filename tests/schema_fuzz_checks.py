@@ -8,7 +8,9 @@ only when every fault it lists is one of these:
 * a reference to an id the log does not hold (``unknown actor 'x'``);
 * an id the log already defines, or a correction the corrected event does not allow
   (a correction's ``replacement`` fields are checked against the corrected event's type);
-* ``to`` before ``from``, or an interval that ends before it starts.
+* ``to`` before ``from``, or an interval that ends before it starts;
+* an editor's ruling on competing reports naming one event twice, or an event that states no stance of the ruling's
+  actor on its topic (docs/events.md, ``dispute.settled`` and ``change.confirmed``).
 
 docs/api.md says the same to clients. Any other refusal of a schema-valid request fails the run.
 """
@@ -31,6 +33,8 @@ BEYOND_THE_SCHEMA = re.compile("|".join([
     r"a correction cannot change the id an event defines",
     r"'to' \(.*\) is before 'from' \(.*\); swap them",
     r"the interval '.*' ends before it starts; use e\.g\. .*",
+    r"a ruling needs two different events",
+    r"event '.*' states no stance of .* on .*",
 ]))
 
 
