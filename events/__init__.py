@@ -13,6 +13,7 @@ from events.model.errors import (
     FieldError,
     InvalidDate,
     InvalidEvent,
+    MissingDatabase,
     NotFound,
     UnknownReference,
 )
@@ -22,7 +23,7 @@ from events.verify import verify
 
 __all__ = [
     "AnyEvent", "AppendResult", "Clock", "CommitmentError", "Conflict", "EVENT_TYPES", "Event", "EventStore",
-    "FieldError", "FixedClock", "InvalidDate", "InvalidEvent", "NotFound", "StoredEvent", "SystemClock",
-    "UnknownReference", "dates", "decode_inbound", "encode", "events_from_objects", "open_store", "queries",
-    "verify", "vocabulary",
+    "FieldError", "FixedClock", "InvalidDate", "InvalidEvent", "MissingDatabase", "NotFound", "StoredEvent",
+    "SystemClock", "UnknownReference", "dates", "decode_inbound", "encode", "events_from_objects", "open_store",
+    "queries", "verify", "vocabulary",
 ]

@@ -15,6 +15,7 @@ import msgspec
 
 from events.model import dates
 from events.model.catalog import Quantity, decode_stored
+from events.model.clock import format_instant
 from events.model.errors import NotFound
 from events.model.views import (
     ActorView,
@@ -148,11 +149,21 @@ def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = Non
     pos = known_position(tx, known_at)
     entry = registry.entry(tx, "actor", actor_id, pos)
     if entry is None:
-        raise NotFound(f"no actor '{actor_id}'")
+        raise NotFound(_unknown_actor(tx, actor_id, known_at))
     members = None
     if entry["kind"] != "state" and with_members:
         members = members_of(tx, actor_id, at, pos)
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
+
+
+def _unknown_actor(tx: Tx, actor_id: str, known_at: dt.datetime | None) -> str:
+    """Why an actor is not found: it is not in the log at all, or the log had not recorded it yet at ``known_at``
+    (then the message gives the instant it was recorded, from which on ``known_at`` finds it)."""
+    later = registry.entry(tx, "actor", actor_id) if known_at is not None else None
+    if later is None or known_at is None:
+        return f"no actor '{actor_id}'"
+    return (f"actor '{actor_id}' was not yet known at {format_instant(known_at)}: the log recorded it at"
+            f" {log.recorded_at(tx, later['position'])}; ask with a later known_at")
 
 
 def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]:
@@ -181,6 +192,8 @@ def conditions(
         if status is not None and row["status"] != status:
             continue
         entry = entries.get(row["condition"], {})
+        deadline = entry.get("deadline")
+        overdue_since = _overdue_since(deadline, row["status"], at)
         out.append(
             ConditionView(
                 id=row["condition"],
@@ -190,12 +203,23 @@ def conditions(
                 since=row["valid_from"],
                 since_text=row["date_text"],
                 precision=dates.precision(row["date_text"]),
-                deadline=entry.get("deadline"),
+                deadline=deadline,
                 dependents=dependents.get(row["condition"], []),
                 evidence=cited[row["evidence"]],
+                overdue=overdue_since is not None,
+                overdue_since=overdue_since,
             )
         )
     return out
+
+
+def _overdue_since(deadline: str | None, status: str, at: dt.date) -> str | None:
+    """The first day a still-pending condition was overdue, if its deadline has passed by ``at``: the day after the
+    deadline's last day (the day the feed's ``overdue`` record is dated)."""
+    if deadline is None or status != "pending":
+        return None
+    due = dates.day_after(deadline)
+    return due.isoformat() if due <= at else None
 
 
 def _state(state: tuple[str | None, str | None, bool]) -> StateView:

@@ -14,6 +14,7 @@ from events import Clock, EventStore
 from service import seeding
 from service.bootstrap import build_background, open_services, resolve_token
 from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
+from service.http.allow import allowed_methods, complete_allow_headers
 from service.http.auth import access_checks
 from service.http.errors import EXCEPTION_HANDLERS
 from service.http.openapi import VariadicTupleItems, openapi_config
@@ -85,15 +86,18 @@ def create_app(
             "reads": Provide(_reader, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[complete_allow_headers],
         lifespan=[lifespan],
         state=State({
             "settings": settings,
             "token": settings.token,
             "rate_limiter": RateLimiter(settings.write_rate, settings.write_burst),
+            "auth_failures": RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
         }),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         plugins=[VariadicTupleItems()],
         signature_namespace={"EventStore": EventStore, "GroupCommitter": GroupCommitter, "Reader": Reader},
     )
+    app.state.allowed = allowed_methods(app)
     return app

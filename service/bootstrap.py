@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from events import Clock, EventStore, open_store
+from events import Clock, EventStore, MissingDatabase, open_store
 from service.settings import Settings, SettingsError, build_clock
 from service.writing.group_commit import GroupCommitter
 
@@ -29,10 +29,12 @@ class WriteToken:
     generated: bool
 
 
-def build_store(settings: Settings, clock: Clock) -> EventStore:
-    """Open the store the settings name."""
+def build_store(settings: Settings, clock: Clock, *, create: bool = True) -> EventStore:
+    """Open the store the settings name; ``create=False`` refuses a database that does not exist yet."""
     try:
-        return open_store(settings.database, clock=clock, durable=settings.durable)
+        return open_store(settings.database, clock=clock, durable=settings.durable, create=create)
+    except MissingDatabase:
+        raise
     except Exception as exc:  # a bad URL, an unreadable file, a file that is not a database: all a bad setting
         raise SettingsError(f"cannot open the database {settings.database!r}: {exc}") from None
 
@@ -97,8 +99,10 @@ class Services:
             self.store.close()
 
 
-def open_services(settings: Settings, *, store: EventStore | None = None, clock: Clock | None = None) -> Services:
-    """Build the clock and open the store the settings name, unless they are handed in.
+def open_services(settings: Settings, *, store: EventStore | None = None, clock: Clock | None = None,
+                  create: bool = True) -> Services:
+    """Build the clock and open the store the settings name, unless they are handed in (``create=False``: only a
+    database that exists already, see :func:`events.open_store`).
 
     The server's appends get a process of their own when ``settings.writer_process`` is on and the
     child can open the same store with the same clock: the store and the clock come from the settings,
@@ -108,7 +112,7 @@ def open_services(settings: Settings, *, store: EventStore | None = None, clock:
         return Services(settings, store, clock or build_clock(settings), owns_store=False)
     own_clock = clock is None
     clock = clock or build_clock(settings)
-    opened = build_store(settings, clock)
+    opened = build_store(settings, clock, create=create)
     return Services(settings, opened, clock, owns_store=True,
                     writer_process=settings.writer_process and own_clock and opened.shared_across_processes)
 

@@ -12,17 +12,19 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 import msgspec
 
-from events import CommitmentError, InvalidEvent, verify
+from events import CommitmentError, InvalidEvent, subscriptions, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
 from events.model.views import ConditionState
-from service import answers, formats, seeding, tables, transfer
+from events.store import BackupFailed, parse_database_url
+from service import answers, backups, formats, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -67,7 +69,8 @@ def _from_env(name: str) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", envvar=declaration("database").variable, default=None, metavar="PATH|URL",
-              help=f"The database file or sqlite:/// URL [{_from_env('database')}].")
+              help="The database file, or a sqlite:///relative.db, sqlite:////absolute.db or postgresql:// URL"
+                   f" [{_from_env('database')}].")
 @click.pass_context
 def main(ctx: click.Context, database: str | None) -> None:
     """Who promised what, on which conditions, and when that changed.
@@ -89,8 +92,9 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _services(settings: Settings | None = None) -> Iterator[Services]:
-    services = open_services(settings or _settings())
+def _services(settings: Settings | None = None, *, create: bool = False) -> Iterator[Services]:
+    """The store and clock for one command; only commands that load data (``create=True``) may make a database."""
+    services = open_services(settings or _settings(), create=create)
     try:
         yield services
     finally:
@@ -124,6 +128,16 @@ def _tty() -> bool:
     return sys.stderr.isatty()
 
 
+def _database_here(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        root = ctx.find_root()
+        root.obj = root.obj.replace(database=value)
+
+
+#: ``--database`` after the command name too (``commitments verify --database x.db``), as before it.
+database_option = click.option("--database", default=None, metavar="PATH|URL", expose_value=False,
+                               callback=_database_here, is_eager=True,
+                               help="The database (the same as the global option before the command).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (the HTTP API's shape).")
 at_option = click.option("--at", metavar="DATE", help="The day to answer for (YYYY-MM-DD) [default: today].")
 known_at_option = click.option("--known-at", metavar="INSTANT",
@@ -136,13 +150,12 @@ known_at_option = click.option("--known-at", metavar="INSTANT",
 @main.command()
 @click.option("--host", default=None, help=f"Interface to listen on [{_from_env('host')}].")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help=f"Port [{_from_env('port')}].")
-@click.option("--database", default=None, metavar="PATH|URL", help="The database (overrides the global option).")
+@database_option
 @click.option("--seed-if-empty", is_flag=True, help="Load the seed timeline when the log is empty.")
 @click.option("--private", is_flag=True,
               help=f"Reads need the token too [env {declaration('read_requires_token').variable}=1].")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: a reverse proxy usually does).")
-def serve(host: str | None, port: int | None, database: str | None, seed_if_empty: bool, private: bool,
-          access_log: bool) -> None:
+def serve(host: str | None, port: int | None, seed_if_empty: bool, private: bool, access_log: bool) -> None:
     """Run the HTTP API (and print where to find it).
 
     The write token comes from COMMITMENTS_TOKEN, or from commitments.token beside the
@@ -156,10 +169,17 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
 
     from service.app import create_app
 
-    settings = _settings().replace(host=host, port=port, database=database, seed_if_empty=seed_if_empty or None,
+    settings = _settings().replace(host=host, port=port, seed_if_empty=seed_if_empty or None,
                                    read_requires_token=private or None)
     token = resolve_token(settings)
     settings = settings.replace(token=token.value)
+    if settings.seed_if_empty:
+        # Seeded here, before the app starts, so that the operator reads what happened (the app would seed too).
+        with _services(settings, create=True) as services:
+            seeded = seeding.seed_if_empty(services.store)
+        if seeded is not None:
+            click.echo(f"Seeded the empty log with {len(seeded.appended)} events (the Coalition of the Willing"
+                       f" timeline); it ends at position {seeded.last_position}.")
     app = create_app(settings, freeze_after_start=True)
     if token.generated:
         where = f"saved to {token.path}" if token.path else "not saved: the database is in memory"
@@ -178,6 +198,7 @@ def serve(host: str | None, port: int | None, database: str | None, seed_if_empt
 
 
 @main.command()
+@database_option
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Another seed file [default: seeds/coalition.yaml].")
 def seed(path: str | None) -> None:
@@ -187,7 +208,7 @@ def seed(path: str | None) -> None:
     Example:
       commitments seed
     """
-    with _services() as services:
+    with _services(create=True) as services:
         before = services.store.last_position()
         result = seeding.load_seed(services.store, path)
     new = result.last_position - before
@@ -198,6 +219,7 @@ def seed(path: str | None) -> None:
 
 
 @main.command("import")
+@database_option
 @click.argument("file", type=click.File("rb"))
 @click.option("--batch-size", type=click.IntRange(1, None), default=None,
               help="Events per append for lines without a recorded instant [default: the whole file is one append].")
@@ -215,7 +237,7 @@ def import_(file: Any, batch_size: int) -> None:
       commitments --database ./restored.db import backup.ndjson
     """
     size = _file_size(file)
-    with _services() as services:
+    with _services(create=True) as services:
         if size and _tty():
             with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
                 report = transfer.import_lines(services.store, file, batch_size=batch_size, progress=bar.update)
@@ -234,6 +256,7 @@ def _file_size(file: Any) -> int | None:
 
 
 @main.command()
+@database_option
 @click.option("--output", "-o", type=click.File("wb"), default="-", help="Where to write [default: stdout].")
 def export(output: Any) -> None:
     """Write the whole log as NDJSON: each line an event plus its position and recorded instant.
@@ -263,11 +286,21 @@ def migrate(source: str, target: str) -> None:
       commitments migrate --from sqlite:///data/commitments.db --to postgresql://localhost/commitments
     """
     settings = _settings()
-    with _services(settings.replace(database=source)) as origin, _services(settings.replace(database=target)) as copy:
-        report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
-        problems = verify(copy.store)
+    with _services(settings.replace(database=source)) as origin:
+        if origin.store.last_position() == 0:
+            raise BadInput(f"the source {source} holds no events: nothing to migrate")
+        with _services(settings.replace(database=target), create=True) as copy:
+            report = transfer.import_lines(copy.store, transfer.export_lines(origin.store))
+            problems = verify(copy.store)
+            left_behind = len(subscriptions.every(origin.store))
+            target_hooks = subscriptions.settle(copy.store, copy.clock.now())
     click.echo(f"Copied {report.appended} of {report.read} events in {report.appends} appends; "
                f"the target ends at position {report.last_position}.")
+    if left_behind:
+        click.echo(f"Webhook subscriptions are not copied ({left_behind} in the source): register them on the target"
+                   " if it should deliver.")
+    if target_hooks.paused is not None:
+        click.echo(f"Webhooks of the target are paused: {target_hooks.paused.reason}.")
     if problems:
         raise click.ClickException("the copy does not verify: " + "; ".join(problems))
 
@@ -280,6 +313,7 @@ def _conditions_text(conditions: Iterable[ConditionState]) -> str:
 
 
 @main.command()
+@database_option
 @click.argument("actor")
 @at_option
 @known_at_option
@@ -325,6 +359,7 @@ def _version_text(version: Any) -> str:
 
 
 @main.command()
+@database_option
 @at_option
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -356,6 +391,7 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
 
 
 @main.command()
+@database_option
 @at_option
 @known_at_option
 @json_option
@@ -373,14 +409,16 @@ def pending(at: str | None, known_at: str | None, as_json: bool) -> None:
     rows = []
     for condition in document.conditions:
         deadline = formats.human_date(condition.deadline) if condition.deadline else None
-        first = (condition.id, condition.kind, deadline, condition.description[:50])
+        overdue = f"since {formats.human_date(condition.overdue_since)}" if condition.overdue_since else ""
+        first = (condition.id, condition.kind, deadline, overdue, condition.description[:50])
         waiting = [f"{d.actor} on {d.topic} ({d.stance})" for d in condition.dependents] or [""]
         rows.append((*first, waiting[0]))
-        rows.extend(("", "", "", "", more) for more in waiting[1:])
-    click.echo(tables.render(["condition", "kind", "deadline", "description", "dependents"], rows))
+        rows.extend(("", "", "", "", "", more) for more in waiting[1:])
+    click.echo(tables.render(["condition", "kind", "deadline", "overdue", "description", "dependents"], rows))
 
 
 @main.command()
+@database_option
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="native", show_default=True,
               help="native (a table, or JSON with --json), timelinejs or vis (always JSON).")
 @click.option("--from", "start", metavar="DATE", default=None, help="Only what reaches this day or later.")
@@ -411,6 +449,42 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
 
 
 @main.command()
+@database_option
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup(path: Path | None) -> None:
+    """Copy the database to a new file now, and check the copy before saying so (SQLite).
+
+    PATH is the new file, or a folder to put a dated file in; by default a dated file in the
+    backup folder (COMMITMENTS_BACKUP_DIR, else backups/ beside the database), where the
+    scheduled backups count it among the newest they keep. The copy is a consistent snapshot
+    (VACUUM INTO; appends go on meanwhile) that must pass SQLite's integrity check and hold the
+    log up to its last position; otherwise nothing is kept and the command fails. It never
+    overwrites a file. On PostgreSQL use pg_dump (docs/deploy.md).
+
+    \b
+    Examples:
+      commitments backup
+      commitments backup /mnt/offsite/before-upgrade.db
+    """
+    settings = _settings()
+    if parse_database_url(settings.database).backend == "postgresql":
+        raise click.ClickException(backups.PG_DUMP_ADVICE)
+    with _services(settings) as services:
+        try:
+            target = backups.destination(path, settings.backup_path, services.clock.now())
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+        try:
+            made = backups.take(services.store, target)
+        except BackupFailed as error:
+            raise click.ClickException(f"the backup failed, nothing was kept: {error}") from None
+    size = made.path.stat().st_size / 1_000_000
+    click.echo(f"Backed up the log through position {made.position} to {made.path} ({size:.1f} MB; integrity"
+               " checked).")
+
+
+@main.command()
+@database_option
 def rebuild() -> None:
     """Recompute every projection from the log (after a bug fix in a projection, say).
 
@@ -436,6 +510,7 @@ def _bar_progress(bar: Any) -> Callable[[int, int], None]:
 
 
 @main.command("verify")
+@database_option
 def verify_command() -> None:
     """Check the log (gap-free positions, monotonic recorded time) and that projections equal a rebuild.
 
@@ -447,14 +522,107 @@ def verify_command() -> None:
     """
     with _services() as services:
         problems = verify(services.store)
+        hooks = subscriptions.state(services.store)
+        waiting = len(subscriptions.every(services.store))
     for problem in problems:
         click.echo(f"problem: {problem}")
+    for line in _webhook_notes(hooks, waiting):
+        click.echo(f"note: {line}")
     if problems:
         sys.exit(1)
     click.echo("The log and its projections are consistent.")
 
 
+def _webhook_notes(state: subscriptions.WebhooksState, count: int) -> list[str]:
+    """What a command that opens a database says about its webhooks when they do not simply deliver."""
+    notes = []
+    if state.copy_of is not None:
+        notes.append(f"this database is a copy: its webhooks ({count} subscriptions) were registered in"
+                     f" {state.copy_of}; opened by the service as {state.database}, they start paused"
+                     " (restored in place of the original, they go on)")
+    if state.paused is not None:
+        notes.append(f"webhooks are paused since {state.paused.since}: {state.paused.reason}")
+    return notes
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+
+@main.group()
+def webhooks() -> None:
+    """Whether this database's webhooks deliver; pause and resume them.
+
+    Webhooks are bound to the database they were registered in. When the service opens a
+    copy (a backup restored on another host or at another path, a staging or demo copy),
+    they start paused, so that the copy does not post to the original's receivers.
+
+    \b
+    Examples:
+      commitments webhooks status
+      commitments --database ./staging.db webhooks resume
+    """
+
+
+@webhooks.command("status")
+@database_option
+def webhooks_status() -> None:
+    """Say whether webhooks deliver, why not if they do not, and which database this is.
+
+    \b
+    Example:
+      commitments webhooks status
+    """
+    with _services() as services:
+        state = subscriptions.state(services.store)
+        count = len(subscriptions.every(services.store))
+    click.echo(f"This database: {state.database}.")
+    notes = _webhook_notes(state, count)
+    for line in notes:
+        click.echo(line[0].upper() + line[1:] + ".")
+    if not notes:
+        click.echo(f"Webhooks deliver: {count} subscriptions.")
+
+
+@webhooks.command("pause")
+@database_option
+def webhooks_pause() -> None:
+    """Stop every webhook delivery until `commitments webhooks resume` (nothing is skipped).
+
+    A running server stops delivering after the delivery it is making. Pause a clone of a
+    PostgreSQL database made with pg_basebackup before serving it: it keeps the original's
+    system identifier, so the service cannot tell it is a copy.
+
+    \b
+    Example:
+      commitments webhooks pause
+    """
+    with _services() as services:
+        state = subscriptions.pause(services.store, services.clock.now())
+    assert state.paused is not None
+    click.echo(f"Webhooks are paused since {state.paused.since}: {state.paused.reason}.")
+
+
+@webhooks.command("resume")
+@database_option
+def webhooks_resume() -> None:
+    """Let webhooks deliver again, each subscription from where it stopped, and bind them to this database.
+
+    In a copy of the database, resume only if the copy should post to the receivers its
+    subscriptions name (delete them and register your own first, otherwise). A running
+    server notices within 30 seconds (POST /subscriptions/resume: at once).
+
+    \b
+    Example:
+      commitments webhooks resume
+    """
+    with _services() as services:
+        state = subscriptions.resume(services.store, services.clock.now())
+        count = len(subscriptions.every(services.store))
+    click.echo(f"Webhooks deliver again: {count} subscriptions, each from where it stopped ({state.database}).")
+
+
 @main.command()
+@database_option
 @click.option("--after", type=click.IntRange(0), default=0, show_default=True,
               help="Start after this change sequence number.")
 @click.option("--once", is_flag=True, help="Print what is there now and exit.")

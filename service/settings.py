@@ -81,8 +81,8 @@ class Settings:
     """
 
     database: str = setting(DEFAULT_DATABASE, env="COMMITMENTS_DATABASE_URL",
-                            help="A database URL (``sqlite:///path/to.db``) or a plain file path; ``:memory:`` for"
-                                 " throw-away runs.")
+                            help="A database URL (``sqlite:///relative.db``, ``sqlite:////absolute.db``,"
+                                 " ``postgresql://...``) or a plain file path; ``:memory:`` for throw-away runs.")
     host: str = setting("127.0.0.1", help="The interface the server listens on.")
     port: int = setting(8000, check=lambda port: 0 <= port <= 65535, help="The port the server listens on.")
     token: str | None = setting(
@@ -105,6 +105,12 @@ class Settings:
     write_burst: int = setting(30, check=lambda burst: burst >= 1,
                                help="Writes a client may make in a burst before the rate applies (token-bucket"
                                     " size).")
+    auth_failure_burst: int = setting(10, check=lambda burst: burst >= 1,
+                                      help="Requests with a wrong token a client address may make before it must"
+                                           " wait (then 429, whatever it sends).")
+    auth_failure_rate: float = setting(0.1, check=_positive, example="0.1",
+                                       help="Wrong-token requests per second a client address regains (0.1: one"
+                                            " every 10 s).")
     clock: str | None = setting(None, example="2026-01-07T12:00:00Z",
                                 help="Unset for the system clock, or an RFC 3339 instant to freeze the clock at"
                                      " (demos, tests).")

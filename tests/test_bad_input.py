@@ -73,7 +73,7 @@ CASES = [
     pytest.param(post(b'{"type": "stance.stated"} trailing', 400, "trailing characters"), id="malformed-json-trailing"),
     pytest.param(post(b"{'type': 'stance.stated'}", 400, "malformed"), id="malformed-json-single-quotes"),
     pytest.param(post(b'{"quantity": {"amount": NaN}}', 400, "malformed"), id="malformed-json-nan"),
-    pytest.param(post(b"", 400, "data"), id="empty-body"),  # litestar names the missing body `data`
+    pytest.param(post(b"", 400, "the body is empty; send one event object"), id="empty-body"),
     pytest.param(post(stance(), 415, "Content-Type", {**AUTH, "Content-Type": "text/plain"}),
                  id="wrong-content-type-text"),
     pytest.param(post(b"type=stance.stated", 415, "application/x-www-form-urlencoded",

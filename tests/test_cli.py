@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from events import open_store, queries
 from events.verify import log_checksum
-from service import cli
+from seeds import read_seed
+from service import cli, formats
 from service.live import feed
 from tests.conftest import TOKEN, coalition_world, events, make, registrations
 
@@ -69,7 +70,8 @@ def test_stance_table_and_json(world):
 def test_stance_known_at(world):
     result = world("stance", "gb", "--known-at", "2030-01-01T00:00:00Z", "--json")
     assert json.loads(result.output)["known_at"] == "2030-01-01T00:00:00.000000Z"
-    assert "no actor 'gb'" in world("stance", "gb", "--known-at", "2020-01-01T00:00:00Z", expect=2).output
+    assert "actor 'gb' was not yet known at 2020-01-01T00:00:00.000000Z" in world("stance", "gb", "--known-at",
+                                                                            "2020-01-01T00:00:00Z", expect=2).output
 
 
 def test_matrix_table_csv_and_json(world):
@@ -246,10 +248,12 @@ def test_serve_prints_the_urls_and_a_new_token_once(run, monkeypatch, tmp_path):
     monkeypatch.setattr("uvicorn.run", lambda app, host, port, **kw: started.append((app, host, port)))
     first = run("serve", "--port", "8765", "--seed-if-empty").output
     assert "http://127.0.0.1:8765/schema" in first and "/schema/swagger" in first and "/feed" in first
+    seeded = len(read_seed())
+    assert f"Seeded the empty log with {seeded} events" in first
     token = (tmp_path / "commitments.token").read_text().strip()
     assert token in first and "shown only this once" in first
-    second = run("serve", "--port", "8765").output
-    assert token not in second and "Write token" not in second
+    second = run("serve", "--port", "8765", "--seed-if-empty").output
+    assert token not in second and "Write token" not in second and "Seeded" not in second
     app, host, port = started[-1]
     assert (host, port) == ("127.0.0.1", 8765) and app.state.token == token
 
@@ -289,3 +293,20 @@ def test_an_import_without_recorded_instants_is_one_append_and_names_the_line_of
         assert len({stored.recorded for stored in store.read()}) == 1
     finally:
         store.close()
+
+
+def test_pending_says_since_when_a_condition_is_overdue(run):
+    declared = make("condition.declared", "2026-01-01", id="vote-declared", condition="vote-by-march",
+                    description="parliament votes", kind="trigger", deadline="2026-03")
+    store = open_store(run.database)
+    store.append(events(*coalition_world(), declared))
+    store.close()
+    before = run("pending", "--at", "2026-03-31").output
+    after = run("pending", "--at", "2026-04-02").output
+    since = f"since {formats.human_date('2026-04-01')}"  # dates are said in words (docs/dates.md)
+    assert "overdue" in before.splitlines()[0] and since not in before
+    row = next(line for line in after.splitlines() if line.startswith("vote-by-march"))
+    assert since in row
+    document = json.loads(run("pending", "--at", "2026-04-02", "--json").output)
+    vote = next(c for c in document["conditions"] if c["id"] == "vote-by-march")
+    assert vote["overdue"] is True and vote["overdue_since"] == "2026-04-01"

@@ -139,3 +139,12 @@ def test_the_documented_routes_exist():
     table = read("docs/api.md").split("## Routes", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"`((?:GET|POST|PUT|PATCH|DELETE) /[^`]*)`", table))
     assert sorted(documented - set(routes())) == []
+
+
+def test_the_readme_session_counts_the_seed_as_it_is():
+    from seeds import read_seed
+
+    count = len(read_seed())
+    readme = read("README.md")
+    assert f"Appended {count} seed events; the log ends at position {count}." in readme
+    assert f'"position":{count + 1}}}],"last_position":{count + 1},"created":true}}' in readme

@@ -11,7 +11,7 @@ from service.bootstrap import resolve_token
 from service.http.auth import token_matches
 from service.http.ratelimit import RateLimiter, TokenBucket
 from service.settings import Settings, SettingsError
-from tests.conftest import AUTH, TOKEN, registrations
+from tests.conftest import AUTH, TOKEN, make, registrations
 
 
 def assert_401(response):
@@ -122,3 +122,65 @@ def test_the_limiter_keeps_clients_apart_and_forgets_the_oldest():
     assert limiter.retry_after("b") == 0
     assert limiter.retry_after("c") == 0  # "a" is forgotten
     assert limiter.retry_after("a") == 0
+
+
+def test_wrong_tokens_are_throttled_per_client_address_and_then_even_the_right_one_waits(service_settings, clock):
+    app = create_app(service_settings.replace(auth_failure_burst=3, auth_failure_rate=0.5), clock=clock)
+    with TestClient(app) as client:
+        now = [0.0]
+        client.app.state.auth_failures = RateLimiter(0.5, 3, clock=lambda: now[0])
+        for _ in range(20):  # a forgotten header guesses nothing: refused, never throttled
+            assert_401(client.post("/events", json=registrations()))
+        wrong = {"Authorization": "Bearer wrong-token-0123456789"}
+        for _ in range(3):
+            assert_401(client.post("/events", json=registrations(), headers=wrong))
+        for headers in (wrong, AUTH, {}):  # no answer tells a right guess from a wrong one now
+            throttled = client.post("/events", json=registrations(), headers=headers)
+            assert throttled.status_code == 429, throttled.text
+            assert throttled.headers["content-type"].startswith("application/problem+json")
+            assert throttled.headers["retry-after"] == "2" and "wrong token" in throttled.json()["detail"]
+        assert client.get("/subscriptions", headers=AUTH).status_code == 429  # every route that needs the token
+        assert client.get("/stances").status_code == 200  # public reads do not
+        assert client.get("/events").json()["events"] == []
+        now[0] += 2.0  # one failure's worth refilled
+        assert client.post("/events", json=registrations(), headers=AUTH).status_code == 201
+
+
+def test_private_reads_with_a_wrong_token_are_throttled_too(service_settings, clock):
+    app = create_app(service_settings.replace(read_requires_token=True, auth_failure_burst=2), clock=clock)
+    with TestClient(app) as client:
+        wrong = {"Authorization": "Bearer wrong-token-0123456789"}
+        assert [client.get("/stances", headers=wrong).status_code for _ in range(4)] == [401, 401, 429, 429]
+
+
+def test_refused_writes_give_their_write_token_back(service_settings, clock):
+    settings = service_settings.replace(write_burst=2, write_rate=0.01, max_body_bytes=10_000, max_batch_events=5)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        refused = [
+            client.post("/events", content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}),
+            client.post("/events", content=b"[]", headers={**AUTH, "Content-Type": "text/plain"}),
+            client.post("/events", json=[{"type": "actor.registered"}] * 6, headers=AUTH),
+            client.post("/events", content=b"[" + b" " * 20_000 + b"]", headers={**AUTH,
+                                                                               "Content-Type": "application/json"}),
+            client.post("/events", json=[make("stance.stated", actor="nobody", topic="none", stance="committed")],
+                        headers=AUTH),
+            client.post("/events", json=registrations()[:3], headers={**AUTH, "If-Match": "7"}),
+            client.post("/subscriptions", json={"url": "ftp://example.org/x"}, headers=AUTH),
+        ]
+        assert [r.status_code for r in refused] == [400, 415, 413, 413, 422, 409, 422]
+        # None of them counted: the whole burst is still there for accepted work.
+        assert client.post("/events", json=registrations()[:3], headers=AUTH).status_code == 201
+        assert client.post("/events", json=registrations()[3:], headers=AUTH).status_code == 201
+        limited = client.post("/events", json=registrations(), headers=AUTH)
+        assert limited.status_code == 429 and limited.headers["retry-after"]
+
+
+def test_a_bucket_gives_back_no_more_than_its_capacity():
+    now = [0.0]
+    limiter = RateLimiter(rate=0.001, burst=2, clock=lambda: now[0])
+    assert limiter.waiting("a") == 0 and limiter.retry_after("a") == 0
+    limiter.give_back("a")
+    limiter.give_back("a")
+    limiter.give_back("never-seen")
+    assert limiter.retry_after("a") == 0 and limiter.retry_after("a") == 0 and limiter.retry_after("a") > 0
+    assert limiter.waiting("a") > 0 and limiter.waiting("never-seen") == 0

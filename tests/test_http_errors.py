@@ -79,3 +79,38 @@ def test_hostile_writes_get_a_client_answer(service_world, body):
     assert response.status_code < 500, (body[:80], response.text)
     if response.status_code >= 400:
         problem(response, response.status_code)
+
+
+def test_every_faulty_event_of_a_batch_is_listed_at_once_decoding_faults_and_references_together(service_world):
+    """The unknown actor of $[0] is named in the same answer as the decoding faults of $[1] and $[2]; $[3] names
+    the actor that the faulty $[2] registers, which is that event's fault, not its own."""
+    batch = [
+        make("stance.stated", actor="atlantis", topic="troops", stance="committed"),
+        make("stance.stated", "2026-13", actor="fr", topic="troops", stance="committed"),
+        make("actor.registered", actor="newbie", name="", kind="state"),
+        make("stance.stated", actor="newbie", topic="money", stance="reluctant"),
+        make("stance.stated", actor="gb", topic="narnia", stance="supportive"),
+    ]
+    body = problem(service_world.post("/events", json=batch, headers=AUTH), 422)
+    assert body["type"] == TYPE_PREFIX + "invalid-event"
+    assert [(e["pointer"], e["message"]) for e in body["errors"]] == [
+        ("$[0].actor", "unknown actor 'atlantis'"),
+        ("$[1].occurred", "month 13 does not exist in '2026-13'; use e.g. 2025-03"),
+        ("$[2].name", "must not be empty"),
+        ("$[4].topic", "unknown topic 'narnia'"),
+    ]
+    assert service_world.get("/health").json()["last_position"] == 14  # nothing stored
+
+
+@pytest.mark.parametrize(("path", "status", "kind", "pointer", "words"), [
+    ("/timeline?format=svg", 400, "bad-request", "format", "'svg' is not one of: native, timelinejs, vis"),
+    ("/events?limit=0", 400, "bad-request", "limit", "must be at least 1"),
+    ("/events?after=abc", 400, "bad-request", "after", "must be a whole number"),
+    ("/stances?known_at=soon", 422, "invalid-date", "known_at", "'soon' is not an RFC 3339 instant"),
+    ("/diff?from=2026-02-30", 422, "invalid-date", "from", "from='2026-02-30' is not a day"),
+])
+def test_parameter_faults_name_the_parameter_as_the_client_wrote_it(service_world, path, status, kind, pointer, words):
+    body = problem(service_world.get(path), status)
+    assert body["type"] == TYPE_PREFIX + kind
+    [fault] = body["errors"]
+    assert fault["pointer"] == pointer and fault["message"].startswith(words), body

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import AUTH, make
+from tests.conftest import AUTH, make, registrations
 
 STANCE_KEYS = {"topic", "stance", "status", "conditions", "since", "certain", "quantity", "evidence"}
 
@@ -141,6 +141,29 @@ def test_known_at_before_an_actor_was_registered_is_404(service_world):
     assert service_world.get("/actors", params={"known_at": "2020-01-01T00:00:00Z"}).json()["actors"] == []
 
 
+def test_the_404_for_an_actor_not_yet_known_says_when_the_log_recorded_it(service_world):
+    answer = service_world.get("/actors/fr/stances", params={"at": "2026-01-07", "known_at": "2026-01-06T08:00:00Z"})
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == ("actor 'fr' was not yet known at 2026-01-06T08:00:00.000000Z: the log recorded"
+                                       " it at 2026-01-06T12:00:00.000000Z; ask with a later known_at")
+    assert service_world.get("/actors/xx", params={"known_at": "2026-01-06T08:00:00Z"}).json()["detail"] == \
+        "no actor 'xx'"
+
+
+def test_the_api_docs_known_at_session_works_on_a_fresh_log(service_world, clock):
+    """docs/api.md: take an instant, append a statement later, ask as the log stood at that instant."""
+    clock.advance(seconds=30)
+    before = "2026-01-06T12:00:30Z"
+    clock.advance(seconds=30)
+    statement = make("stance.stated", "2026-01-08", id="de-undecided", actor="de", topic="troops", stance="undecided")
+    assert service_world.post("/events", json=statement, headers=AUTH).status_code == 201
+    question = {"at": "2026-01-08", "topic": "troops"}
+    then = service_world.get("/actors/de/stances", params={**question, "known_at": before})
+    now = service_world.get("/actors/de/stances", params=question)
+    assert then.status_code == 200 and [s["stance"] for s in then.json()["stances"]] == ["declined"]
+    assert [s["stance"] for s in now.json()["stances"]] == ["undecided"]
+
+
 def test_known_at_accepts_offsets_even_when_the_plus_became_a_space(service_world):
     response = service_world.get("/actors/fr/stances?known_at=2026-01-06T13:00:00+01:00")
     assert response.status_code == 200 and response.json()["known_at"] == "2026-01-06T12:00:00.000000Z"
@@ -169,3 +192,19 @@ def test_bad_filters_and_ids_are_client_errors(service_world, path):
     response = service_world.get(path)
     assert response.status_code in (400, 404), response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_pending_condition_past_its_deadline_is_overdue_from_the_day_after(service_api):
+    declared = make("condition.declared", "2026-01-01", id="vote-declared", condition="vote-by-march",
+                    description="parliament votes", kind="trigger", deadline="2026-03")
+    assert service_api.post("/events", json=[*registrations(), declared], headers=AUTH).status_code == 201
+
+    def vote(at):
+        listed = service_api.get("/conditions", params={"at": at}).json()["conditions"]
+        return next(c for c in listed if c["id"] == "vote-by-march")
+
+    assert (vote("2026-03-31")["overdue"], vote("2026-03-31")["overdue_since"]) == (False, None)
+    assert (vote("2026-04-01")["overdue"], vote("2026-04-01")["overdue_since"]) == (True, "2026-04-01")
+    met = make("condition.changed", "2026-04-10", id="vote-met", condition="vote-by-march", status="met")
+    assert service_api.post("/events", json=met, headers=AUTH).status_code == 201
+    assert vote("2026-04-05")["overdue"] is True and vote("2026-04-10")["overdue"] is False

@@ -8,7 +8,8 @@ ROUTES = {
     ("/conditions", "get"), ("/diff", "get"), ("/history/{actor_id}/{topic_id}", "get"), ("/changes", "get"),
     ("/timeline", "get"), ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
     ("/subscriptions/{subscription_id}", "get"), ("/subscriptions/{subscription_id}", "delete"),
-    ("/subscriptions/{subscription_id}/deliveries", "get"),
+    ("/subscriptions/{subscription_id}/deliveries", "get"), ("/subscriptions/resume", "post"),
+    ("/subscriptions/pause", "post"),
 }
 #: Answers that are not JSON documents: the live feed is an event stream, a removal has no body.
 NOT_JSON = {("/feed", "get"): "text/event-stream", ("/subscriptions/{subscription_id}", "delete"): None}

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 from litestar.testing import TestClient
 
 from events import FixedClock, open_store, verify
+from service import backups
 from service.app import create_app
 from service.live import scheduler as jobs
 from service.live.scheduler import JobScheduler, midnight
@@ -154,7 +156,9 @@ def test_backups_open_verify_and_only_the_newest_are_kept(sqlite_store, clock, t
     folder = tmp_path / "backups"
     made = []
     for _ in range(5):
-        made.append(jobs.backup(store, clock, folder, keep=3))
+        taken = backups.scheduled(store, clock, folder, keep=3)
+        assert taken is not None and taken.position == store.last_position()
+        made.append(taken.path)
         clock.advance(hours=1)
     kept = sorted(folder.glob("commitments-*.db"))
     assert kept == made[-3:] and [p.name for p in kept] == [
@@ -167,6 +171,37 @@ def test_backups_open_verify_and_only_the_newest_are_kept(sqlite_store, clock, t
             assert copy.last_position() == store.last_position()
         finally:
             copy.close()
+
+
+def backup_run(scheduler: JobScheduler) -> dt.datetime:
+    """When the scheduler will take its next backup."""
+    (job,) = [job for job in scheduler.scheduler.get_jobs() if job.id == "backup"]
+    return job.next_run_time
+
+
+@pytest.mark.parametrize(("newest_age_hours", "due_in"), [
+    (None, backups.FIRST_DELAY),  # a minute after the start, not a whole interval later
+    (30.0, backups.FIRST_DELAY),
+    (5.0, dt.timedelta(hours=19)),  # an interval after the newest
+], ids=["no-backup-yet", "older-than-the-interval", "recent"])
+def test_the_first_backup_comes_soon_after_start_when_the_newest_is_older_than_the_interval(
+        sqlite_store, clock, tmp_path, newest_age_hours, due_in):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = dt.datetime.now(dt.UTC)
+    if newest_age_hours is not None:  # the scheduler goes by the file's time: it runs by the real clock
+        old = folder / backups.backup_name(now)
+        old.write_bytes(b"")
+        written = (now - dt.timedelta(hours=newest_age_hours)).timestamp()
+        os.utime(old, (written, written))
+    settings = Settings(database=str(tmp_path / "jobs.db"), backup_dir=str(folder), backup_interval_hours=24)
+    scheduler = JobScheduler(sqlite_store, clock, settings)
+    scheduler.start(paused=True)
+    try:
+        run = backup_run(scheduler)
+    finally:
+        scheduler.stop()
+    assert abs(run - (now + due_in)) < dt.timedelta(seconds=30), (run, now + due_in)
 
 
 def test_exclusive_lets_one_holder_in(store):

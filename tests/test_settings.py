@@ -41,7 +41,7 @@ def test_bad_settings_say_what_to_use(env, words):
 @pytest.mark.parametrize(
     ("database", "path"),
     [("./data/c.db", Path("data/c.db")), ("sqlite:///./data/c.db", Path("data/c.db")),
-     ("sqlite:////srv/c.db", Path("/srv/c.db")), ("sqlite:///srv/c.db", Path("/srv/c.db")), (":memory:", None),
+     ("sqlite:////srv/c.db", Path("/srv/c.db")), ("sqlite:///srv/c.db", Path("srv/c.db")), (":memory:", None),
      ("sqlite://:memory:", None)],
 )
 def test_the_database_path_and_the_token_beside_it(database, path):
@@ -77,7 +77,8 @@ def test_every_setting_has_one_variable_with_help():
         ("COMMITMENTS_TOKEN", "token"), ("COMMITMENTS_TOKEN_FILE", "token_file"),
         ("COMMITMENTS_READ_REQUIRES_TOKEN", "read_requires_token"), ("COMMITMENTS_MAX_BODY_BYTES", "max_body_bytes"),
         ("COMMITMENTS_MAX_BATCH_EVENTS", "max_batch_events"), ("COMMITMENTS_WRITE_RATE", "write_rate"),
-        ("COMMITMENTS_WRITE_BURST", "write_burst"), ("COMMITMENTS_CLOCK", "clock"),
+        ("COMMITMENTS_WRITE_BURST", "write_burst"), ("COMMITMENTS_AUTH_FAILURE_BURST", "auth_failure_burst"),
+        ("COMMITMENTS_AUTH_FAILURE_RATE", "auth_failure_rate"), ("COMMITMENTS_CLOCK", "clock"),
         ("COMMITMENTS_SEED_IF_EMPTY", "seed_if_empty"), ("COMMITMENTS_DURABLE", "durable"),
         ("COMMITMENTS_ANSWER_CACHE_BYTES", "answer_cache_bytes"), ("COMMITMENTS_WRITER_PROCESS", "writer_process"),
         ("COMMITMENTS_FEED_POLL_SECONDS", "feed_poll_seconds"),

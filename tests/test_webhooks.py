@@ -7,11 +7,15 @@ simulated time, with a FixedClock and an in-process transport.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -35,6 +39,7 @@ class Receiver:
     def __init__(self, fail_first: int = 0):
         self.fail_first = fail_first
         self.requests: list[tuple[dict[str, str], bytes, int]] = []  # headers, body, status answered
+        self.paths: list[str] = []  # the path and query of each request
         self.lock = threading.Lock()
         receiver = self
 
@@ -44,6 +49,7 @@ class Receiver:
                 with receiver.lock:
                     status = 500 if len(receiver.requests) < receiver.fail_first else 204
                     receiver.requests.append((dict(self.headers), body, status))
+                    receiver.paths.append(self.path)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -148,6 +154,120 @@ def test_nothing_is_lost_across_a_restart(database):
             assert status["delivered_through"] == 10
 
 
+# --- what the logs and the answers show of a callback URL ---------------------------------------------
+
+#: Secret parts of a callback URL: they must reach the receiver and nothing else.
+USER, PASSWORD, QUERY_TOKEN = "hook-user-7f3a", "hook-password-9c1e", "query-token-5d2b"
+
+
+def with_secrets(url: str) -> str:
+    """``url`` with credentials in its userinfo and a token in its query."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{USER}:{PASSWORD}@{rest}?token={QUERY_TOKEN}&v=2"
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://example.org/hooks/commitments", "https://example.org/hooks/commitments"),
+    ("http://user:pass@host:8080/h?token=abc&v=2", "http://***@host:8080/h?token=***&v=***"),
+    ("https://only-a-user@host/h", "https://***@host/h"),
+    ("https://host/h?bare-secret-value&k=", "https://host/h?***&k=***"),
+    ("https://host/h#fragment-token", "https://host/h#***"),
+    ("https://us%40er:p%3Ass@host/h", "https://***@host/h"),
+])
+def test_a_callback_url_is_shown_without_userinfo_query_values_or_fragment(url, shown):
+    assert subscriptions.redact_url(url) == shown
+
+
+def test_an_error_text_is_scrubbed_of_the_secret_parts_in_any_form():
+    url = "http://us%40er:p%3Assword@host/h?token=t0k%2Fen&v=2"
+    text = f"failed on {url}; as the library prints it: http://us%40er:p%3Assword@host/h?token=t0k/en&v=2 (p:ssword)"
+    scrubbed = subscriptions.scrub(text, url)
+    assert not [part for part in ("us%40er", "us@er", "p%3Assword", "p:ssword", "t0k%2Fen", "t0k/en")
+                if part in scrubbed], scrubbed
+    assert "http://***@host/h?token=***&v=***" in scrubbed and "v=2" in scrubbed  # too short to hunt down
+
+
+class Capture(logging.Handler):
+    """Every log record of the process, from the moment it is attached to the root logger."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def capturing(level: int) -> Iterator[Capture]:
+    """Capture every record at ``level`` and above (attach it after the app is built: litestar's logging
+    configuration replaces the root logger's handlers, pytest's ``caplog`` among them)."""
+    root, capture = logging.getLogger(), Capture()
+    before = root.level
+    root.addHandler(capture)
+    root.setLevel(level)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(before)
+
+
+def test_callback_credentials_reach_the_receiver_but_no_log_line_and_no_answer(database):
+    path, store = database
+    settings = settings_for(path, webhook_backoff_seconds=0.05, webhook_backoff_cap_seconds=0.05)
+    with (Receiver(fail_first=2) as receiver, live_server(settings) as server,
+          capturing(logging.DEBUG) as log):  # every record of every logger, httpx's and httpcore's included
+        callback = with_secrets(receiver.url)
+        refused_port = with_secrets("http://127.0.0.1:9/hook")  # nobody listens: a connection error
+        created = [register(server.url, url) for url in (callback, refused_port)]
+        store.append(stance_batch(0, actors=ACTORS[:1]))  # 2 change records
+        wait_until(lambda: len(receiver.delivered()) == 2, what="two deliveries after two failures")
+        ident, refused_ident = (c["subscription"]["id"] for c in created)
+        wait_until(lambda: subscriptions.get(store, refused_ident).failures >= 2, what="two refused attempts")
+        answers = [json.dumps(c) for c in created] + [
+            httpx.get(f"{server.url}{route}", headers=AUTH).text
+            for route in ("/subscriptions", f"/subscriptions/{ident}", f"/subscriptions/{ident}/deliveries",
+                          f"/subscriptions/{refused_ident}", f"/subscriptions/{refused_ident}/deliveries")]
+    # The receiver got them: the credentials as Basic auth, the token in the query.
+    headers = receiver.requests[-1][0]
+    assert headers["Authorization"] == "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    assert receiver.paths[-1] == f"/hook?token={QUERY_TOKEN}&v=2"
+    assert subscriptions.get(store, ident).url == callback  # stored whole
+    lines = [record.getMessage() for record in log.records]
+    assert any("ConnectError" in line for line in lines)
+    assert any(r.name.startswith("httpcore") for r in log.records)  # DEBUG lines were captured too
+    for secret in (USER, PASSWORD, QUERY_TOKEN):
+        assert not [line for line in lines if secret in line], secret
+        assert not [answer for answer in answers if secret in answer], secret
+    redacted = receiver.url.replace("http://", "http://***@") + "?token=***&v=***"
+    assert json.loads(answers[3])["url"] == redacted and redacted in answers[0] and redacted in answers[2]
+    assert "ConnectError" in json.loads(answers[5])["last_error"]
+    # httpx's line for each delivery request is there at DEBUG, redacted.
+    delivery_lines = [r for r in log.records if r.name == "httpx" and "/hook" in r.getMessage()]
+    assert len(delivery_lines) == 4 and {r.levelno for r in delivery_lines} == {logging.DEBUG}
+    assert all("***@" in r.getMessage() for r in delivery_lines)
+
+
+def test_each_delivery_outcome_is_one_line_and_httpx_request_lines_of_webhooks_are_debug(database):
+    path, store = database
+    settings = settings_for(path, webhook_backoff_seconds=0.05, webhook_backoff_cap_seconds=0.05)
+    with Receiver(fail_first=1) as receiver, live_server(settings) as server, capturing(logging.INFO) as log:
+        ident = register(server.url, with_secrets(receiver.url))["subscription"]["id"]
+        store.append(stance_batch(0, actors=ACTORS[:2]))  # 4 change records
+        wait_until(lambda: len(receiver.delivered()) == 4, what="four deliveries after one failure")
+        wait_until(lambda: subscriptions.get(store, ident).delivered_through == 4, what="the progress")
+    redacted = receiver.url.replace("http://", "http://***@") + "?token=***&v=***"
+    outcomes = [r for r in log.records if r.name == "service.live.webhooks"]
+    assert [(r.levelname, r.getMessage()) for r in outcomes] == [
+        ("WARNING", f"delivery of change 1 to {ident} ({redacted}) failed, attempt 1: HTTP 500; next attempt at "
+                    + outcomes[0].getMessage().rsplit("next attempt at ", 1)[1]),
+        *[("INFO", f"delivered change {seq} to {ident} ({redacted}): HTTP 204") for seq in (1, 2, 3, 4)]]
+    request_lines = [r.getMessage().split('"')[0] for r in log.records if r.name == "httpx"]
+    # Only the test's own client (registering the webhook) still has its INFO line: the quieting is not global.
+    assert request_lines == [f"HTTP Request: POST {server.url}/subscriptions "]
+
+
 # --- the API --------------------------------------------------------------------------------------------
 
 
@@ -157,7 +277,7 @@ def test_callbacks_that_are_not_http_urls_are_refused(service_api, url):
     response = service_api.post("/subscriptions", json={"url": url}, headers=AUTH)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["pointer"] == "url"
+    assert response.json()["errors"][0]["pointer"] == "$.url"
 
 
 def test_subscriptions_need_the_token(service_api):
@@ -188,10 +308,46 @@ def test_listing_never_shows_secrets_and_removal_stops_deliveries(service_world)
     assert api.delete(f"/subscriptions/{ident}", headers=AUTH).status_code == 404
 
 
-def test_bad_registrations_are_400(service_api):
-    for body in ({}, {"url": "https://example.org/h", "secret": "short"}, {"url": "https://example.org/h",
-                 "kind": "old"}, {"url": "https://example.org/h", "unknown": 1}, {"url": "https://e.org", "after": -1}):
-        assert service_api.post("/subscriptions", json=body, headers=AUTH).status_code == 400, body
+@pytest.mark.parametrize(("body", "pointer", "words"), [
+    ({}, "$.url", "missing required field `url`"),
+    ({"url": "https://example.org/h", "secret": "short"}, "$.secret", "must be at least 16 characters long"),
+    ({"url": "https://example.org/h", "kind": "old"}, "$.kind", "'old' is not one of: new, revision, overdue"),
+    ({"url": "https://example.org/h", "unknown": 1}, "$.unknown", "unknown field `unknown`"),
+    ({"url": "https://e.org", "after": -1}, "$.after", "must be at least 0"),
+    ({"url": "https://e.org", "after": "1"}, "$.after", "must be a whole number, not text"),
+    ([], "$", "must be a JSON object"),
+])
+def test_bad_registrations_are_422_naming_the_field_like_bad_events(service_api, body, pointer, words):
+    """A short secret is refused like a bad URL (422 invalid-subscription), as POST /events refuses bad fields."""
+    response = service_api.post("/subscriptions", json=body, headers=AUTH)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith(":invalid-subscription") and problem["title"] == "Invalid subscription"
+    [fault] = problem["errors"]
+    assert fault["pointer"] == pointer and fault["message"].startswith(words), problem
+
+
+def test_a_registration_that_is_not_json_is_400_and_an_empty_one_says_what_to_send(service_api):
+    response = service_api.post("/subscriptions", content=b"{", headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400 and "not valid UTF-8 JSON" in response.json()["detail"]
+    response = service_api.post("/subscriptions", content=b"", headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"pointer": "$", "message": 'the body is empty; send a subscription object, '
+                                          'e.g. {"url": "https://example.org/hooks/commitments"}'}]
+
+
+@pytest.mark.parametrize("field", ["actor", "topic"])
+def test_a_filter_on_an_actor_or_topic_the_log_does_not_hold_is_refused_naming_the_field(service_world, field):
+    """Such a subscription would never match: 422 unknown-reference, and nothing is registered."""
+    response = service_world.post("/subscriptions", json={"url": "https://example.org/h", field: "atlantis"},
+                                  headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"].endswith(":unknown-reference")
+    assert response.json()["errors"] == [{"pointer": f"$.{field}", "message": f"unknown {field} 'atlantis'"}]
+    assert service_world.get("/subscriptions", headers=AUTH).json()["subscriptions"] == []
+    known = {"actor": "fr", "topic": "troops"}[field]
+    assert service_world.post("/subscriptions", json={"url": "https://example.org/h", field: known},
+                              headers=AUTH).status_code == 201
 
 
 # --- in simulated time --------------------------------------------------------------------------------

@@ -22,10 +22,15 @@ EventId = Annotated[str, Meta(pattern=ID_PATTERN, description="1-128 letters, di
 Ref = Annotated[str, Meta(pattern=ID_PATTERN, description="the id of an actor, topic, condition, ...")]
 Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Meta(max_length=500)]
-Url = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=2048)]
+#: The characters Python counts as white space (``str.isspace``), written out: a pattern with ``\s`` means fewer
+#: of them to a JavaScript or JSON Schema reader than to msgspec, and the OpenAPI document must mean what we do.
+SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+URL_PATTERN = rf"^https?://[^{SPACE}]+$"
+Url = Annotated[str, Meta(pattern=URL_PATTERN, max_length=2048)]
 Refs = Annotated[tuple[Ref, ...], Meta(max_length=1000)]
-#: A date as written by a source, in EDTF levels 0 and 1 (checked by events.model.dates.parse, docs/dates.md).
-EDTF = Annotated[str, Meta(
+#: An EDTF date (levels 0 and 1; ``events/model/dates.py``), checked by ``dates.parse`` after decoding, so that a fault
+#: says which forms work; the OpenAPI document gives ``dates.PATTERN`` for every field of this type.
+Date = Annotated[str, Meta(
     description="an EDTF date (levels 0 and 1; docs/dates.md): a day, month or year (2026-01-06, 2025-03, 2025), "
                 "a date-time to the second (2026-01-06T09:30:00Z, +01:00), a season (2025-21 spring ... 2025-24 "
                 "winter), unspecified digits (201X, 20XX, 2004-XX, 1985-04-XX), a qualifier (? uncertain, "
@@ -48,7 +53,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
     outlet: Annotated[str, Meta(min_length=1, max_length=300)]
     url: Url | None = None
-    published: EDTF | None = None
+    published: Date | None = None
     quote: Annotated[str, Meta(max_length=2000)] | None = None
     file: ShortText | None = None
 
@@ -82,7 +87,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, tag_f
     on_timeline: ClassVar[bool] = True
 
     id: EventId | None = None
-    occurred: EDTF
+    occurred: Date
     sources: Annotated[tuple[Source, ...], Meta(min_length=1, max_length=100)]
     summary: Text
     tags: Tags = ()
@@ -278,7 +283,7 @@ class StanceStated(Event, frozen=True, tag="stance.stated"):
     stance: Stance
     conditions: Refs = ()
     quantity: Quantity | None = None
-    period: EDTF | None = None
+    period: Date | None = None
     speaker: ShortText | None = None
 
     def references(self) -> Iterator[tuple[str, str, str]]:
@@ -378,7 +383,7 @@ class ConditionDeclared(Event, frozen=True, tag="condition.declared"):
     condition: Ref
     description: Text
     kind: ConditionKind = "other"
-    deadline: EDTF | None = None
+    deadline: Date | None = None
 
     def defines(self) -> Iterator[tuple[str, str]]:
         yield "condition", self.condition

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Protocol
+
+from events.model.dates import day_form
 
 
 class Clock(Protocol):
@@ -44,25 +47,46 @@ def format_instant(instant: dt.datetime) -> str:
 
 #: Instants outside these years are refused: nothing the log records or is asked about lies there.
 EARLIEST_YEAR, LATEST_YEAR = 1000, 9998
+_YEAR = r"(?:1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"  # 1000-9998
+_LEAP_YEAR = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[13579][26]|[2468][048])00)"
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
+
+
+def instant_pattern(*, space_for_plus: bool = False) -> str:
+    """The instants :func:`parse_instant` accepts, as a regular expression: an RFC 3339 date-time (seconds
+    optional) between the years 1000 and 9998, with ``Z`` or an offset. ``space_for_plus``: an offset may
+    also start with a space (a ``+`` that a URL's query string turned into one)."""
+    signs = "+ -" if space_for_plus else "+-"
+    return rf"^{day_form(_YEAR, _LEAP_YEAR)}[Tt ]{_TIME}(?:[Zz]|[{signs}](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+
+
+INSTANT_PATTERN = instant_pattern()
+_INSTANT = re.compile(INSTANT_PATTERN)
 
 
 def parse_instant(text: str, pointer: str = "known_at") -> dt.datetime:
     """Parse an RFC 3339 instant (``2026-01-07T12:00:00Z``); naive times and far-off years are refused.
 
     ``pointer`` names where the text came from (a parameter, an option, a line of a file)
-    in the error.
+    in the error, an :class:`~events.model.errors.InvalidDate`.
     """
-    from events.model.errors import FieldError, InvalidEvent
+    from events.model.errors import FieldError, InvalidDate
+
+    def refuse(message: str) -> InvalidDate:
+        error = InvalidDate(text, message)
+        error.errors = [FieldError(pointer, message)]
+        return error
 
     message = f"'{text}' is not an RFC 3339 instant; use e.g. 2026-01-07T12:00:00Z"
     try:
         value = dt.datetime.fromisoformat(text.replace("z", "Z"))
-        if value.tzinfo is None:
-            raise ValueError("no offset")
-        value = value.astimezone(dt.UTC)
     except (ValueError, TypeError, AttributeError, OverflowError):
-        raise InvalidEvent(message, [FieldError(pointer, message)]) from None
+        raise refuse(message) from None
+    if value.tzinfo is None:
+        raise refuse(message)
+    # The year as written: converting to UTC may cross into the year before or after.
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        message = f"'{text}' is not an instant between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
-        raise InvalidEvent(message, [FieldError(pointer, message)])
-    return value
+        raise refuse(f"'{text}' is not an RFC 3339 instant between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    if _INSTANT.fullmatch(text) is None:  # fromisoformat also reads forms RFC 3339 has not (20260107T1200Z)
+        raise refuse(message)
+    return value.astimezone(dt.UTC)

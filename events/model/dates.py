@@ -317,3 +317,38 @@ def parse_day(text: str) -> dt.date:
 def precision(text: str) -> Precision:
     """The precision of a stored (already checked) date text: what answers report beside a date."""
     return parse(text).precision
+
+
+def day_after(text: str) -> dt.date:
+    """The first day after everything a date can mean (its latest day + 1): when a deadline has passed."""
+    return parse(text).latest + dt.timedelta(days=1)
+
+
+# The accepted forms as regular expressions, for what documents them (the OpenAPI document's patterns):
+# a text matches PATTERN exactly when parse() accepts it, save two rules a pattern cannot state (an
+# interval may not end before it starts; a date-time with an offset must fall within the years 0001 to
+# 9999 in UTC); DAY_PATTERN likewise for parse_day(). ASCII digits only.
+YEAR_FORM = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+#: The leap years among them (divisible by 4, and by 400 at the turn of a century).
+LEAP_YEAR_FORM = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+#: The years but 9999, whose winter (9999-24) would end in the year 10000.
+_YEAR_BUT_9999 = r"(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8]|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_TIME = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[+-](?:[01][0-9]|2[0-3])(?::[0-5][0-9])?)?"
+
+
+def day_form(year: str = YEAR_FORM, leap_year: str = LEAP_YEAR_FORM) -> str:
+    """A regular expression of the days that exist (29 February in leap years only) in the years given."""
+    return rf"(?:{year}-{_MONTH_DAY}|{leap_year}-02-29)"
+
+
+#: An interval's end: a day, month, season or year, maybe qualified (no unspecified digits, no time of day).
+_END = (rf"(?:{day_form()}|{YEAR_FORM}-{_MONTH}|{YEAR_FORM}-2[1-3]|{_YEAR_BUT_9999}-24|{YEAR_FORM})"
+        r"[?~%]?")
+#: A single date: an end's forms, unspecified digits (201X, 20XX, 2004-XX, 2004-XX-XX, 1985-04-XX), a date-time.
+_SINGLE = (rf"(?:{_END}|(?:[0-9]{{3}}X|[0-9]{{2}}XX|{YEAR_FORM}-XX(?:-XX)?|{YEAR_FORM}-{_MONTH}-XX)[?~%]?"
+           rf"|{day_form()}{_TIME})")
+DAY_PATTERN = rf"^{day_form()}$"
+PATTERN = rf"^(?:{_SINGLE}|{_END}/(?:{_END}|\.\.)?|(?:\.\.)?/{_END})$"

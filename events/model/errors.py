@@ -63,7 +63,7 @@ class Conflict(CommitmentError):
 
 
 class Unavailable(CommitmentError):
-    """The store could not take the write in time (another writer held it too long); retrying later may work."""
+    """The database is away or busy for now (a lost connection, a write lock held too long); retrying later may work."""
 
     title = "Service unavailable"
     retry_after = 1
@@ -74,6 +74,12 @@ class NotFound(CommitmentError):
 
     title = "Not found"
 
+
+class MissingDatabase(CommitmentError):
+    """A database that was to be opened, not created, does not exist (a mistyped path would otherwise become a new,
+    empty database that answers every question with nothing)."""
+
+    title = "No such database"
 
 
 def _restore(cls: type[CommitmentError], args: tuple[Any, ...], state: dict[str, Any]) -> CommitmentError:

@@ -118,6 +118,10 @@ class ConditionView(msgspec.Struct, frozen=True):
     deadline: str | None
     dependents: list[Dependent]
     evidence: tuple[Evidence, ...]
+    #: Still pending on the query date although its deadline has passed.
+    overdue: bool = False
+    #: The first day it was overdue (the day after the deadline's last day), when ``overdue``.
+    overdue_since: str | None = None
 
 
 class StateView(msgspec.Struct, frozen=True):

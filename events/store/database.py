@@ -17,6 +17,11 @@ from typing import Protocol
 from events.tables.schema import Table
 from events.tables.tx import Tx
 
+
+class BackupFailed(RuntimeError):
+    """A backup copy did not pass its check; nothing was left at its path."""
+
+
 #: ``wait(timeout) -> bool``: True as soon as another process (or instance) notifies of an append.
 NotificationWait = Callable[[float], bool]
 
@@ -36,6 +41,11 @@ class Database(Protocol):
         them on its event loop rather than hop to a worker thread; False where each read is a network round trip."""
         ...
 
+    def identity(self) -> str:
+        """Which database this is, in words, the same for every process and instance that opens it and different
+        for a copy of it elsewhere (webhooks are bound to it: ``events/subscriptions.py``)."""
+        ...
+
     def reading(self) -> AbstractContextManager[Tx]:
         """A consistent read snapshot: a writer does not block it, and it never sees half an append."""
         ...
@@ -47,6 +57,10 @@ class Database(Protocol):
 
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes, if missing, in the backend's dialect."""
+
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists (in the schema the database works in)."""
+        ...
 
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Run inside an append's transaction once it stored something (e.g. notify other instances)."""
@@ -61,9 +75,12 @@ class Database(Protocol):
         never waits."""
         ...
 
-    def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the whole database to the new file ``path``, or raise NotImplementedError
+    def backup(self, path: str | Path) -> int:
+        """Write a consistent copy of the whole database to the new file ``path`` and check it (the database's own
+        integrity check, a log without gaps) before it takes that name; returns the copy's last log position.
+        Raises :class:`BackupFailed` when the check fails (nothing is left at ``path``), or NotImplementedError
         where the database has its own tool."""
+        ...
 
     def close(self) -> None:
         """Release connections."""

@@ -1,9 +1,11 @@
 """Database URLs: the one parser of the strings that name a store (settings, CLI flags, ``open_store``).
 
-``sqlite:///path/to.db``, ``sqlite://:memory:``, a plain file path, or
-``postgresql://user@host/db`` (also ``postgres://``) with two options of ours that libpq
-does not know: ``?schema=name`` (keep the tables in that schema, created if missing) and
-``?pool_size=N`` (the connection pool's maximum, default 10).
+SQLite follows the usual URL convention (SQLAlchemy's): ``sqlite:///relative/path.db`` (three
+slashes, then a path relative to the working directory), ``sqlite:////absolute/path.db`` (four),
+``sqlite:///:memory:`` or ``sqlite://:memory:``; a plain file path works too. PostgreSQL is
+``postgresql://user@host/db`` (also ``postgres://``) with two options of ours that libpq does not
+know: ``?schema=name`` (keep the tables in that schema, created if missing) and ``?pool_size=N``
+(the connection pool's maximum, default 10).
 """
 
 from __future__ import annotations
@@ -44,16 +46,25 @@ def parse_database_url(url: str | Path) -> DatabaseUrl:
     if text.startswith(("postgresql://", "postgres://")):
         return _postgresql(text)
     if text.startswith("sqlite:///"):
-        path = text[len("sqlite:///") :]
-        if not path.startswith((MEMORY, ".", "/")):
-            path = "/" + path
-        return DatabaseUrl("sqlite", path=path)
+        return DatabaseUrl("sqlite", path=_sqlite_path(text[len("sqlite:///") :], text))
     if text.startswith("sqlite://"):
-        return DatabaseUrl("sqlite", path=text[len("sqlite://") :])
+        rest = text[len("sqlite://") :]
+        if rest != MEMORY:
+            raise ValueError(f"'{text}' names a host, which SQLite has none of; use sqlite:///relative.db or"
+                             " sqlite:////absolute/path.db")
+        return DatabaseUrl("sqlite", path=MEMORY)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise ValueError(f"unsupported database URL scheme '{scheme}'; use sqlite:///path/to.db or postgresql://...")
     return DatabaseUrl("sqlite", path=text)
+
+
+def _sqlite_path(path: str, url: str) -> str:
+    if not path:
+        raise ValueError(f"'{url}' names no file; use sqlite:///relative.db or sqlite:////absolute/path.db")
+    if "?" in path:
+        raise ValueError(f"'{url}' has options, which SQLite URLs here do not take; use sqlite:///relative.db")
+    return path
 
 
 def _postgresql(url: str) -> DatabaseUrl:

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 from events.model.errors import Unavailable
 from events.store.database import NotificationWait
 from events.tables.schema import Table
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 #: The advisory lock all writers of one database share (an arbitrary constant: "CMTL").
 WRITE_LOCK = 0x434D544C
@@ -128,7 +128,7 @@ class PostgresDatabase:
     cheap_local_reads = False
 
     def __init__(self, url: str, *, durable: bool = True, schema: str | None = None, pool_size: int = 10,
-                 connect_timeout: float = 10.0):
+                 connect_timeout: float = 10.0, create: bool = True):
         self.url = url
         self.schema = schema
         options = []
@@ -140,6 +140,7 @@ class PostgresDatabase:
         if options:
             kwargs["options"] = " ".join(options)
         self._connect_kwargs = kwargs  # for the listener's own connection
+        self._identity: str | None = None
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, configure=_configure, open=True,
                                    timeout=30.0)
         try:
@@ -147,9 +148,20 @@ class PostgresDatabase:
         except Exception:
             self.pool.close()
             raise
-        if schema:
+        if schema and create:
             with self.writing() as tx:
                 tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+    def identity(self) -> str:
+        """The server's system identifier (set when its cluster was created; ``pg_dump`` into another cluster gives
+        another), the database and the schema: a restore into another database or schema is a copy."""
+        if self._identity is None:
+            with self.reading() as tx:
+                row = tx.fetchone("SELECT (SELECT system_identifier FROM pg_control_system())::text,"
+                                  " current_database(), current_schema()")
+            assert row is not None
+            self._identity = f"PostgreSQL system {row[0]}, database {row[1]}, schema {row[2]}"
+        return self._identity
 
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes."""
@@ -178,6 +190,10 @@ class PostgresDatabase:
                 _end(conn, "ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists in the schema the connections search first."""
+        return scalar(tx, "SELECT to_regclass(?) IS NOT NULL", (name,)) is True
 
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Notify every listening instance of the log's new end."""
@@ -218,7 +234,7 @@ class PostgresDatabase:
         finally:
             conn.close()
 
-    def backup(self, path: str | Path) -> None:
+    def backup(self, path: str | Path) -> int:
         """Not done from inside the service on PostgreSQL: use ``pg_dump`` (see docs/deploy.md)."""
         raise NotImplementedError("PostgreSQL databases are backed up with pg_dump, not by the service")
 

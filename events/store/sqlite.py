@@ -8,6 +8,7 @@ durable: ``synchronous=FULL`` unless the caller opts out.
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from events.model.errors import Unavailable
-from events.store.database import NotificationWait
+from events.store.database import BackupFailed, NotificationWait
 from events.tables.schema import Table
 from events.tables.tx import Tx
 
@@ -185,10 +186,20 @@ class SqliteDatabase:
         """False for ``:memory:``: each connection's database is its own."""
         return not self._memory
 
+    def identity(self) -> str:
+        """The file's resolved path and the host's name: a copy lives at another path or on another host."""
+        if self._memory:
+            return "SQLite in memory"
+        return f"SQLite file {Path(self.path).resolve()} on host {socket.gethostname()}"
+
     def create_table(self, tx: Tx, table: Table) -> None:
         """Create one table with its indexes (through sqlite-utils, like every table here)."""
         assert isinstance(tx, SqliteTx)
         _create(sqlite_utils.Database(tx.conn), table)
+
+    def has_table(self, tx: Tx, name: str) -> bool:
+        """Whether the table exists in the file."""
+        return tx.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None
 
     def after_append(self, tx: Tx, last_position: int) -> None:
         """Nothing to do: other processes learn of appends by polling the log's end."""
@@ -271,12 +282,13 @@ class SqliteDatabase:
         if self._checkpointer is not None:
             self._checkpointer.poke()
 
-    def backup(self, path: str | Path) -> None:
-        """Copy the database into the new file ``path`` with ``VACUUM INTO`` (a consistent snapshot, compacted).
+    def backup(self, path: str | Path) -> int:
+        """Copy the database into the new file ``path`` with ``VACUUM INTO`` (a consistent snapshot, compacted), check
+        the copy (:func:`check_copy`) and return its last log position.
 
         Runs on a connection of its own, outside any transaction, so appends go on
-        meanwhile (WAL); the copy is written under a temporary name and renamed into place,
-        so a file at ``path`` is always a complete database.
+        meanwhile (WAL); the copy is written and checked under a temporary name and renamed
+        into place, so a file at ``path`` is always a complete database that passed its check.
         """
         target = Path(path)
         if target.exists():
@@ -293,7 +305,13 @@ class SqliteDatabase:
                 conn.execute("VACUUM INTO ?", (str(partial),))
             finally:
                 conn.close()
+        try:
+            position = check_copy(partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(target)
+        return position
 
     def close(self) -> None:
         """Close every connection this database opened (after a last checkpoint of the write-ahead log)."""
@@ -304,3 +322,24 @@ class SqliteDatabase:
         self._connections.clear()
         if self._shared is not None:
             self._shared.close()
+
+
+def check_copy(path: str | Path) -> int:
+    """Check a copy of a database, opened read-only: SQLite's ``PRAGMA integrity_check`` says ``ok``, and its log has
+    every position from 1 to its last. Returns the last position; raises :class:`BackupFailed` otherwise."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise BackupFailed(f"the copy cannot be opened: {error}") from None
+    try:
+        problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise BackupFailed(f"the copy fails SQLite's integrity check: {'; '.join(problems[:3])}")
+        count, last = conn.execute("SELECT count(*), coalesce(max(position), 0) FROM events").fetchone()
+    except sqlite3.Error as error:
+        raise BackupFailed(f"the copy cannot be read: {error}") from None
+    finally:
+        conn.close()
+    if count != last:
+        raise BackupFailed(f"the copy's log holds {count} events but ends at position {last}")
+    return int(last)

@@ -18,13 +18,15 @@ from typing import Any
 
 from events.model.catalog import Event
 from events.model.clock import Clock, SystemClock
-from events.model.errors import CommitmentError
-from events.store.database import Database, NotificationWait
+from events.model.errors import CommitmentError, InvalidEvent, MissingDatabase
+from events.model.inbound import InvalidBatch
+from events.store.database import BackupFailed, Database, NotificationWait
 from events.tables import log
 from events.tables.log import AppendResult, StoredEvent
-from events.tables.schema import PROJECTION_FORMAT, PROJECTIONS, TABLES
+from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
 from events.tables.tx import Tx
 from events.writing import announcements
+from events.writing.admission import every_fault
 from events.writing.append import append_events, append_group
 from events.writing.bulk import collector_paused
 from events.writing.rebuild import replay
@@ -35,9 +37,15 @@ _log = logging.getLogger(__name__)
 class EventStore:
     """An append-only event log with its projections, in one database, with a clock for recorded instants."""
 
-    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+    def __init__(self, database: Database, clock: Clock | None = None, *, create: bool = True) -> None:
+        """``create=False``: the database must already hold a log (its event table), else :class:`MissingDatabase`."""
         self.database = database
         self.clock: Clock = clock or SystemClock()
+        if not create:
+            with database.reading() as tx:
+                if not database.has_table(tx, LOG.name):
+                    raise MissingDatabase("the database holds no event log: check its URL (only serve, seed,"
+                                          " import and migrate --to create one)")
         with database.writing() as tx:
             self._open_tables(tx)
 
@@ -84,6 +92,10 @@ class EventStore:
         """Whether reads run in this process and take about a millisecond (see :class:`Database`)."""
         return self.database.cheap_local_reads
 
+    def identity(self) -> str:
+        """Which database this is (see :class:`Database`): differs between a database and a copy of it elsewhere."""
+        return self.database.identity()
+
     def notifications(self) -> AbstractContextManager[NotificationWait | None]:
         """Push notice of appends by any process: ``wait(timeout) -> bool``, or None (then callers poll)."""
         return self.database.notifications()
@@ -92,10 +104,22 @@ class EventStore:
         """Let scheduled work run once: yields True to the one holder of ``name``, False to anyone meanwhile."""
         return self.database.exclusive(name)
 
-    def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the whole database to the new file ``path`` (SQLite; PostgreSQL has
-        ``pg_dump``)."""
-        self.database.backup(path)
+    def backup(self, path: str | Path) -> int:
+        """Write a consistent copy of the whole database to the new file ``path``, checked, and return the copy's last
+        log position (SQLite; PostgreSQL has ``pg_dump`` and raises NotImplementedError).
+
+        The copy must pass the database's check (integrity, a log without gaps) and end between the log's end
+        before and after the copy was taken (appends go on meanwhile); else :class:`BackupFailed`, and nothing is
+        left at ``path``.
+        """
+        before = self.last_position()
+        copied = self.database.backup(path)
+        after = self.last_position()
+        if not before <= copied <= after:
+            Path(path).unlink(missing_ok=True)
+            raise BackupFailed(f"the copy's log ends at position {copied}, the database's was at {before}"
+                               + ("" if after == before else f" to {after}") + " while it was copied")
+        return copied
 
     def close(self) -> None:
         """Release the database's connections."""
@@ -122,6 +146,12 @@ class EventStore:
         with self.database.writing() as tx:
             return append_events(tx, self.clock, self.database.after_append, events,
                                  expected_position=expected_position, recorded=recorded)
+
+    def every_fault(self, refused: InvalidBatch) -> InvalidEvent:
+        """A batch that decoding refused, with what an append would refuse in its other events (unknown
+        references, reused ids) added: every faulty event of the batch in one error. Only reads."""
+        with self.reading() as tx:
+            return every_fault(tx, refused)
 
     def append_batches(self, batches: Iterable[tuple[Iterable[Event], dt.datetime | None]]) -> AppendResult | None:
         """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.

@@ -14,7 +14,7 @@ import msgspec
 from events.model.catalog import SCHEMA_VERSIONS, UPCASTERS, Event, Source, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
-from events.tables.tx import Tx
+from events.tables.tx import Tx, scalar
 
 
 class StoredEvent(msgspec.Struct, frozen=True):
@@ -60,6 +60,12 @@ def last_recorded(tx: Tx) -> str | None:
     """The recorded instant of the newest event."""
     row = tx.fetchone("SELECT recorded FROM events ORDER BY position DESC LIMIT 1")
     return row[0] if row else None
+
+
+def recorded_at(tx: Tx, position: int) -> str | None:
+    """The recorded instant of the event at a position (None past the log's end)."""
+    found: str | None = scalar(tx, "SELECT recorded FROM events WHERE position = ?", (position,))
+    return found
 
 
 def position_known_at(tx: Tx, known_at: dt.datetime | None) -> int | None:

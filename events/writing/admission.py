@@ -14,15 +14,23 @@ import msgspec
 
 from events.model import ids
 from events.model.catalog import Event, EventCorrected, encode
-from events.model.errors import Conflict, FieldError, InvalidEvent, UnknownReference, describe
-from events.model.inbound import corrected
+from events.model.errors import (
+    CommitmentError,
+    Conflict,
+    FieldError,
+    InvalidEvent,
+    UnknownReference,
+    describe,
+    renumber_pointers,
+)
+from events.model.inbound import InvalidBatch, corrected
 from events.tables import log, registry
 from events.tables.tx import Tx
 from events.tables.versions import Version, current_version
 
 #: Ids that other events refer to by name; retracting their definition would orphan those events.
 _REGISTRATIONS = frozenset({"actor", "topic", "condition"})
-_UNKNOWN = re.compile(r"^unknown (actor|topic|condition|claim|event) '")
+_UNKNOWN = re.compile(r"^unknown (actor|topic|condition|claim|event) '(.*)'$")
 
 
 @dataclass
@@ -80,6 +88,36 @@ def prepare(tx: Tx, events: Sequence[Event], next_position: int) -> Prepared:
             raise Conflict(detail, errors)
         raise InvalidEvent(detail, errors)
     return prepared
+
+
+def every_fault(tx: Tx, refused: InvalidBatch) -> InvalidEvent:
+    """A batch refused for the faults of some of its events, with the faults of the others added.
+
+    The events that did decode are checked as :func:`prepare` would (unknown references,
+    ids reused, corrections) against the log of ``tx``, so that one answer names every
+    faulty event of the batch. An id that a faulty event would define counts as known:
+    fixing that event is what the sender has to do.
+    """
+    errors = list(refused.errors)
+    if refused.decoded:
+        indices = [index for index, _ in refused.decoded]
+        try:
+            prepare(tx, [event for _, event in refused.decoded], log.last_position(tx) + 1)
+        except CommitmentError as error:
+            renumbered = renumber_pointers(error, lambda i: f"$[{indices[i]}]")
+            errors += [fault for fault in renumbered.errors if not _defined_by(fault, refused.defined)]
+    errors.sort(key=_batch_order)
+    return InvalidEvent(describe(errors), errors)
+
+
+def _defined_by(fault: FieldError, defined: set[tuple[str, str]]) -> bool:
+    match = _UNKNOWN.match(fault.message)
+    return match is not None and (match[1], match[2]) in defined
+
+
+def _batch_order(fault: FieldError) -> tuple[int, str]:
+    match = re.match(r"^\$\[(\d+)\]", fault.pointer)
+    return (int(match[1]) if match else -1, fault.pointer)
 
 
 def _check_references(tx: Tx, prepared: Prepared, next_position: int, errors: list[FieldError]) -> None:

@@ -72,7 +72,7 @@ def _overdue(tx: Tx, since: str, through: str) -> list[tuple[str, str, str, str]
         deadline = msgspec.json.decode(data).get("deadline")
         if not deadline:
             continue
-        due = (dates.parse(deadline).latest + _ONE_DAY).isoformat()
+        due = dates.day_after(deadline).isoformat()
         if since < due <= through:
             found.append((due, ident, deadline, event_id))
     return sorted(found)

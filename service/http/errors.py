@@ -18,6 +18,7 @@ from litestar.types import ExceptionHandlersMap
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
 from events.model.errors import FieldError, Unavailable
+from events.model.inbound import choices_of, plain_message
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -70,23 +71,32 @@ def on_commitment_error(_: Request, error: CommitmentError) -> Response[Problem]
     return problem(status_of(error), error.detail, title=error.title, errors=error.errors, headers=headers)
 
 
-def _validation_faults(extra: Any) -> list[FieldError]:
-    faults = []
-    for item in extra if isinstance(extra, list) else []:
-        if isinstance(item, dict):
-            where = str(item.get("key") or item.get("source") or "$")
-            faults.append(FieldError(where, str(item.get("message", "invalid value"))))
-    return faults
+def _fault(request: Request, item: dict[str, Any]) -> FieldError:
+    """One of litestar's validation faults, named as the client names it: ``format``, not ``format_``."""
+    key, message = str(item.get("key") or ""), str(item.get("message", "invalid value"))
+    handler = request.route_handler
+    if key == "data" and message == "'data'":  # no body at all: litestar finds no ``data`` to decode
+        expects = getattr(handler.resolve_data_dto(), "expects", "a JSON body")
+        return FieldError("$", f"the body is empty; send {expects}")
+    parameter = handler.parsed_fn_signature.parameters.get(key) if key else None
+    if parameter is None:
+        return FieldError(key or "$", plain_message(message))
+    name = getattr(parameter.kwarg_definition, "name", None) or key
+    return FieldError(name, plain_message(message, choices_of(parameter.annotation)))
 
 
-def on_http_exception(_: Request, error: HTTPException) -> Response[Problem]:
+def _validation_faults(request: Request, extra: Any) -> list[FieldError]:
+    return [_fault(request, item) for item in (extra if isinstance(extra, list) else []) if isinstance(item, dict)]
+
+
+def on_http_exception(request: Request, error: HTTPException) -> Response[Problem]:
     """Litestar's own errors (validation, auth, routing, limits) as problems, keeping their headers."""
     status = error.status_code
     if status >= 500:
         _log.error("server error: %s", error.detail, exc_info=error)
         return problem(status, "the server failed to answer; the error has been logged")
     detail = error.detail or HTTPStatus(status).phrase
-    faults = _validation_faults(error.extra) if isinstance(error, ValidationException) else []
+    faults = _validation_faults(request, error.extra) if isinstance(error, ValidationException) else []
     if isinstance(error, ValidationException) and faults:
         detail = "; ".join(f"{f.pointer}: {f.message}" for f in faults[:3])
     return problem(status, detail, errors=faults, headers=error.headers)
@@ -105,14 +115,16 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 }
 
 _DESCRIPTIONS = {
-    400: "Malformed request: a parameter of the wrong type or out of range, or a body that is not JSON",
+    400: "Malformed request: a parameter of the wrong type or out of range, or a body that is empty or not JSON",
     401: "A bearer token is missing or wrong (writes always need one; reads only in private mode)",
     404: "Nothing with that id (or no such path)",
     409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
     413: "The body or the batch is too large",
     415: "The body is not `application/json`",
-    422: "Well-formed but invalid: a bad date, field or reference; `errors` names each",
-    429: "Too many writes from this client; retry after `Retry-After` seconds",
+    422: "Well-formed but invalid: a bad date, a body field that is unknown, missing or wrong, or a reference to "
+         "an id the log does not hold; `errors` names each",
+    429: "Too many writes, or too many requests with a wrong token, from this client address; retry after"
+         " `Retry-After` seconds",
 }
 
 
@@ -127,5 +139,5 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-#: What every read can answer besides success.
-READ_PROBLEMS = (400, 401, 422)
+#: What every read can answer besides success (401 and 429 in private mode: a missing or wrong token).
+READ_PROBLEMS = (400, 401, 422, 429)

@@ -30,7 +30,7 @@ _log = logging.getLogger("service.live.feed")
 LastEventId = Annotated[str | None, HeaderParameter(
     name="Last-Event-ID", max_length=32,
     description="Resume right after this change sequence number (browsers send it when they reconnect); "
-                "takes precedence over `after`.")]
+                "takes precedence over `after`.", schema_extra={"pattern": r"^ *[0-9]{0,18} *$"})]
 
 
 #: Where the handler leaves the subscriber's stream for the middleware to close (a key of the request's

@@ -1,16 +1,25 @@
-"""The OpenAPI document at ``/schema``: its metadata, the bearer scheme, and one repair of litestar's output."""
+"""The OpenAPI document at ``/schema``: its metadata, the bearer scheme, its pages, and repairs of litestar's output.
+
+Litestar generates the document from the handlers' signatures; ``service/http/contract.py``
+then tightens it to what the server accepts before it is served (JSON, YAML, and the
+two pages of ``service/http/api_docs.py``, which load it from ``/schema/openapi.json``).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, get_args, get_origin
 
 import msgspec
+from litestar import Request, Router
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, OpenAPIType, Schema, SecurityScheme
 from litestar.params import ParameterKwarg
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
+
+from service.http.api_docs import RESPONSE_HEADERS, ScalarPage, SwaggerPage
+from service.http.contract import ServedDocument
 
 TITLE = "Commitment timeline"
 VERSION = "0.1.0"
@@ -72,14 +81,41 @@ def _item_field(annotation: Any) -> FieldDefinition:
     return FieldDefinition.from_annotation(annotation)
 
 
+class JsonDocument(JsonRenderPlugin):
+    """``/schema/openapi.json``: the served document (tightened by ``contract.py``)."""
+
+    def __init__(self, document: ServedDocument) -> None:
+        super().__init__()
+        self.document = document
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        """The document as JSON."""
+        return super().render(request, self.document.of(openapi_schema))
+
+
+class YamlDocument(YamlRenderPlugin):
+    """``/schema/openapi.yaml`` (and ``.yml``): the same document as YAML."""
+
+    def __init__(self, document: ServedDocument) -> None:
+        super().__init__()
+        self.document = document
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        """The document as YAML."""
+        return super().render(request, self.document.of(openapi_schema))
+
+
 def openapi_config() -> OpenAPIConfig:
-    """``/schema`` (Scalar), ``/schema/swagger`` and ``/schema/openapi.json``, with the bearer scheme declared."""
+    """``/schema`` (Scalar), ``/schema/swagger``, ``/schema/openapi.json`` and ``.yaml``, with the bearer scheme."""
+    document = ServedDocument()
     return OpenAPIConfig(
         title=TITLE,
         version=VERSION,
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=[ScalarPage(), SwaggerPage(), JsonDocument(document), YamlDocument(document)],
+        openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
+                              response_headers=RESPONSE_HEADERS),
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer",
                                                         description="The write token (see docs/api.md)")}

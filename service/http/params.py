@@ -3,7 +3,10 @@
 The annotated types document each parameter in ``/schema``; the ``parse_*`` functions
 turn the text into what the core's queries take, raising the core's errors (422) with
 the parameter's name as the pointer. Litestar itself rejects wrong types and values
-out of range (400).
+out of range (400). Dates and instants are parsed here, not by litestar, so their
+patterns are documented (``schema_extra``) without litestar enforcing them: a bad date is
+a 422 ``invalid-date`` problem that says which forms work. Every example answers 200 on
+a freshly seeded service (tests/test_http_examples.py tries each).
 """
 
 from __future__ import annotations
@@ -19,48 +22,66 @@ from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
 from events.model.catalog import ID_PATTERN
-from events.model.clock import parse_instant
+from events.model.clock import instant_pattern, parse_instant
 from events.model.errors import FieldError
 from events.model.vocabulary import ConditionStatus as ConditionStatusName
 from service.formats import Format
 from service.http.reads import Reader
 from service.writing.group_commit import GroupCommitter
 
-#: Ids of actors, topics, conditions and events: what the catalogue accepts.
-#: Positions and sequence numbers stay far below SQLite's 64-bit integer limit.
-MAX_POSITION = 2**62
+#: Positions and sequence numbers: at most 18 digits, far below SQLite's 64-bit integer limit.
+MAX_POSITION = 10**18 - 1
 MAX_PAGE = 1000
 
 _DAY_EXAMPLE = [Example(value="2026-01-07")]
-_INSTANT_EXAMPLE = [Example(value="2026-01-07T12:00:00Z")]
+#: A day parameter as the document states it (parse_day takes exactly these; a day that does not exist is 422).
+_DAY_SCHEMA = {"format": "date", "pattern": dates.DAY_PATTERN}
+#: After any fresh install's seed was recorded (an instant before it answers as the empty log stood, or 404
+#: for an actor not yet known): an instant in the future answers as the log stands now.
+_INSTANT_EXAMPLE = [Example(value="2100-01-01T00:00:00Z")]
+#: What parse_known_at accepts: RFC 3339, with a space for a ``+`` that the query string decoded into one.
+_INSTANT_SCHEMA = {"pattern": instant_pattern(space_for_plus=True)}
+#: ``42`` or the entity tag ``"42"`` (weak or strong); parse_if_match reads exactly these.
+IF_MATCH_PATTERN = r'^(?:[0-9]{1,18}|(?:W/)?"[0-9]{1,18}")$'
 
 
-def _id(kind: type[QueryParameter] | type[PathParameter], description: str) -> QueryParameter | PathParameter:
-    return kind(description=description, pattern=ID_PATTERN, max_length=128)
+def _id_filter(description: str) -> QueryParameter:
+    return QueryParameter(description=description, pattern=ID_PATTERN, max_length=128)
 
 
 At = Annotated[str | None, QueryParameter(
-    description="The day to answer for (YYYY-MM-DD); defaults to today.", examples=_DAY_EXAMPLE, max_length=64)]
+    description="The day to answer for (YYYY-MM-DD); defaults to today.", examples=_DAY_EXAMPLE, max_length=64,
+    schema_extra=_DAY_SCHEMA)]
 KnownAt = Annotated[str | None, QueryParameter(
-    description="Answer as the log stood at this RFC 3339 instant (later appends and corrections ignored).",
-    examples=_INSTANT_EXAMPLE, max_length=64)]
+    description="Answer as the log stood at this RFC 3339 instant (later appends and corrections ignored); "
+                "an instant before the log recorded what you ask about answers as if it did not exist yet, and "
+                "one in the future as the log stands now.",
+    examples=_INSTANT_EXAMPLE, max_length=64, schema_extra=_INSTANT_SCHEMA)]
 From = Annotated[str, QueryParameter(
-    name="from", description="The first day (YYYY-MM-DD).", examples=[Example(value="2026-01-01")], max_length=64)]
+    name="from", description="The first day (YYYY-MM-DD).", examples=[Example(value="2026-01-01")], max_length=64,
+    schema_extra=_DAY_SCHEMA)]
 FromOptional = Annotated[str | None, QueryParameter(
     name="from", description="Only what reaches this day or later (YYYY-MM-DD).", examples=_DAY_EXAMPLE,
-    max_length=64)]
+    max_length=64, schema_extra=_DAY_SCHEMA)]
 To = Annotated[str | None, QueryParameter(
-    description="The last day (YYYY-MM-DD); defaults to today.", examples=_DAY_EXAMPLE, max_length=64)]
+    description="The last day (YYYY-MM-DD), not before `from`; defaults to today.", examples=_DAY_EXAMPLE,
+    max_length=64, schema_extra=_DAY_SCHEMA)]
 ToOptional = Annotated[str | None, QueryParameter(
-    description="Only what starts on this day or earlier (YYYY-MM-DD).", examples=_DAY_EXAMPLE, max_length=64)]
+    description="Only what starts on this day or earlier (YYYY-MM-DD), not before `from`.", examples=_DAY_EXAMPLE,
+    max_length=64, schema_extra=_DAY_SCHEMA)]
+# Litestar writes the bounds of a query parameter as floats, which cannot hold MAX_POSITION exactly.
 After = Annotated[int, QueryParameter(
-    ge=0, le=MAX_POSITION, description="Resume after this number (0: from the start).")]
+    ge=0, le=MAX_POSITION, description="Resume after this number (0: from the start).",
+    schema_extra={"minimum": 0, "maximum": MAX_POSITION})]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"At most this many (1-{MAX_PAGE}).")]
-ActorFilter = Annotated[str | None, _id(QueryParameter, "Only this actor's (an actor id).")]
-TopicFilter = Annotated[str | None, _id(QueryParameter, "Only this topic's (a topic id).")]
-ActorPath = Annotated[str, _id(PathParameter, "An actor id, e.g. `fr`.")]
-TopicPath = Annotated[str, _id(PathParameter, "A topic id, e.g. `troops-in-ukraine`.")]
-EventPath = Annotated[str, _id(PathParameter, "An event id.")]
+ActorFilter = Annotated[str | None, _id_filter("Only this actor's (an actor id).")]
+TopicFilter = Annotated[str | None, _id_filter("Only this topic's (a topic id).")]
+ActorPath = Annotated[str, PathParameter(description="An actor id, e.g. `fr`.", pattern=ID_PATTERN, max_length=128,
+                                          examples=[Example(value="fr")])]
+TopicPath = Annotated[str, PathParameter(description="A topic id, e.g. `troops-in-ukraine`.", pattern=ID_PATTERN,
+                                          max_length=128, examples=[Example(value="troops-in-ukraine")])]
+EventPath = Annotated[str, PathParameter(description="An event id.", pattern=ID_PATTERN, max_length=128,
+                                          examples=[Example(value="2026-01-06-trilateral-declaration-of-intent")])]
 if TYPE_CHECKING:
     # The event type names are the catalogue's tags, read from its classes at run time:
     # no static Literal lists them, so to a type checker they are strings.
@@ -78,9 +99,11 @@ DisputedFilter = Annotated[bool | None, QueryParameter(
     description="`true`: only disputed stances (competing reports stand); `false`: only undisputed ones.")]
 TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
+# No example: one that Swagger UI filled in would make every try-it-out append a 409.
 IfMatch = Annotated[str | None, HeaderParameter(
-    name="If-Match", description="Append only if the log still ends at this position (compare-and-append).",
-    examples=[Example(value="42")], max_length=32)]
+    name="If-Match", description="Append only if the log still ends at this position (compare-and-append), "
+                                 'e.g. `87` or `"87"`; else 409.',
+    max_length=32, schema_extra={"pattern": IF_MATCH_PATTERN})]
 
 #: The store, the group committer and the read handlers' reader (store, clock and answer cache), injected.
 Store = NamedDependency[EventStore]
@@ -88,6 +111,7 @@ Committer = NamedDependency[GroupCommitter]
 Reads = NamedDependency[Reader]
 
 _OFFSET = re.compile(r" (\d{2}:\d{2})$")
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def _invalid(error: InvalidEvent, name: str) -> InvalidEvent:
@@ -128,8 +152,7 @@ def parse_if_match(text: str | None) -> int | None:
     """The ``If-Match`` header as the position the log must end at (``42`` or the entity tag ``"42"``)."""
     if text is None:
         return None
-    value = text.strip().removeprefix("W/").strip('"')
-    if not value.isascii() or not value.isdigit() or int(value) > MAX_POSITION:
+    if _IF_MATCH.fullmatch(text) is None:
         message = f"If-Match must be the log position the append expects, e.g. 42; got {text[:40]!r}"
         raise ValidationException(message, extra=[{"key": "If-Match", "message": message}])
-    return int(value)
+    return int(text.removeprefix("W/").strip('"'))

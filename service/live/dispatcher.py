@@ -7,6 +7,11 @@ task sleeps until the watcher sees a new change record, a subscription is regist
 or the earliest retry is due — so retries need no scheduler job of their own, and a
 retry is as punctual as the backoff says. On PostgreSQL a pass runs under
 ``store.exclusive("webhooks")``: with several instances, one delivers at a time.
+
+On start the dispatcher settles where the webhooks belong (:func:`events.subscriptions.settle`):
+in a copy of the database they start paused. While they are paused a pass delivers nothing;
+a resume (``POST /subscriptions/resume`` pokes the dispatcher, ``commitments webhooks resume``
+is noticed within ``IDLE_SECONDS``) lets the next pass go on.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ class WebhookDispatcher:
         self.policy = policy
         self.concurrency = concurrency
         self.client = client or httpx.Client(timeout=timeout_seconds, follow_redirects=False)
-        #: Delivery passes run (introspection).
+        #: Delivery passes finished, paused ones included (introspection: tests wait for a whole pass).
         self.passes = 0
         self._owns_client = client is None
         self._kick = asyncio.Event()
@@ -49,7 +54,11 @@ class WebhookDispatcher:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook")
 
     async def start(self) -> None:
-        """Start the background task."""
+        """Settle where the webhooks belong (a copy pauses them), then start the background task."""
+        settled = await asyncio.to_thread(subscriptions.settle, self.store, self.clock.now())
+        if settled.paused is not None:
+            _log.warning("webhooks are paused since %s: %s. Resume with `commitments webhooks resume` or"
+                         " POST /subscriptions/resume", settled.paused.since, settled.paused.reason)
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
@@ -97,13 +106,17 @@ class WebhookDispatcher:
         with self.store.exclusive("webhooks") as mine:
             if not mine:
                 return IDLE_SECONDS  # another instance is delivering
-            self.passes += 1
-            due = self._due()
-            if due:
-                list(self._pool.map(
-                    lambda s: deliver(self.store, self.client, s, self.clock, self.policy, self._stopping.is_set),
-                    due))
-            return self._next_wait()
+            try:
+                if subscriptions.paused(self.store) is not None:
+                    return IDLE_SECONDS  # until a resume pokes us (or, from the CLI, we look again)
+                due = self._due()
+                if due:
+                    list(self._pool.map(
+                        lambda s: deliver(self.store, self.client, s, self.clock, self.policy, self._stopping.is_set),
+                        due))
+                return self._next_wait()
+            finally:
+                self.passes += 1
 
     def _pending(self) -> list[subscriptions.Subscription]:
         with self.store.reading() as tx:

@@ -9,9 +9,11 @@ Jobs:
   job per day, ``announce-day-YYYY-MM-DD``), re-derived after appends (the watcher
   calls :meth:`JobScheduler.request_plan`) and every ``schedule_refresh_seconds``;
   (c) daily at 00:05 UTC as a safety net.
-* **backup** — every ``backup_interval_hours``, ``VACUUM INTO`` a dated file in the
-  backup folder, keeping the newest ``backup_keep`` (SQLite only: PostgreSQL is backed
-  up with ``pg_dump``).
+* **backup** — every ``backup_interval_hours``, a checked ``VACUUM INTO`` copy in a dated
+  file of the backup folder, keeping the newest ``backup_keep`` (``service/backups.py``;
+  SQLite only: PostgreSQL is backed up with ``pg_dump``). The first one comes a minute
+  after start-up when the newest backup is older than the interval (or there is none),
+  else an interval after the newest.
 
 Every job body runs under ``store.exclusive(name)``: with several instances on one
 PostgreSQL database, one of them does the work (an advisory lock). Announcing is
@@ -37,6 +39,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from events import Clock, EventStore
+from events.store import BackupFailed
+from service import backups
 from service.settings import Settings
 
 _log = logging.getLogger("service.live.scheduler")
@@ -45,7 +49,6 @@ if logging.getLogger("apscheduler").level == logging.NOTSET:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 DAY_JOB = "announce-day-"
-BACKUP_PATTERN = "commitments-*.db"
 #: Re-deriving after appends waits at least this long after the previous plan started ...
 PLAN_GAP_SECONDS = 1.0
 #: ... and at least this many times as long as the previous plan took: under a steady stream of appends,
@@ -66,36 +69,6 @@ def announce(store: EventStore, clock: Clock) -> int:
     if written:
         _log.info("announced %d change record(s) through %s", written, clock.now().date())
     return written
-
-
-def backup_name(instant: dt.datetime) -> str:
-    """The file name of a backup taken at ``instant``: sorts by time."""
-    return f"commitments-{instant.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}.db"
-
-
-def rotate(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups in ``folder``; returns what was deleted."""
-    found = sorted(folder.glob(BACKUP_PATTERN))
-    doomed = found[:-keep] if keep > 0 else found
-    for path in doomed:
-        path.unlink(missing_ok=True)
-    return doomed
-
-
-def backup(store: EventStore, clock: Clock, folder: Path, keep: int) -> Path | None:
-    """Copy the database to a dated file in ``folder`` and keep the newest ``keep``; returns the file.
-
-    Raises NotImplementedError on PostgreSQL (use ``pg_dump``).
-    """
-    with store.exclusive("backup") as mine:
-        if not mine:
-            return None
-        target = folder / backup_name(clock.now())
-        if not target.exists():  # two runs within one second: the first one's copy stands
-            store.backup(target)
-            _log.info("backed up the database to %s", target)
-        rotate(folder, keep)
-        return target
 
 
 def midnight(day: dt.date) -> dt.datetime:
@@ -132,7 +105,10 @@ class JobScheduler:
                                id="plan", name="re-derive the day jobs", replace_existing=True)
         folder = s.backup_path
         if s.backup_interval_hours > 0 and folder is not None:
-            self.scheduler.add_job(self._backup, IntervalTrigger(hours=s.backup_interval_hours, timezone=dt.UTC),
+            interval = dt.timedelta(hours=s.backup_interval_hours)
+            first = backups.first_scheduled(folder, interval, dt.datetime.now(dt.UTC))
+            self.scheduler.add_job(self._backup, IntervalTrigger(hours=s.backup_interval_hours, start_date=first,
+                                                                 timezone=dt.UTC),
                                    args=(folder,), id="backup", name="database backup", replace_existing=True)
         self.plan()
         self.scheduler.start(paused=paused)
@@ -182,7 +158,9 @@ class JobScheduler:
 
     def _backup(self, folder: Path) -> None:
         try:
-            backup(self.store, self.clock, folder, self.settings.backup_keep)
+            backups.scheduled(self.store, self.clock, folder, self.settings.backup_keep)
         except NotImplementedError as error:
             _log.warning("no backups from the service: %s", error)
             self.scheduler.remove_job("backup")
+        except BackupFailed as error:  # nothing was kept; the next run tries again
+            _log.error("the scheduled backup failed: %s", error)

@@ -10,10 +10,18 @@ acknowledged. Receivers must tolerate a repeat: if the service stops between the
 receiver's 2xx and the write of the progress, that record is sent again.
 
 Time comes from the injected clock, so tests can run the backoff in simulated time.
+
+Logging: one line per delivery outcome, at INFO for a success and WARNING for a failure,
+naming the subscription, the seq, the status or error and the URL redacted
+(:func:`events.subscriptions.redact_url`). httpx logs every request of every client at
+INFO, with the URL as given; for this module's requests that line is turned into a DEBUG
+line with the URL redacted (:class:`QuietRequestLines`), while other httpx clients in the
+process keep theirs.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import hmac
@@ -24,11 +32,38 @@ from dataclasses import dataclass
 import httpx
 
 from events import Clock, EventStore, queries, subscriptions
-from events.subscriptions import Subscription
+from events.subscriptions import Subscription, redact_url, scrub
 from service.live.feed import change_json
 
 USER_AGENT = "commitment-timeline-webhooks/1"
 _log = logging.getLogger("service.live.webhooks")
+_httpx_log = logging.getLogger("httpx")
+#: The callback URL of the delivery this thread is making, while httpx sends it (None otherwise).
+_delivering: contextvars.ContextVar[str | None] = contextvars.ContextVar("webhook_delivery", default=None)
+
+
+class QuietRequestLines(logging.Filter):
+    """httpx's per-request INFO line, for a webhook delivery: a DEBUG line with the URL redacted.
+
+    httpx has one logger for every client, so the filter tells the webhook client's requests
+    by :data:`_delivering`, which :func:`_post` sets around each request. It lowers the record
+    and lets it through only when the httpx logger would show DEBUG lines (a handler without a
+    level of its own would otherwise show it anyway).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Lower and redact the record of a delivery; leave any other record alone."""
+        url = _delivering.get()
+        if url is None:
+            return True
+        record.msg, record.args = scrub(record.getMessage(), url), None
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return _httpx_log.isEnabledFor(logging.DEBUG)
+
+
+# Installed once, when the module that makes the requests is imported (not per client: there is one logger).
+if not any(isinstance(installed, QuietRequestLines) for installed in _httpx_log.filters):
+    _httpx_log.addFilter(QuietRequestLines())
 
 
 @dataclass(frozen=True)
@@ -86,10 +121,14 @@ def _post(client: httpx.Client, subscription: Subscription, seq: int, body: byte
         "X-Change-Seq": str(seq),
         "X-Subscription-Id": subscription.id,
     }
+    delivering = _delivering.set(subscription.url)
     try:
         response = client.post(subscription.url, content=body, headers=headers)
-    except httpx.HTTPError as error:
-        return None, f"{type(error).__name__}: {error}"[:500] or type(error).__name__
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        # The text of a library's error may quote the URL: it is stored and shown, so scrub it.
+        return None, scrub(f"{type(error).__name__}: {error}", subscription.url)[:500]
+    finally:
+        _delivering.reset(delivering)
     if 200 <= response.status_code < 300:
         return response.status_code, None
     return response.status_code, f"HTTP {response.status_code}"
@@ -113,11 +152,13 @@ def deliver(store: EventStore, client: httpx.Client, subscription: Subscription,
             if not subscriptions.record_success(store, subscription.id, change.seq, attempt, status or 0, now,
                                                 policy.log_keep):
                 return Outcome(0)  # deleted meanwhile: stop
+            _log.info("delivered change %d to %s (%s): HTTP %s", change.seq, subscription.id,
+                      redact_url(subscription.url), status)
             attempt = 1
             continue
         retry_at = now + backoff(attempt, policy)
         _log.warning("delivery of change %d to %s (%s) failed, attempt %d: %s; next attempt at %s", change.seq,
-                     subscription.id, subscription.url, attempt, error, retry_at.isoformat())
+                     subscription.id, redact_url(subscription.url), attempt, error, retry_at.isoformat())
         subscriptions.record_failure(store, subscription.id, change.seq, attempt, status, error, now, retry_at,
                                      policy.log_keep)
         return Outcome(done, retry_at)

@@ -5,7 +5,6 @@ import { fill, h, words } from "./dom.js";
 import { abbreviation } from "./stances.js";
 
 // The earliest day of an open start ("../2026-01-05"): the condition's start is not known.
-const OPEN_START = "0001-01-01";
 
 /** ``conditions``: the /conditions answer's list for the day; only the pending ones are shown. */
 export function renderConditions(list, conditions, names) {
@@ -17,7 +16,9 @@ export function renderConditions(list, conditions, names) {
   fill(list, pending.map((condition) => h("li", { class: "condition", dataset: { condition: condition.id } },
     h("p", {}, h("strong", {}, condition.id),
       h("span", { class: "muted" }, ` · ${condition.kind} · pending since ${inWords(condition.since_text)}`),
-      condition.deadline ? h("span", {}, ` · deadline ${inWords(condition.deadline)}`) : null),
+      condition.deadline ? h("span", {}, ` · deadline ${inWords(condition.deadline)}`) : null,
+      condition.overdue ? h("span", { class: "overdue", title: `still pending after its deadline (${condition.deadline})` },
+        ` · overdue since ${inWords(condition.overdue_since)}`) : null),
     h("p", {}, condition.description),
     condition.dependents.length
       ? h("details", { open: condition.dependents.length <= 5 },
