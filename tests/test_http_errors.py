@@ -95,7 +95,8 @@ def test_every_faulty_event_of_a_batch_is_listed_at_once_decoding_faults_and_ref
     assert body["type"] == TYPE_PREFIX + "invalid-event"
     assert [(e["pointer"], e["message"]) for e in body["errors"]] == [
         ("$[0].actor", "unknown actor 'atlantis'"),
-        ("$[1].occurred", "month 13 does not exist in '2026-13'; use e.g. 2025-03"),
+        ("$[1].occurred", "month 13 does not exist in '2026-13'; use 01-12, or 21-24 for a season"
+                          " (e.g. 2025-03, 2025-21)"),
         ("$[2].name", "must not be empty"),
         ("$[4].topic", "unknown topic 'narnia'"),
     ]
