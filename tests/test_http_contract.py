@@ -114,8 +114,10 @@ def test_every_date_the_pattern_allows_is_parsed_unless_it_runs_backwards(text):
             text
 
 
-@pytest.mark.parametrize("text", [*(re.sub(r" \(.*?\)", "", example) for example in re.split(r", | or ", dates.EXAMPLES)),
-                                  "2024-02-29", "2000-02-29", "0001"])
+DOCUMENTED_DATES = [re.sub(r" \(.*?\)", "", example) for example in re.split(r", | or ", dates.EXAMPLES)]
+
+
+@pytest.mark.parametrize("text", [*DOCUMENTED_DATES, "2024-02-29", "2000-02-29", "0001"])
 def test_the_documented_date_forms_match_the_pattern(text):
     dates.parse(text)
     assert re.fullmatch(dates.PATTERN, text), text
