@@ -75,7 +75,27 @@ def parse_events(body: bytes, content_type: str, max_events: int, store: EventSt
         raise store.every_fault(refused) from None
 
 
-class InboundEvents(AbstractDTO[Event]):
+class _WholeBody(AbstractDTO[T]):
+    """A DTO that decodes a request body whole with msgspec (its subclass says how), bypassing litestar's field by
+    field transfer: it has no fields to define, nothing nested and nothing to prepare."""
+
+    @classmethod
+    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
+        """No fields: the body is decoded whole."""
+        yield from ()
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
+        """Nothing is nested (see :meth:`generate_field_definitions`)."""
+        return False
+
+    @classmethod
+    def create_for_field_definition(cls, field_definition: FieldDefinition, handler_id: str,
+                                    backend_cls: Any = None) -> None:
+        """Nothing to prepare: the subclass's ``decode_bytes`` does the work."""
+
+
+class InboundEvents(_WholeBody[Event]):
     """Decodes ``POST /events`` bodies with :func:`parse_events`; litestar's own decoding is bypassed."""
 
     config = DTOConfig()
@@ -89,20 +109,6 @@ class InboundEvents(AbstractDTO[Event]):
         "sources": [{"outlet": "Example Wire", "url": "https://example.org/de"}],
     }
 
-    @classmethod
-    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
-        """No fields: this DTO never transfers a model field by field."""
-        yield from ()
-
-    @classmethod
-    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
-        """Nothing is nested (see :meth:`generate_field_definitions`)."""
-        return False
-
-    @classmethod
-    def create_for_field_definition(cls, field_definition: FieldDefinition, handler_id: str,
-                                    backend_cls: Any = None) -> None:
-        """Nothing to prepare: decoding is :func:`parse_events`."""
 
     @classmethod
     def create_openapi_schema(cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any) -> Any:
@@ -167,7 +173,7 @@ def choices_of_field(model: type[msgspec.Struct], pointer: str) -> tuple[Any, ..
     return choices_of(fields[name]) if name in fields else ()
 
 
-class StrictObject(AbstractDTO[T]):
+class StrictObject(_WholeBody[T]):
     """Decodes a JSON object body into the handler's Struct with :func:`decode_object`.
 
     Subclasses name the ``model``, the error its faults raise (a subclass of
@@ -181,20 +187,6 @@ class StrictObject(AbstractDTO[T]):
     #: A body that works on a freshly seeded service, for /schema (and for Swagger UI to send).
     example: ClassVar[dict[str, Any]]
 
-    @classmethod
-    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
-        """No fields: the body is decoded whole by msgspec."""
-        yield from ()
-
-    @classmethod
-    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
-        """Nothing is nested (see :meth:`generate_field_definitions`)."""
-        return False
-
-    @classmethod
-    def create_for_field_definition(cls, field_definition: FieldDefinition, handler_id: str,
-                                    backend_cls: Any = None) -> None:
-        """Nothing to prepare: decoding is :func:`decode_object`."""
 
     @classmethod
     def create_openapi_schema(cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any) -> Any:
