@@ -141,7 +141,7 @@ def test_the_documented_routes_exist():
     assert sorted(documented - set(routes())) == []
 
 
-def test_the_readme_session_counts_the_seed_as_it_is():
+def test_the_readme_walkthrough_counts_the_seed_as_it_is():
     from seeds import read_seed
 
     count = len(read_seed())

@@ -7,7 +7,7 @@ and each projection key's whole history as one packed row: stance facts per (act
 membership facts, and each stance key's runs of changed stances. Events are decoded and checked, dated and
 turned into facts by the service's own code (``inbound.try_decode_event``, ``dates.parse``, the events' fact methods).
 Left out, so the figure is a ceiling: corrections (1% of the file), the registry, commitment statuses in the
-change runs, evidence. docs/performance.md ("Import and rebuild path → Seventh session") has its results.
+change runs, evidence. docs/performance.md ("Design conclusions → Import and rebuild") has its results.
 Prints events/s and the seconds of each phase.
 """
 

@@ -9,7 +9,7 @@ over every date of the log with the memoization the import has. The ``edtf`` var
 package's grammar and builds its objects; the bounds the service needs (UTC days for date-times, winter into
 the next year, unbounded open and unknown ends) are not the ones the package computes, so the variant takes them
 from the service's own code, and so do the error messages (the package says only that it cannot parse).
-docs/performance.md has the figures.
+docs/performance.md ("Design conclusions → Dates") has the figures.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ with the columns an answer shows), in a rowid table indexed by key. It times rea
 and of the matrix at a date, both ways, on the same seeded questions: today's ``FactTable.effective`` statement,
 and the packed rows read whole or (incremental blob I/O) only the fact in effect. Condition statuses and building
 the answer are left out on both sides: they would not change. It first checks that both give the same rows.
-docs/performance.md ("Query path → Sixth pass") has its results.
+docs/performance.md ("Design conclusions → Reads") has its results.
 """
 
 from __future__ import annotations

@@ -192,7 +192,8 @@ class Runner:
                         seed=o.seed, runs=o.runs))
                 # after the queries, so that they follow the rebuild as in earlier runs (once measured right after the
                 # schema floor's ~3 GB of writes, one actor's p99 was 2.7 ms: on the benchmark's VM the file's pages
-                # leave the page cache within minutes, more of them after large writes; docs/performance.md)
+                # leave the page cache within minutes, more of them after large writes: docs/performance.md,
+                # "The page cache of this VM")
                 if backend == SQLITE and "floor" in o.only:
                     self.attempt("floor_schema", "sqlite3", size,
                                  lambda d=database, s=size: bench_floor.measure_schema(d, s, o.runs, o.budget))
