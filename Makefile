@@ -10,7 +10,7 @@ DATABASE ?= ./data/commitments.db
 WEB := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test bench lint install clean browser
+.PHONY: run test bench soak lint install clean browser postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,15 @@ install: $(STAMP) $(WEB_STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
+# The outage tests start private PostgreSQL clusters (initdb, pg_ctl: Debian's server package), never the shared one.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql)
+
 run: install
 	$(BIN)/commitments serve --host $(HOST) --port $(PORT) --database $(DATABASE) --seed-if-empty
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest -q
 
 # The benchmark (docs/performance.md): the bench extra, and wrk from Debian's packages when it can be had
