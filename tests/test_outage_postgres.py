@@ -221,7 +221,7 @@ def test_a_postgres_restart_under_load_loses_nothing_acknowledged_and_the_servic
     env = server_env(COMMITMENTS_FEED_HEARTBEAT_SECONDS="0.5", COMMITMENTS_FEED_POLL_SECONDS="0.05",
                      COMMITMENTS_WEBHOOK_BACKOFF_SECONDS="0.2", COMMITMENTS_WEBHOOK_BACKOFF_CAP_SECONDS="1",
                      COMMITMENTS_BACKUP_INTERVAL_HOURS="0")
-    server = start_server(database, tmp_path / "server.log", env=env)  # type: ignore[arg-type]
+    server = start_server(database, tmp_path / "server.log", env=env)
     receiver = Receiver()
     receiver.thread.start()
     stop_writing, stop_following = threading.Event(), threading.Event()
