@@ -56,6 +56,13 @@ bench: install $(BENCH_STAMP)
 		|| echo "wrk is not available: the HTTP figures will use the httpx client"
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 
+# The soak (docs/reliability.md): 30 minutes of mixed traffic, then leak, loss and latency checks.
+# SOAK_ARGS passes options, e.g. make soak SOAK_ARGS="--minutes 2"
+SOAK_ARGS ?=
+
+soak: install
+	$(BIN)/python -m tests.soak.run $(SOAK_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 
