@@ -6,6 +6,8 @@ Found by the outage test (``test_outage_postgres.py``); these pin each fix witho
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import threading
 
 from events.model.errors import Unavailable
@@ -14,6 +16,7 @@ from service.live import sse
 from service.live.dispatcher import WebhookDispatcher
 from service.live.pages import Page
 from service.live.subscribers import FeedHub
+from service.live.watcher import ChangeWatcher
 
 
 class StubWatcher:
@@ -83,3 +86,34 @@ def test_a_webhook_pass_the_database_refuses_is_tried_again_soon_not_after_the_i
     assert passes == 2
     assert waits == [dispatcher_module.UNAVAILABLE_RETRY_SECONDS]
     assert dispatcher_module.UNAVAILABLE_RETRY_SECONDS < dispatcher_module.IDLE_SECONDS
+
+
+class AwayStore:
+    """A store whose database does not answer: every read is refused, and counted."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    @contextlib.contextmanager
+    def reading(self):
+        self.reads += 1
+        raise Unavailable("the database is unavailable (connection refused); retry shortly")
+        yield  # pragma: no cover - a generator for contextmanager
+
+
+def test_the_watcher_says_once_that_the_database_is_away_not_at_every_poll(caplog):
+    store = AwayStore()
+    watcher = ChangeWatcher(store, poll_seconds=0.001)  # type: ignore[arg-type]
+
+    async def polls_while_away() -> None:
+        task = asyncio.create_task(watcher._run())
+        while store.reads < 5:
+            await asyncio.sleep(0.001)
+        watcher._stopping.set()
+        await task
+
+    with caplog.at_level(logging.WARNING, logger="service.live.watcher"):
+        asyncio.run(polls_while_away())
+    said = [r.getMessage() for r in caplog.records if r.name == "service.live.watcher"]
+    assert store.reads >= 5 and len(said) == 1 and "connection refused" in said[0], said
+    assert watcher.unavailable is not None
