@@ -69,6 +69,14 @@ class Unavailable(CommitmentError):
     retry_after = 1
 
 
+class StorageFull(Unavailable):
+    """The disk under the database is full: the write was rolled back whole; it can succeed once space is freed."""
+
+    title = "Insufficient storage"
+    #: Freeing space is an operator's job, which takes longer than a lost connection's return.
+    retry_after = 30
+
+
 class NotFound(CommitmentError):
     """The thing asked for is not in the log."""
 

@@ -32,6 +32,10 @@ from events.tables.tx import Tx, scalar
 WRITE_LOCK = 0x434D544C
 #: The channel appends notify on.
 CHANNEL = "commitments"
+#: Longest a request waits for a pooled connection before it is answered 503. While the server is down the pool
+#: has no connection to give, and a longer wait only holds the client (and a worker thread) without an answer;
+#: with the server up, a request that waits this long meets an overload that Retry-After is the answer to.
+POOL_WAIT_SECONDS = 5.0
 _TYPES = {int: "BIGINT", str: "TEXT", float: "DOUBLE PRECISION"}
 
 
@@ -142,7 +146,7 @@ class PostgresDatabase:
         self._connect_kwargs = kwargs  # for the listener's own connection
         self._identity: str | None = None
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, configure=_configure, open=True,
-                                   timeout=30.0)
+                                   timeout=POOL_WAIT_SECONDS)
         try:
             self.pool.wait(timeout=connect_timeout)  # fail fast with a clear error when the server is unreachable
         except Exception:

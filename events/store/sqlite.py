@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from events.model.errors import Unavailable
+from events.model.errors import StorageFull, Unavailable
 from events.store.database import BackupFailed, NotificationWait
 from events.tables.schema import Table
 from events.tables.tx import Tx
@@ -273,10 +273,16 @@ class SqliteDatabase:
                 raise Unavailable(f"the database is busy ({error}); retry shortly") from None
             try:
                 yield SqliteTx(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as error:
+                # A COMMIT that failed (a full disk) may leave the transaction open, holding the write lock for
+                # good; SQLite may also have rolled it back already.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if _disk_full(error):
+                    raise StorageFull(f"the disk holding the database is full, or refused a write ({error});"
+                                      " nothing of this write was stored; retry once space is freed") from error
                 raise
-            conn.execute("COMMIT")
             if self._checkpointer is not None and self._checkpointer.restart_due:
                 self._checkpointer.restart(conn)
         if self._checkpointer is not None:
@@ -296,17 +302,20 @@ class SqliteDatabase:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
         partial.unlink(missing_ok=True)
-        if self._shared is not None:  # an in-memory database has only its one connection
-            with self._write_lock:
-                self._shared.execute("VACUUM INTO ?", (str(partial),))
-        else:
-            conn = self._connect()
-            try:
-                conn.execute("VACUUM INTO ?", (str(partial),))
-            finally:
-                conn.close()
         try:
+            if self._shared is not None:  # an in-memory database has only its one connection
+                with self._write_lock:
+                    self._shared.execute("VACUUM INTO ?", (str(partial),))
+            else:
+                conn = self._connect()
+                try:
+                    conn.execute("VACUUM INTO ?", (str(partial),))
+                finally:
+                    conn.close()
             position = check_copy(partial)
+        except sqlite3.Error as error:  # a full disk, say: the half-written copy goes, and so does its space
+            partial.unlink(missing_ok=True)
+            raise BackupFailed(f"the copy could not be written: {error}") from None
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -322,6 +331,18 @@ class SqliteDatabase:
         self._connections.clear()
         if self._shared is not None:
             self._shared.close()
+
+
+#: SQLite's answers when a write finds no room: SQLITE_FULL (no space left), and SQLITE_IOERR_WRITE, which is also
+#: what a file-size limit (EFBIG) gives (and a failing disk: either way the write did not happen, and retrying
+#: later is all a client can do).
+_NO_ROOM = (sqlite3.SQLITE_FULL, getattr(sqlite3, "SQLITE_IOERR_WRITE", 778))
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether SQLite failed because the file system took no more data."""
+    return isinstance(error, sqlite3.Error) and (getattr(error, "sqlite_errorcode", None) in _NO_ROOM
+                                                 or "disk is full" in str(error))
 
 
 def check_copy(path: str | Path) -> int:

@@ -123,6 +123,7 @@ _DESCRIPTIONS = {
     415: "The body is not `application/json`",
     422: "Well-formed but invalid: a bad date, a body field that is unknown, missing or wrong, or a reference to "
          "an id the log does not hold; `errors` names each",
+    503: "The database is unreachable or busy for now; nothing was stored; retry after `Retry-After` seconds",
     429: "Too many writes, or too many requests with a wrong token, from this client address; retry after"
          " `Retry-After` seconds",
 }
