@@ -1,0 +1,184 @@
+// The editor: draft an event of any catalogue type in a form built from its JSON Schema, preview what it would
+// change (a dry run of POST /events), then propose it for review (POST /proposals) or, on a service without
+// proposals, append it. "Correct this event" opens the form as an event.corrected of a stored event. A CSV file
+// (the spreadsheet template, docs/editing.md) becomes a proposal too.
+
+import { fill, h } from "./dom.js";
+import { eventForm, objectFields } from "./form.js";
+import { renderPreview } from "./preview.js";
+import { Refused, send } from "./session.js";
+
+const $ = (id) => document.getElementById(id);
+/** The fields of a stored event that are the log's, not the event's: left out of a correction. */
+const STORED_ONLY = new Set(["id", "type", "position", "recorded", "recorded_by", "proposed_by"]);
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The fields of ``edited`` whose value differs from ``original`` (a correction's replacement merges them). */
+function changedFields(original, edited) {
+  const names = new Set([...Object.keys(original), ...Object.keys(edited)]);
+  const out = {};
+  for (const name of names) {
+    if (STORED_ONLY.has(name)) continue;
+    if (!same(original[name], edited[name]) && edited[name] !== undefined) out[name] = edited[name];
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export class Editor {
+  /** ``types``: catalogue.eventTypes(); ``can``: session.capabilities(); ``context``: {resolve, ids, names, today}. */
+  constructor(types, can, context) {
+    this.types = types;
+    this.can = can;
+    this.context = context;
+    this.form = null;
+    this.previewed = null; // the JSON of the last draft whose preview was clean: the one that may be sent
+    this.faultsUnder = null;
+    const select = $("event-type");
+    fill(select, types.map((t) => h("option", { value: t.type }, t.type)));
+    select.addEventListener("change", () => this.draft(select.value));
+    $("preview-button").hidden = !can.dryRun;
+    $("send-button").textContent = can.proposals ? "Propose" : "Append";
+    $("note-field").hidden = !can.proposals;
+    $("editor").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.sendDraft();
+    });
+    $("preview-button").addEventListener("click", () => this.preview());
+    $("discard").addEventListener("click", () => this.draft($("event-type").value));
+    $("editor").addEventListener("input", () => this.changed());
+    $("editor").addEventListener("change", () => this.changed());
+    $("upload").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.upload();
+    });
+    $("upload-section").hidden = !can.csv;
+    this.draft(types.some((t) => t.type === "stance.stated") ? "stance.stated" : types[0].type);
+  }
+
+  /** Refresh the registered ids the pickers offer (after an append) without losing the draft. */
+  setIds(ids) {
+    this.context.ids = ids;
+  }
+
+  /** Start a new draft of ``type``, from ``value`` when given. */
+  draft(type, value = {}, overrides = {}) {
+    const entry = this.types.find((t) => t.type === type);
+    $("event-type").value = type;
+    $("event-type-doc").textContent = entry.description;
+    const start = { occurred: this.context.today, ...value };
+    this.form = eventForm(entry.schema, { resolve: this.context.resolve, ids: this.context.ids, value: start, overrides });
+    this.faultsUnder = overrides.replacement ? "replacement" : null;
+    fill($("event-form"), this.form.element);
+    fill($("editor-preview"));
+    fill($("editor-elsewhere"));
+    this.status("");
+    this.previewed = null;
+    this.changed();
+  }
+
+  /** "Correct this event": the form of an event.corrected of ``stored``, its fields as they stand to edit. */
+  correct(stored) {
+    const original = Object.fromEntries(Object.entries(stored).filter(([name]) => !STORED_ONLY.has(name)));
+    const type = this.types.find((t) => t.type === stored.type);
+    const { resolve, ids } = this.context;
+    const replacement = ({ path }) => {
+      const group = objectFields(type.schema, { path, resolve, ids, value: original });
+      const element = h("fieldset", { class: "form-group", dataset: { path, field: "replacement" } },
+        h("legend", {}, `Replacement: the fields of ${stored.id} (${stored.type}) as they should read`),
+        h("p", { class: "hint" }, "Change what is wrong; only the fields you change are sent."), group.element);
+      return { element, read: () => changedFields(original, group.read(false)) };
+    };
+    this.draft("event.corrected", { corrects: stored.id, summary: "", sources: [{}] }, { replacement });
+    $("editor-section").scrollIntoView({ block: "start" });
+    $("editor-heading").focus();
+  }
+
+  status(message, kind = "info") {
+    $("editor-status").textContent = message;
+    $("editor-status").dataset.kind = kind;
+  }
+
+  /** The draft changed: what was previewed is no longer what would be sent. */
+  changed() {
+    const current = this.form ? JSON.stringify(this.form.read()) : null;
+    $("send-button").disabled = this.can.dryRun && current !== this.previewed;
+  }
+
+  showFaults(problems) {
+    const elsewhere = this.form.showFaults(problems, { alsoUnder: this.faultsUnder });
+    fill($("editor-elsewhere"), elsewhere.length
+      ? h("ul", { class: "problems" }, elsewhere.map((p) => h("li", { class: "fault" }, h("code", {}, p.pointer), " ", p.message)))
+      : null);
+  }
+
+  /** Ask the service what the draft would do; show it beside the form and the faults by their fields. */
+  async preview() {
+    const draft = this.form.read();
+    this.status("Asking the service what this would change…");
+    try {
+      const preview = await send("POST", "/events?dry_run=true", { body: [draft] });
+      fill($("editor-preview"), renderPreview(preview, this.context.names));
+      this.showFaults(preview.problems);
+      this.previewed = preview.problems.length ? null : JSON.stringify(draft);
+      this.status(preview.problems.length ? "Mend the faults shown by their fields, then preview again."
+        : `Checked. ${this.can.proposals ? "Propose it" : "Append it"} when it says what you mean.`,
+      preview.problems.length ? "fault" : "info");
+    } catch (error) {
+      this.refused(error);
+    }
+    this.changed();
+  }
+
+  refused(error) {
+    if (!(error instanceof Refused)) throw error;
+    if (error.problem.errors?.length) this.showFaults(error.problem.errors);
+    this.status(`Refused (${error.status}): ${error.message}`, "fault");
+  }
+
+  /** Propose the previewed draft (or append it, on a service without proposals). */
+  async sendDraft() {
+    const draft = this.form.read();
+    if (this.can.dryRun && JSON.stringify(draft) !== this.previewed) {
+      await this.preview(); // what is sent is always what was previewed
+      return;
+    }
+    try {
+      if (this.can.proposals) {
+        const proposal = await send("POST", "/proposals", { body: { events: [draft], note: $("note").value.trim() || undefined } });
+        this.draft($("event-type").value);
+        fill($("editor-preview"), h("p", { class: "sent", dataset: { proposal: proposal.id } },
+          `Proposed for review as ${proposal.id}.`), renderPreview(proposal.preview, this.context.names));
+        $("note").value = "";
+        this.status(`Proposal ${proposal.id} is open: a reviewer will accept or reject it.`);
+      } else {
+        const result = await send("POST", "/events", { body: [draft] });
+        this.draft($("event-type").value);
+        const positions = (result.events || []).map((e) => e.position).join(", ");
+        this.status(`Appended${positions ? ` at position ${positions}` : ""}.`);
+      }
+    } catch (error) {
+      this.refused(error);
+    }
+  }
+
+  /** Send the chosen CSV file as a proposal and show its preview (or its rows' faults). */
+  async upload() {
+    const file = $("csv-file").files[0];
+    if (!file) return;
+    const result = $("upload-result");
+    fill(result, h("p", {}, `Sending ${file.name}…`));
+    try {
+      const text = await file.text();
+      const proposal = await send("POST", "/proposals", { body: { text, type: "text/csv" } });
+      fill(result, h("p", { class: "sent", dataset: { proposal: proposal.id } },
+        `${file.name} is proposal ${proposal.id}, open for review.`), renderPreview(proposal.preview, this.context.names));
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      fill(result, h("div", { class: "preview refused" }, h("p", {}, `${file.name} was refused: ${error.message}`),
+        error.problem.errors?.length
+          ? h("ul", { class: "problems" }, error.problem.errors.map((p) => h("li", {}, h("code", {}, p.pointer), " ", p.message)))
+          : null));
+    }
+  }
+}
