@@ -8,10 +8,13 @@ the result in a document of :mod:`service.documents`; parameters arrive already 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from events import EventStore, InvalidDate, queries
+from events import Event, EventStore, InvalidDate, InvalidEvent, queries
 from events.model.clock import format_instant
 from events.model.errors import FieldError
+from events.preview import Preview, faults_of
+from events.preview import preview as dry_run
 from service import formats
 from service.documents import (
     ActorDocument,
@@ -23,8 +26,10 @@ from service.documents import (
     EventsPage,
     Health,
     History,
+    PreviewDocument,
     StanceMatrix,
     actor_document,
+    preview_document,
     stored_event_document,
 )
 
@@ -39,6 +44,16 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         error = InvalidDate(end.isoformat(), message)
         error.errors = [FieldError("to", message)]
         raise error
+
+
+def preview(store: EventStore, events: Sequence[Event], expected_position: int | None = None) -> PreviewDocument:
+    """What appending ``events`` would do, with nothing stored (``POST /events?dry_run=true``)."""
+    return preview_document(dry_run(store, events, expected_position=expected_position))
+
+
+def refused_preview(error: InvalidEvent) -> PreviewDocument:
+    """The preview of a batch refused before it reached the log (its decoding found faults)."""
+    return preview_document(Preview([], [], faults_of(error)))
 
 
 def events_page(

@@ -22,11 +22,12 @@ from events.model.views import (
     StanceView,
     Transition,
 )
+from events.preview import Preview
 
 __all__ = [
     "ActorDocument", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage", "ConditionList",
-    "DiffDocument", "EventsPage", "Health", "History", "Problem", "ProblemField", "STORED_EVENT_TYPES", "StanceMatrix",
-    "StoredEventDocument", "stored_event_document",
+    "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
+    "STORED_EVENT_TYPES", "StanceMatrix", "StoredEventDocument", "preview_document", "stored_event_document",
 ]
 
 Day = Annotated[str, Meta(description="a day, YYYY-MM-DD", examples=["2026-01-07"])]
@@ -82,6 +83,24 @@ def stored_event_document(stored: StoredEvent) -> msgspec.Struct:
     """An event as ``GET /events`` and ``commitments export`` show it: its fields plus position and recorded."""
     cls = STORED_EVENT_TYPES[stored.event.type]
     return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded)
+
+
+class PreviewDocument(msgspec.Struct, frozen=True):
+    """What an append would do (``POST /events?dry_run=true``): the events it would store with the positions and
+    recorded instant they would get, the change records it would write (as ``/changes`` shows them), and the faults
+    that would refuse it (``problems``, as the ``errors`` of the append's problem; empty when it would be accepted).
+    Nothing was stored."""
+
+    would_append: list[StoredEventDocument]
+    changes: list[Change]
+    problems: list[ProblemField]
+
+
+def preview_document(preview: Preview) -> PreviewDocument:
+    """A dry run's outcome as ``POST /events?dry_run=true`` answers it."""
+    return PreviewDocument(would_append=[stored_event_document(s) for s in preview.would_append],
+                           changes=preview.changes,
+                           problems=[ProblemField(f.pointer, f.message) for f in preview.problems])
 
 
 class EventsPage(msgspec.Struct, frozen=True):

@@ -75,6 +75,15 @@ def parse_events(body: bytes, content_type: str, max_events: int, store: EventSt
         raise store.every_fault(refused) from None
 
 
+class RefusedBatch(list[Event]):
+    """An events body that decoding refused, handed to the handler instead of raising: a dry run reports its faults
+    as ``problems`` with 200, an append raises :attr:`error` (422)."""
+
+    def __init__(self, error: InvalidEvent):
+        super().__init__()
+        self.error = error
+
+
 class _WholeBody(AbstractDTO[T]):
     """A DTO that decodes a request body whole with msgspec (its subclass says how), bypassing litestar's field by
     field transfer: it has no fields to define, nothing nested and nothing to prepare."""
@@ -118,11 +127,15 @@ class InboundEvents(_WholeBody[Event]):
         return schema
 
     def decode_bytes(self, value: bytes) -> list[Event]:
-        """Decode the raw body strictly (a faulty batch is also checked against the log: a read, rare)."""
+        """Decode the raw body strictly (a faulty batch is also checked against the log: a read, rare); a batch
+        with faults comes back as a :class:`RefusedBatch`, for the handler to raise or, in a dry run, report."""
         connection = self.asgi_connection
         state = connection.app.state
-        return parse_events(value, connection.headers.get("content-type", ""), state.settings.max_batch_events,
-                            state.services.store)
+        try:
+            return parse_events(value, connection.headers.get("content-type", ""), state.settings.max_batch_events,
+                                state.services.store)
+        except InvalidEvent as refused:
+            return RefusedBatch(refused)
 
     def decode_builtins(self, value: Any) -> list[Event]:
         """Not reached for JSON bodies; refuse form data and the like."""

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from events import AppendResult, Event
 from service import answers
-from service.documents import EventsPage, StoredEventDocument
+from service.documents import EventsPage, PreviewDocument, StoredEventDocument
 from service.http.auth import LIMITED_WRITE
-from service.http.body import InboundEvents
+from service.http.body import InboundEvents, RefusedBatch
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
     After,
     Committer,
+    DryRun,
     EventPath,
     EventType,
     IfMatch,
@@ -43,19 +46,32 @@ class EventsController(Controller):
             "Append one event object or a JSON array of them, atomically: all are stored or none. "
             "Events with an `id` already stored with the same content are not stored again: when every event "
             "was, the answer is 200 with their original positions (a safe retry). `If-Match: <position>` "
-            "appends only if the log still ends at that position (else 409). Needs the bearer token."
+            "appends only if the log still ends at that position (else 409). With `dry_run=true` nothing is stored: "
+            "the answer is 200 with the events the append would store (`would_append`, with their positions), the "
+            "change records it would write (`changes`) and the faults that would refuse it (`problems`, empty when "
+            "it would be accepted). Needs the bearer token."
         ),
         responses={
-            200: ResponseSpec(AppendResult, description="Every event was already stored: nothing appended"),
+            200: ResponseSpec(AppendResult | PreviewDocument,  # type: ignore[arg-type]
+                              description="Every event was already stored: nothing appended (an `AppendResult`); or, "
+                                          "with `dry_run=true`, what the append would do (a `PreviewDocument`)"),
             **problem_responses(400, 401, 409, 413, 415, 422, 429),
         },
     )
     # ``data`` is what InboundEvents decodes: always a list (one event object is a batch of one). The DTO
     # documents the body as one event or an array of them (service/http/body.py).
-    async def append(self, data: JSONBody[list[Event]], committer: Committer,
-                     if_match: IfMatch = None) -> Response[AppendResult]:
-        """Append a batch; 201 when something was new, 200 for a retry that found everything stored."""
-        result = await committer.append_async(data, expected_position=parse_if_match(if_match))
+    async def append(self, data: JSONBody[list[Event]], committer: Committer, store: Store,
+                     if_match: IfMatch = None, dry_run: DryRun = False) -> Response[AppendResult | PreviewDocument]:
+        """Append a batch; 201 when something was new, 200 for a retry that found everything stored; with
+        ``dry_run``, 200 with what the append would do, and nothing stored."""
+        expected = parse_if_match(if_match)
+        if dry_run:
+            document = (answers.refused_preview(data.error) if isinstance(data, RefusedBatch)
+                        else await asyncio.to_thread(answers.preview, store, data, expected))
+            return Response(document, status_code=200)
+        if isinstance(data, RefusedBatch):
+            raise data.error
+        result = await committer.append_async(data, expected_position=expected)
         return Response(result, status_code=201 if result.created else 200)
 
     @get("/", sync_to_thread=True, summary="Read the log", responses=problem_responses(*READ_PROBLEMS))

@@ -105,6 +105,9 @@ IfMatch = Annotated[str | None, HeaderParameter(
                                  'e.g. `87` or `"87"`; else 409.',
     max_length=32, schema_extra={"pattern": IF_MATCH_PATTERN})]
 
+DryRun = Annotated[bool, QueryParameter(
+    name="dry_run", description="`true`: store nothing, answer with what the append would do (a preview).")]
+
 #: The store, the group committer and the read handlers' reader (store, clock and answer cache), injected.
 Store = NamedDependency[EventStore]
 Committer = NamedDependency[GroupCommitter]
