@@ -154,7 +154,7 @@ export class Editor {
       } else {
         const result = await send("POST", "/events", { body: [draft] });
         this.draft($("event-type").value);
-        const positions = (result.events || []).map((e) => e.position).join(", ");
+        const positions = result.appended.map((e) => e.position).join(", ");
         this.status(`Appended${positions ? ` at position ${positions}` : ""}.`);
       }
     } catch (error) {

@@ -14,6 +14,9 @@ const LAST = ["summary", "sources", "tags"];
 /** The longest text a single-line input takes; longer ones get a text area. */
 const LINE = 500;
 
+/** A registered id's name, cut to fit in a list. */
+const shorten = (text) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
+
 let serial = 0;
 const uid = (path) => `f${++serial}-${path.replace(/[^A-Za-z0-9]/g, "-")}`;
 
@@ -58,7 +61,7 @@ function dateWords(input, schema, output) {
 
 function idList(kind, ids) {
   const list = h("datalist", { id: uid(`ids-${kind}`) },
-    (ids[kind] || []).map((entry) => h("option", { value: entry.id }, entry.name ? `${entry.name}` : entry.id)));
+    (ids[kind] || []).map((entry) => h("option", { value: entry.id }, entry.name ? shorten(entry.name) : entry.id)));
   return list;
 }
 
@@ -107,7 +110,7 @@ function field(name, schema, { required, path, resolve, ids, value }) {
         [...new Set([...(value || []), ...ids[kind].map((e) => e.id)])].map((optionId) => {
           const entry = ids[kind].find((e) => e.id === optionId);
           return h("option", { value: optionId, selected: (value || []).includes(optionId) },
-            entry?.name ? `${entry.name} (${optionId})` : optionId);
+            entry?.name ? `${optionId} · ${shorten(entry.name)}` : optionId);
         }));
       read = () => {
         const chosen = [...control.selectedOptions].map((option) => option.value);
@@ -134,8 +137,9 @@ function field(name, schema, { required, path, resolve, ids, value }) {
     control = h("input", { id, type: "number", step: inner.type === "integer" ? "1" : "any", value: value ?? null });
     read = () => (control.value === "" ? undefined : Number(control.value));
   } else {
-    const long = (inner.maxLength || 0) > LINE;
-    control = long ? h("textarea", { id, rows: 3 }) : h("input", { id, type: inner.format === "uri" ? "url" : "text" });
+    const link = String(inner.pattern || "").startsWith("^https?://");
+    const long = !link && (inner.maxLength || 0) > LINE;
+    control = long ? h("textarea", { id, rows: 3 }) : h("input", { id, type: link ? "url" : "text" });
     control.value = value ?? "";
     read = () => (control.value.trim() === "" ? undefined : control.value.trim());
     const kind = inner.pattern === ID_PATTERN ? kindOfField(name) : null;
