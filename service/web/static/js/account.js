@@ -17,19 +17,19 @@ function fault(message) {
   $("sign-in-fault").hidden = !message;
 }
 
-/** Wire the sign-in form; ``can``: the service's write routes (session.capabilities). */
+/** Wire the sign-in form; ``can``: the service's write routes (session.capabilities); ``onRole`` may be async. */
 export async function setupAccount(can, onRole) {
   async function signIn(key) {
     try {
       const role = await learnRole(key, can);
       keep(key);
       fault("");
+      await onRole(role); // the editor is ready before the page says who is signed in
       show(role);
-      onRole(role);
     } catch (error) {
       forget();
       show(null);
-      onRole(null);
+      await onRole(null);
       fault(error instanceof Refused ? error.message : `Could not sign in: ${error.message}`);
     }
   }

@@ -1,6 +1,6 @@
 // The editor: draft an event of any catalogue type in a form built from its JSON Schema, preview what it would
-// change (a dry run of POST /events), then propose it for review (POST /proposals) or, on a service without
-// proposals, append it. "Correct this event" opens the form as an event.corrected of a stored event. A CSV file
+// change (a dry run of POST /events), then propose it for review (POST /proposals) or append it at once (POST
+// /events: refused with 403 when the service requires review). "Correct this event" opens the form as an event.corrected of a stored event. A CSV file
 // (the spreadsheet template, docs/editing.md) becomes a proposal too.
 
 import { fill, h } from "./dom.js";
@@ -38,12 +38,13 @@ export class Editor {
     fill(select, types.map((t) => h("option", { value: t.type }, t.type)));
     select.addEventListener("change", () => this.draft(select.value));
     $("preview-button").hidden = !can.dryRun;
-    $("send-button").textContent = can.proposals ? "Propose" : "Append";
+    $("send-button").hidden = !can.proposals;
     $("note-field").hidden = !can.proposals;
     $("editor").addEventListener("submit", (event) => {
       event.preventDefault();
-      this.sendDraft();
+      this.sendDraft(can.proposals ? "propose" : "append");
     });
+    $("append-button").addEventListener("click", () => this.sendDraft("append"));
     $("preview-button").addEventListener("click", () => this.preview());
     $("discard").addEventListener("click", () => this.draft($("event-type").value));
     $("editor").addEventListener("input", () => this.changed());
@@ -102,7 +103,9 @@ export class Editor {
   /** The draft changed: what was previewed is no longer what would be sent. */
   changed() {
     const current = this.form ? JSON.stringify(this.form.read()) : null;
-    $("send-button").disabled = this.can.dryRun && current !== this.previewed;
+    const unchecked = this.can.dryRun && current !== this.previewed;
+    $("send-button").disabled = unchecked;
+    $("append-button").disabled = unchecked;
   }
 
   showFaults(problems) {
@@ -115,14 +118,15 @@ export class Editor {
   /** Ask the service what the draft would do; show it beside the form and the faults by their fields. */
   async preview() {
     const draft = this.form.read();
-    this.status("Asking the service what this would change…");
+    fill($("editor-preview"), h("p", { class: "muted" }, "Asking the service what this would change…"));
+    this.status("");
     try {
       const preview = await send("POST", "/events?dry_run=true", { body: [draft] });
       fill($("editor-preview"), renderPreview(preview, this.context.names));
       this.showFaults(preview.problems);
       this.previewed = preview.problems.length ? null : JSON.stringify(draft);
       this.status(preview.problems.length ? "Mend the faults shown by their fields, then preview again."
-        : `Checked. ${this.can.proposals ? "Propose it" : "Append it"} when it says what you mean.`,
+        : `Checked. ${this.can.proposals ? "Propose it (or append it now)" : "Append it"} when it says what you mean.`,
       preview.problems.length ? "fault" : "info");
     } catch (error) {
       this.refused(error);
@@ -136,15 +140,15 @@ export class Editor {
     this.status(`Refused (${error.status}): ${error.message}`, "fault");
   }
 
-  /** Propose the previewed draft (or append it, on a service without proposals). */
-  async sendDraft() {
+  /** Propose the previewed draft for review (``how`` "propose"), or append it at once ("append"). */
+  async sendDraft(how) {
     const draft = this.form.read();
     if (this.can.dryRun && JSON.stringify(draft) !== this.previewed) {
       await this.preview(); // what is sent is always what was previewed
       return;
     }
     try {
-      if (this.can.proposals) {
+      if (how === "propose") {
         const proposal = await send("POST", "/proposals", { body: { events: [draft], note: $("note").value.trim() || undefined } });
         this.draft($("event-type").value);
         fill($("editor-preview"), h("p", { class: "sent", dataset: { proposal: proposal.id } },

@@ -67,6 +67,7 @@ export function capabilities(openapi) {
   const accept = Object.keys(openapi.paths).find((path) => /^\/proposals\/\{[^}]+\}\/accept$/.test(path));
   const csv = proposals && Object.keys(proposals.requestBody?.content || {}).some((type) => type.includes("csv"));
   return {
+    keys: Boolean(openapi.paths["/keys"]?.get),
     dryRun: Boolean(post?.parameters?.some((p) => p.name === "dry_run")),
     proposals: Boolean(proposals),
     review: Boolean(accept),
@@ -79,9 +80,11 @@ export function capabilities(openapi) {
  * revoked key, a 403 a role that the route does not allow. Accepting a proposal that does not exist answers 404
  * to a reviewer (403 to anyone less); a dry run of an empty batch answers 200 to an editor (403 to a reader).
  * Without a dry run (an older service), a write of a body that is not JSON answers 415 to a key that may write.
+ * Listing the keys answers 200 to an admin only.
  */
 export async function learnRole(key, can) {
   const tries = [];
+  if (can.keys) tries.push(["admin", "GET", "/keys", undefined, [200]]);
   if (can.review) tries.push(["reviewer", "POST", "/proposals/0/accept", undefined, [400, 404, 409, 422]]);
   if (can.dryRun) tries.push(["editor", "POST", "/events?dry_run=true", [], [200]]);
   else tries.push(["editor", "POST", "/events", { text: "", type: "text/plain" }, [415]]);
