@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -322,3 +321,43 @@ def test_correct_this_event_opens_the_form_prefilled_as_a_correction(browsing, s
     page.fill("[data-path='sources[0].outlet'] input", "Example Wire")
     said = preview(page)
     assert "would accept" in said and "→ declined" in said
+
+
+# --- the pictures docs/editing.md shows ---------------------------------------------------------------
+
+
+def test_screenshots_of_the_editor_for_the_docs(browser, own_server, tmp_path):  # noqa: F811
+    """The editor with a clean preview, with a fault by its field, and (with proposals) the review queue; kept in
+    docs/ with UPDATE_UI_SCREENSHOT=1."""
+    server = own_server
+    session = Browsing(browser, server, 1440, 1800)  # tall enough that the whole editor shows without scrolling
+    page = session.page
+    open_page(page, f"/?at={TODAY}")
+    sign_in(page, TOKEN)
+    draft_stance(page, **{**NL_DECLINES, "occurred": "2026-01-07~"})
+    assert "would accept" in preview(page)
+    taken = []
+    page.locator("#editor-section").screenshot(path=tmp_path / "editing-preview.png")
+    taken.append("editing-preview.png")
+    page.fill("[data-path='occurred'] input", "2026-13-07")
+    assert "would refuse" in preview(page)
+    page.locator("#editor-section").screenshot(path=tmp_path / "editing-fault.png")
+    taken.append("editing-fault.png")
+    if has_proposals(server):
+        page.fill("[data-path='occurred'] input", "2026-01-07~")
+        preview(page)
+        page.fill("#note", "From the Dutch government's briefing.")
+        page.click("#send-button")
+        page.wait_for_selector("#editor-preview .sent", timeout=LOAD_MS)
+        page.reload()
+        page.wait_for_selector("#review-section:not([hidden]) #proposals li.proposal", timeout=LOAD_MS)
+        page.locator("#review-section").screenshot(path=tmp_path / "editing-review.png")
+        taken.append("editing-review.png")
+    session.close()
+    for name in taken:
+        assert (tmp_path / name).stat().st_size > 10_000
+        if os.environ.get("UPDATE_UI_SCREENSHOT"):  # refresh the copies docs/editing.md shows
+            shutil.copyfile(tmp_path / name, ROOT / "docs" / name)
+    text = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    for name in taken:
+        assert f"({name})" in text, f"docs/editing.md does not show {name}"
