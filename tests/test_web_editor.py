@@ -51,8 +51,8 @@ def _unexpected(watched) -> list[str]:
 class Browsing:
     """A browser context on a server, checked for unexpected problems when it closes."""
 
-    def __init__(self, browser, server, width: int = 1440, height: int = 1000):
-        self.context, self.watched = _new_page(browser, server, width, height)
+    def __init__(self, launched, server, width: int = 1440, height: int = 1000):
+        self.context, self.watched = _new_page(launched, server, width, height)
         self.page = self.watched.page
 
     def close(self) -> None:
