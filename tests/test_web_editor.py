@@ -196,6 +196,48 @@ def test_the_form_offers_every_event_type_of_the_schema(browsing, server):
     assert sorted(listed) == sorted(a["id"] for a in server.get("/actors")["actors"])
 
 
+def test_a_new_event_type_gets_its_form_from_its_schema_alone(browsing):
+    """A type the catalogue does not have: its JSON Schema is all the form needs (no page code names a type)."""
+    page = browsing.page
+    open_page(page)
+    made_up = {
+        "type": "object", "title": "SanctionImposed", "required": ["type", "occurred", "actor", "targets", "level"],
+        "properties": {
+            "type": {"type": "string", "const": "sanction.imposed"},
+            "occurred": {"type": "string", "description": "an EDTF date (levels 0 and 1)"},
+            "actor": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+            "targets": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"}},
+            "level": {"type": "string", "enum": ["light", "heavy"]},
+            "amount": {"oneOf": [{"type": "number"}, {"type": "null"}]},
+        },
+    }
+    read = page.evaluate("""async (schema) => {
+        const { eventForm } = await import('/static/js/form.js');
+        const ids = { actor: [{ id: 'fr', name: 'France' }, { id: 'ru', name: 'Russia' }] };
+        const form = eventForm(schema, { resolve: (s) => s, ids });
+        document.body.append(form.element);
+        const el = form.element;
+        el.querySelector("[data-path='occurred'] input").value = '2026-01~';
+        el.querySelector("[data-path='occurred'] input").dispatchEvent(new Event('input'));
+        el.querySelector("[data-path='actor'] input").value = 'fr';
+        el.querySelector("[data-path='targets'] select option[value='ru']").selected = true;
+        el.querySelector("[data-path='level'] select").value = 'heavy';
+        el.querySelector("[data-path='amount'] input").value = '12.5';
+        const words = el.querySelector("[data-path='occurred'] .date-words").textContent;
+        const faults = form.showFaults([
+          { pointer: '$[0].actor', message: 'unknown actor' }, { pointer: '$', message: 'x' }]);
+        const shown = el.querySelector("[data-path='actor'] .fault").textContent;
+        const value = form.read();
+        el.remove();
+        return { value, words, shown, faults };
+    }""", made_up)
+    assert read["value"] == {"occurred": "2026-01~", "actor": "fr", "targets": ["ru"], "level": "heavy",
+                             "amount": 12.5, "type": "sanction.imposed"}
+    assert read["words"] == "Means: about January 2026"
+    assert read["shown"] == "unknown actor"
+    assert read["faults"] == [{"pointer": "$", "message": "x"}]  # a fault of no field is answered back
+
+
 def test_the_date_field_says_in_words_what_a_date_means(browsing):
     from service import formats
 

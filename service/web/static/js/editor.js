@@ -37,7 +37,6 @@ export class Editor {
     const select = $("event-type");
     fill(select, types.map((t) => h("option", { value: t.type }, t.type)));
     select.addEventListener("change", () => this.draft(select.value));
-    $("preview-button").hidden = !can.dryRun;
     $("send-button").hidden = !can.proposals;
     $("note-field").hidden = !can.proposals;
     $("editor").addEventListener("submit", (event) => {
@@ -71,7 +70,7 @@ export class Editor {
     this.form = eventForm(entry.schema, { resolve: this.context.resolve, ids: this.context.ids, value: start, overrides });
     this.faultsUnder = overrides.replacement ? "replacement" : null;
     fill($("event-form"), this.form.element);
-    fill($("editor-preview"));
+    fill($("editor-preview"), h("p", { class: "muted" }, "Preview the draft to see what it would change."));
     fill($("editor-elsewhere"));
     this.status("");
     this.previewed = null;
@@ -103,7 +102,7 @@ export class Editor {
   /** The draft changed: what was previewed is no longer what would be sent. */
   changed() {
     const current = this.form ? JSON.stringify(this.form.read()) : null;
-    const unchecked = this.can.dryRun && current !== this.previewed;
+    const unchecked = current !== this.previewed;
     $("send-button").disabled = unchecked;
     $("append-button").disabled = unchecked;
   }
@@ -143,7 +142,7 @@ export class Editor {
   /** Propose the previewed draft for review (``how`` "propose"), or append it at once ("append"). */
   async sendDraft(how) {
     const draft = this.form.read();
-    if (this.can.dryRun && JSON.stringify(draft) !== this.previewed) {
+    if (JSON.stringify(draft) !== this.previewed) {
       await this.preview(); // what is sent is always what was previewed
       return;
     }

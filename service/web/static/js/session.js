@@ -60,15 +60,13 @@ export async function send(method, path, { key = storedKey(), body } = {}) {
   return data;
 }
 
-/** Which write routes the service has (its OpenAPI document says): a dry run, proposals, CSV proposals. */
+/** Which routes of the editing workflow the service has (its OpenAPI document says): keys, proposals, CSV. */
 export function capabilities(openapi) {
-  const post = openapi.paths["/events"]?.post;
   const proposals = openapi.paths["/proposals"]?.post;
   const accept = Object.keys(openapi.paths).find((path) => /^\/proposals\/\{[^}]+\}\/accept$/.test(path));
   const csv = proposals && Object.keys(proposals.requestBody?.content || {}).some((type) => type.includes("csv"));
   return {
     keys: Boolean(openapi.paths["/keys"]?.get),
-    dryRun: Boolean(post?.parameters?.some((p) => p.name === "dry_run")),
     proposals: Boolean(proposals),
     review: Boolean(accept),
     csv: Boolean(csv),
@@ -79,15 +77,13 @@ export function capabilities(openapi) {
  * What ``key`` may do, found by trying routes that answer before they change anything: a 401 is an unknown or
  * revoked key, a 403 a role that the route does not allow. Accepting a proposal that does not exist answers 404
  * to a reviewer (403 to anyone less); a dry run of an empty batch answers 200 to an editor (403 to a reader).
- * Without a dry run (an older service), a write of a body that is not JSON answers 415 to a key that may write.
  * Listing the keys answers 200 to an admin only.
  */
 export async function learnRole(key, can) {
   const tries = [];
   if (can.keys) tries.push(["admin", "GET", "/keys", undefined, [200]]);
   if (can.review) tries.push(["reviewer", "POST", "/proposals/0/accept", undefined, [400, 404, 409, 422]]);
-  if (can.dryRun) tries.push(["editor", "POST", "/events?dry_run=true", [], [200]]);
-  else tries.push(["editor", "POST", "/events", { text: "", type: "text/plain" }, [415]]);
+  tries.push(["editor", "POST", "/events?dry_run=true", [], [200]]);
   for (const [role, method, path, body, allowed] of tries) {
     try {
       await send(method, path, { key, body });
