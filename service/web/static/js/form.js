@@ -73,8 +73,7 @@ function field(name, schema, { required, path, resolve, ids, value }) {
   const title = h("label", { for: id }, label(name), required ? h("span", { class: "required" }, " (required)") : null);
   const hintText = isDate(inner)
     ? "An EDTF date: 2026-01-06, 2026-01, 2025-12~ (about), 2025-21 (spring), 2026-01-06/2026-01-09, 2025-06/.."
-    : inner.description && !inner.description.startsWith("the id of") && !inner.description.startsWith("1-128")
-      ? inner.description : null;
+    : inner.description && !inner.description.startsWith("the id of") ? inner.description : null;
   const hint = hintText ? h("p", { class: "hint", id: `${id}-hint` }, hintText) : null;
   let control;
   let read;
