@@ -18,7 +18,7 @@ from typing import Any
 import click
 import msgspec
 
-from events import CommitmentError, InvalidEvent, subscriptions, verify
+from events import CommitmentError, InvalidEvent, keys, subscriptions, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
@@ -543,6 +543,75 @@ def _webhook_notes(state: subscriptions.WebhooksState, count: int) -> list[str]:
     if state.paused is not None:
         notes.append(f"webhooks are paused since {state.paused.since}: {state.paused.reason}")
     return notes
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys with roles: reader, editor, reviewer, admin.
+
+    Keys are stored as salted hashes: a key is printed once, when it is issued, and
+    never again. Every append records the name of the key that made it.
+
+    \b
+    Examples:
+      commitments keys add alice --role editor
+      commitments keys list
+      commitments keys revoke alice
+    """
+
+
+@keys_group.command("add")
+@database_option
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(keys.ROLES), help="What the key may do.")
+def keys_add(name: str, role: str) -> None:
+    """Issue a key for NAME with a role; the key is printed once, alone on the last line.
+
+    \b
+    Example:
+      commitments keys add alice --role editor
+    """
+    with _services() as services:
+        view, key = keys.issue(services.store, name, role)
+    click.echo(f"Issued the {view.role} key of {view.name} (created {view.created}); it is shown only this once:")
+    click.echo(key)
+
+
+@keys_group.command("list")
+@database_option
+@json_option
+def keys_list(as_json: bool) -> None:
+    """List the keys: name, role, created, last used, revoked (never the keys themselves).
+
+    \b
+    Example:
+      commitments keys list
+    """
+    with _services() as services:
+        found = keys.listing(services.store)
+    if as_json:
+        _emit_json({"keys": found})
+        return
+    click.echo(tables.render(["name", "role", "created", "last used", "revoked"],
+                             [[k.name, k.role, k.created, k.last_used, k.revoked] for k in found]))
+
+
+@keys_group.command("revoke")
+@database_option
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Revoke NAME's key: every instance of the service refuses it from its next request on.
+
+    \b
+    Example:
+      commitments keys revoke alice
+    """
+    with _services() as services:
+        view = keys.withdraw(services.store, name)
+    click.echo(f"Revoked the {view.role} key of {view.name} ({view.revoked}).")
 
 
 # --- webhooks -------------------------------------------------------------------------------

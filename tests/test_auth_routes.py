@@ -6,7 +6,7 @@ right length but one byte off: 401 with a ``WWW-Authenticate`` challenge, and ev
 of the database as it was. Reads are tried on a real server (``/feed`` streams forever
 in the in-process client): public by default, 401 without the token in private mode,
 except the page, its assets, ``/health`` and ``/schema``; a read the handler marks as
-needing the token (``opt={"write": True}``, e.g. listing webhook subscriptions) is 401
+needing a role (``opt={"role": "admin"}``, e.g. listing webhook subscriptions) is 401
 without it in both modes.
 
 The token file's mode (0600) and the constant-time comparison are tested in
@@ -123,7 +123,7 @@ def status_of(client: httpx.Client, path: str, headers: dict[str, str]) -> int:
 
 
 def _needs_token(path: str, opt: dict, private: bool) -> bool:
-    if opt.get("write"):
+    if opt.get("role"):
         return True
     if path == PUBLIC_PAGE or path.startswith(PUBLIC_PREFIXES):
         return False

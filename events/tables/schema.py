@@ -310,3 +310,26 @@ DELIVERIES = Table(
 )
 
 TABLES = (*TABLES, SUBSCRIPTIONS, DELIVERIES)
+
+# --- API keys -----------------------------------------------------------------------------
+# Service state beside the log, like the subscriptions: ``projection=False``. The SQL lives in
+# ``events/keys.py``. A key is never stored: only its public id and a salted scrypt hash of its secret.
+
+KEYS = Table(
+    "api_keys",
+    {
+        "name": str,  # who holds it: what ``recorded_by`` says
+        "key_id": str,  # the public part of the key, to find its row without trying every hash
+        "role": str,  # reader | editor | reviewer | admin
+        "salt": str,  # hex
+        "hash": str,  # hex scrypt(secret, salt)
+        "created": str,  # instant
+        "last_used": str,  # instant, to the minute (NULL: never)
+        "revoked": str,  # instant (NULL: in force)
+    },
+    pk=("name",),
+    not_null=("key_id", "role", "salt", "hash", "created"),
+    unique=(("key_id",),),
+)
+
+TABLES = (*TABLES, KEYS)

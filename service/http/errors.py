@@ -116,7 +116,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 _DESCRIPTIONS = {
     400: "Malformed request: a parameter of the wrong type or out of range, or a body that is empty or not JSON",
-    401: "A bearer token is missing or wrong (writes always need one; reads only in private mode)",
+    401: "A bearer key is missing, unknown, wrong or revoked (writes always need one; reads only in private mode)",
+    403: "The key's role does not allow this route (or review is required: send the events to `/proposals`)",
     404: "Nothing with that id (or no such path)",
     409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
     413: "The body or the batch is too large",

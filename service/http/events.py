@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from events import AppendResult, Event
 from service import answers
 from service.documents import EventsPage, PreviewDocument, StoredEventDocument
-from service.http.auth import LIMITED_WRITE
+from service.http.auth import EDIT, caller_of
 from service.http.body import InboundEvents, RefusedBatch
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
@@ -38,7 +39,7 @@ class EventsController(Controller):
     @post(
         "/",
         dto=InboundEvents,
-        opt=LIMITED_WRITE,
+        opt=EDIT,
         security=[{"bearer": []}],
         status_code=201,
         summary="Append events",
@@ -49,22 +50,28 @@ class EventsController(Controller):
             "appends only if the log still ends at that position (else 409). With `dry_run=true` nothing is stored: "
             "the answer is 200 with the events the append would store (`would_append`, with their positions), the "
             "change records it would write (`changes`) and the faults that would refuse it (`problems`, empty when "
-            "it would be accepted). Needs the bearer token."
+            "it would be accepted). Needs an editor's key (or above); under `COMMITMENTS_REVIEW=required` an editor "
+            "gets 403 (its writes go to `/proposals`), a dry run excepted."
         ),
         responses={
             200: ResponseSpec(AppendResult | PreviewDocument,  # type: ignore[arg-type]
                               description="Every event was already stored: nothing appended (an `AppendResult`); or, "
                                           "with `dry_run=true`, what the append would do (a `PreviewDocument`)"),
-            **problem_responses(400, 401, 409, 413, 415, 422, 429),
+            **problem_responses(400, 401, 403, 409, 413, 415, 422, 429),
         },
     )
     # ``data`` is what InboundEvents decodes: always a list (one event object is a batch of one). The DTO
     # documents the body as one event or an array of them (service/http/body.py).
-    async def append(self, data: JSONBody[list[Event]], committer: Committer, store: Store,
+    async def append(self, request: Request, data: JSONBody[list[Event]], committer: Committer, store: Store,
                      if_match: IfMatch = None, dry_run: DryRun = False) -> Response[AppendResult | PreviewDocument]:
         """Append a batch; 201 when something was new, 200 for a retry that found everything stored; with
         ``dry_run``, 200 with what the append would do, and nothing stored."""
         expected = parse_if_match(if_match)
+        caller = caller_of(request.scope)
+        if not dry_run and caller is not None and caller.role == "editor" \
+                and request.app.state.settings.review == "required":
+            raise PermissionDeniedException(detail="review is required: send the events to POST /proposals, where a"
+                                                   " reviewer accepts them (a dry run here still previews them)")
         if dry_run:
             document = (answers.refused_preview(data.error) if isinstance(data, RefusedBatch)
                         else await asyncio.to_thread(answers.preview, store, data, expected))
