@@ -139,21 +139,34 @@ def test_a_wrong_key_is_refused_and_kept_nowhere(browsing):
     browsing.watched.errors[:] = [e for e in browsing.watched.errors if "status of 401" not in e]
 
 
-def test_a_reader_sees_no_editor(browser, server):  # noqa: F811
-    openapi = server.get("/schema/openapi.json")
-    if "/keys" not in openapi["paths"]:
-        pytest.skip("the service has no /keys route yet, so no reader key can be made (issue 21's keys and roles)")
-    created = httpx.post(server.url + "/keys", json={"name": "browser-reader", "role": "reader"}, headers=AUTH,
-                         timeout=10)
+def issue_key(server, name: str, role: str) -> str:
+    """A key of ``role``, issued by the bootstrap admin (POST /keys)."""
+    created = httpx.post(server.url + "/keys", json={"name": name, "role": role}, headers=AUTH, timeout=10)
     assert created.status_code == 201, created.text
-    key = created.json()["key"]
+    return created.json()["key"]
+
+
+@pytest.mark.parametrize(("role", "edits"), [("reader", False), ("editor", True)])
+def test_a_reader_sees_no_editor_and_an_editor_no_review_queue(browser, server, role, edits):  # noqa: F811
+    key = issue_key(server, f"browser-{role}", role)
     session = Browsing(browser, server)
     page = session.page
     open_page(page)
     sign_in(page, key)
-    assert page.text_content("#role") == "reader"
-    assert page.is_hidden("#editor-section") and page.is_hidden("#review-section")
+    assert page.text_content("#role") == role
+    assert page.is_visible("#editor-section") is edits
+    assert page.is_hidden("#review-section")
+    page.locator("#matrix td[data-actor='fr'][data-topic='troops-in-ukraine'] button").click()
+    page.wait_for_selector("#details-body h3", timeout=LOAD_MS)
+    assert (page.locator("#details-body button.correct").count() > 0) is edits
     session.close()
+
+
+def test_the_bootstrap_token_signs_in_as_admin(browsing):
+    page = browsing.page
+    open_page(page)
+    sign_in(page, TOKEN)
+    assert page.text_content("#role") == "admin"
 
 
 def test_signing_in_keeps_the_key_in_the_tab_until_sign_out(browsing):
