@@ -64,9 +64,11 @@ def events_page(
     type: str | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    recorded_by: str | None = None,
 ) -> EventsPage:
-    """Events after position ``after`` in log order, filtered by type or by an actor or topic they name."""
-    stored = store.read(after=after, limit=limit, type=type, actor=actor, topic=topic)
+    """Events after position ``after`` in log order, filtered by type, by an actor or topic they name, or by who
+    recorded them."""
+    stored = store.read(after=after, limit=limit, type=type, actor=actor, topic=topic, recorded_by=recorded_by)
     next_after = stored[-1].position if stored else after
     return EventsPage(events=[stored_event_document(s) for s in stored], next_after=next_after)
 

@@ -58,7 +58,12 @@ class Problem(msgspec.Struct, frozen=True):
 def _stored_type(tag: str, cls: type) -> type[msgspec.Struct]:
     stored = msgspec.defstruct(
         f"Stored{cls.__name__}",
-        [("position", Annotated[int, Meta(ge=1)]), ("recorded", Instant)],
+        [("position", Annotated[int, Meta(ge=1)]), ("recorded", Instant),
+         ("recorded_by", Annotated[str | None, Meta(description=(
+             "the name of the key that recorded it (for an accepted proposal: the reviewer); null for appends "
+             "made on the service's host without a key (the seed, an import of lines without it)"))]),
+         ("proposed_by", Annotated[str | None, Meta(description=(
+             "for an event appended by accepting a proposal: the name of the key that proposed it"))], None)],
         bases=(cls,),
         tag=tag,
         kw_only=True,
@@ -66,7 +71,8 @@ def _stored_type(tag: str, cls: type) -> type[msgspec.Struct]:
         omit_defaults=True,
         module=__name__,
     )
-    stored.__doc__ = f"{(cls.__doc__ or tag).strip()} (as stored: with its log position and recorded instant)"
+    stored.__doc__ = (f"{(cls.__doc__ or tag).strip()} (as stored: with its log position, recorded instant and who"
+                      " recorded it)")
     return stored
 
 
@@ -80,9 +86,11 @@ else:
 
 
 def stored_event_document(stored: StoredEvent) -> msgspec.Struct:
-    """An event as ``GET /events`` and ``commitments export`` show it: its fields plus position and recorded."""
+    """An event as ``GET /events`` and ``commitments export`` show it: its fields plus position, recorded and who
+    made the append."""
     cls = STORED_EVENT_TYPES[stored.event.type]
-    return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded)
+    return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded,
+               recorded_by=stored.recorded_by, proposed_by=stored.proposed_by)
 
 
 class PreviewDocument(msgspec.Struct, frozen=True):

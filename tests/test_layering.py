@@ -125,7 +125,8 @@ def core_layer(module: str) -> int:
 
 
 #: The modules above the store's layers: answers and service state kept beside the log.
-ANSWERS = {"events.queries", "events.verify", "events.subscriptions", "events.preview", "events.keys"}
+ANSWERS = {"events.queries", "events.verify", "events.subscriptions", "events.preview", "events.keys",
+           "events.proposals"}
 
 
 def test_every_module_of_the_core_has_a_layer():

@@ -25,6 +25,7 @@ from events import AnyEvent, Event, InvalidEvent, decode_inbound
 from events.model.errors import FieldError, describe
 from events.model.inbound import InvalidBatch, choices_of, nul_at, plain_message
 from events.store import EventStore
+from service.spreadsheet import read_events as read_csv_events
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -140,6 +141,23 @@ class InboundEvents(_WholeBody[Event]):
     def decode_builtins(self, value: Any) -> list[Event]:
         """Not reached for JSON bodies; refuse form data and the like."""
         raise UnsupportedMediaType(detail="send the events as JSON with 'Content-Type: application/json'")
+
+
+class ProposalBody(InboundEvents):
+    """``POST /proposals`` bodies: what ``POST /events`` takes, or the spreadsheet template as ``text/csv`` (its
+    faults named by row and column); a batch with faults comes back as a :class:`RefusedBatch`."""
+
+    expects = "one event object or a JSON array of them, or rows of the CSV template as text/csv"
+
+    def decode_bytes(self, value: bytes) -> list[Event]:
+        """CSV by its media type; anything else as ``POST /events`` reads it."""
+        media = self.asgi_connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "text/csv":
+            return super().decode_bytes(value)
+        try:
+            return read_csv_events(value)
+        except InvalidEvent as refused:
+            return RefusedBatch(refused)
 
 
 def decode_object(body: bytes, content_type: str, model: type[T], invalid: type[InvalidEvent], what: str) -> T:

@@ -19,6 +19,7 @@ from litestar.types import ExceptionHandlersMap
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
 from events.model.errors import FieldError, Unavailable
 from events.model.inbound import choices_of, plain_message
+from events.proposals import OwnProposal
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,6 +57,8 @@ def status_of(error: CommitmentError) -> int:
     """The HTTP status of a core error."""
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, OwnProposal):
+        return 403
     if isinstance(error, Conflict):
         return 409
     if isinstance(error, Unavailable):

@@ -9,7 +9,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from events import AppendResult, Event
+from events import AppendResult, Attribution, Event
+from events.store import UNATTRIBUTED
 from service import answers
 from service.documents import EventsPage, PreviewDocument, StoredEventDocument
 from service.http.auth import EDIT, caller_of
@@ -24,6 +25,7 @@ from service.http.params import (
     EventType,
     IfMatch,
     Limit,
+    RecordedBy,
     Store,
     TopicFilter,
     parse_if_match,
@@ -78,7 +80,8 @@ class EventsController(Controller):
             return Response(document, status_code=200)
         if isinstance(data, RefusedBatch):
             raise data.error
-        result = await committer.append_async(data, expected_position=expected)
+        by = UNATTRIBUTED if caller is None else Attribution(recorded_by=caller.name)
+        result = await committer.append_async(data, expected_position=expected, by=by)
         return Response(result, status_code=201 if result.created else 200)
 
     @get("/", sync_to_thread=True, summary="Read the log", responses=problem_responses(*READ_PROBLEMS))
@@ -90,12 +93,16 @@ class EventsController(Controller):
         type_: EventType = None,
         actor: ActorFilter = None,
         topic: TopicFilter = None,
+        recorded_by: RecordedBy = None,
     ) -> EventsPage:
-        """Events after position `after`, in log order, each with its `position` and `recorded` instant."""
-        return answers.events_page(store, after=after, limit=limit, type=type_, actor=actor, topic=topic)
+        """Events after position `after`, in log order, each with its `position`, `recorded` instant and
+        `recorded_by` (the key's name)."""
+        return answers.events_page(store, after=after, limit=limit, type=type_, actor=actor, topic=topic,
+                                   recorded_by=recorded_by)
 
     @get("/{event_id:str}", sync_to_thread=True, summary="Read one event",
          responses=problem_responses(*READ_PROBLEMS, 404))
     def one(self, store: Store, event_id: EventPath) -> StoredEventDocument:
-        """One event by id, with its `position` and `recorded` instant."""
+        """One event by id, with its `position`, `recorded` instant and `recorded_by` (and `proposed_by` when it
+        came from an accepted proposal)."""
         return answers.event(store, event_id)
