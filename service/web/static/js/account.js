@@ -17,11 +17,11 @@ function fault(message) {
   $("sign-in-fault").hidden = !message;
 }
 
-/** Wire the sign-in form; ``can``: the service's write routes (session.capabilities); ``onRole`` may be async. */
-export async function setupAccount(can, onRole) {
+/** Wire the sign-in form; ``onRole`` may be async. */
+export async function setupAccount(onRole) {
   async function signIn(key) {
     try {
-      const role = await learnRole(key, can);
+      const role = await learnRole(key);
       keep(key);
       fault("");
       await onRole(role); // the editor is ready before the page says who is signed in

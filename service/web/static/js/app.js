@@ -12,7 +12,7 @@ import { renderLegend, renderMatrix } from "./matrix.js";
 import { follow } from "./live.js";
 import { Overview } from "./overview.js";
 import { ReviewQueue } from "./review.js";
-import { atLeast, capabilities, send } from "./session.js";
+import { atLeast, send } from "./session.js";
 import { Story } from "./story.js";
 import { setupTabs } from "./tabs.js";
 
@@ -192,16 +192,16 @@ async function correctEvent(eventId) {
 }
 
 /** Show what the signed-in key's role allows: the editor (editor and up), the review queue (reviewer and up). */
-async function showRole(role, openapi, can) {
+async function showRole(role, openapi) {
   state.role = role;
   const edits = Boolean(role) && atLeast(role, "editor");
   if (edits && !editor) {
-    editor = new Editor(eventTypes(openapi), can, {
+    editor = new Editor(eventTypes(openapi), {
       resolve: resolver(openapi), ids: await registeredIds(), names: state.names, today: state.today,
     });
   }
   $("editor-section").hidden = !edits;
-  const reviews = Boolean(role) && atLeast(role, "reviewer") && can.review;
+  const reviews = Boolean(role) && atLeast(role, "reviewer");
   $("review-section").hidden = !reviews;
   if (reviews) {
     queue ??= new ReviewQueue($("proposals"), $("proposals-empty"), state.names);
@@ -211,10 +211,8 @@ async function showRole(role, openapi, can) {
 }
 
 async function setupEditing() {
-  // The event types' schemas and the write routes the service has, from its OpenAPI document.
-  const openapi = await getJSON("/schema/openapi.json");
-  const can = capabilities(openapi);
-  await setupAccount(can, (role) => showRole(role, openapi, can).catch(failed));
+  const openapi = await getJSON("/schema/openapi.json"); // the event types' JSON Schemas
+  await setupAccount((role) => showRole(role, openapi).catch(failed));
 }
 
 // --- live changes -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The editor: draft an event of any catalogue type in a form built from its JSON Schema, preview what it would
 // change (a dry run of POST /events), then propose it for review (POST /proposals) or append it at once (POST
 // /events: refused with 403 when the service requires review). "Correct this event" opens the form as an event.corrected of a stored event. A CSV file
-// (the spreadsheet template, docs/editing.md) becomes a proposal too.
+// in the spreadsheet template's columns (docs/events-template.csv) becomes a proposal too.
 
 import { fill, h } from "./dom.js";
 import { eventForm, objectFields } from "./form.js";
@@ -26,10 +26,9 @@ function changedFields(original, edited) {
 }
 
 export class Editor {
-  /** ``types``: catalogue.eventTypes(); ``can``: session.capabilities(); ``context``: {resolve, ids, names, today}. */
-  constructor(types, can, context) {
+  /** ``types``: catalogue.eventTypes(); ``context``: {resolve, ids, names, today}. */
+  constructor(types, context) {
     this.types = types;
-    this.can = can;
     this.context = context;
     this.form = null;
     this.previewed = null; // the JSON of the last draft whose preview was clean: the one that may be sent
@@ -37,11 +36,9 @@ export class Editor {
     const select = $("event-type");
     fill(select, types.map((t) => h("option", { value: t.type }, t.type)));
     select.addEventListener("change", () => this.draft(select.value));
-    $("send-button").hidden = !can.proposals;
-    $("note-field").hidden = !can.proposals;
     $("editor").addEventListener("submit", (event) => {
       event.preventDefault();
-      this.sendDraft(can.proposals ? "propose" : "append");
+      this.sendDraft("propose");
     });
     $("append-button").addEventListener("click", () => this.sendDraft("append"));
     $("preview-button").addEventListener("click", () => this.preview());
@@ -52,7 +49,6 @@ export class Editor {
       event.preventDefault();
       this.upload();
     });
-    $("upload-section").hidden = !can.csv;
     this.draft(types.some((t) => t.type === "stance.stated") ? "stance.stated" : types[0].type);
   }
 
@@ -125,7 +121,7 @@ export class Editor {
       this.showFaults(preview.problems);
       this.previewed = preview.problems.length ? null : JSON.stringify(draft);
       this.status(preview.problems.length ? "Mend the faults shown by their fields, then preview again."
-        : `Checked. ${this.can.proposals ? "Propose it (or append it now)" : "Append it"} when it says what you mean.`,
+        : "Checked. Propose it for review (or append it now) when it says what you mean.",
       preview.problems.length ? "fault" : "info");
     } catch (error) {
       this.refused(error);
@@ -148,7 +144,9 @@ export class Editor {
     }
     try {
       if (how === "propose") {
-        const proposal = await send("POST", "/proposals", { body: { events: [draft], note: $("note").value.trim() || undefined } });
+        const note = $("note").value.trim();
+        const path = note ? `/proposals?note=${encodeURIComponent(note)}` : "/proposals";
+        const proposal = await send("POST", path, { body: [draft] });
         this.draft($("event-type").value);
         fill($("editor-preview"), h("p", { class: "sent", dataset: { proposal: proposal.id } },
           `Proposed for review as ${proposal.id}.`), renderPreview(proposal.preview, this.context.names));
