@@ -392,6 +392,49 @@ def test_a_reviewer_rejects_with_a_reason(browser, own_server):  # noqa: F811
     session.close()
 
 
+def test_under_required_review_an_editors_append_is_refused_and_said_so(browser, tmp_path, chromium_path):  # noqa: F811
+    with LiveServer(tmp_path / "service.db", review="required") as server:
+        session = Browsing(browser, server)
+        page = session.page
+        open_page(page)
+        sign_in(page, issue_key(server, "ed", "editor"))
+        draft_stance(page, **NL_DECLINES)
+        assert "would accept" in preview(page)  # editors still preview
+        page.click("#append-button")
+        page.wait_for_selector("#editor-status[data-kind='fault']", timeout=LOAD_MS)
+        said = page.text_content("#editor-status")
+        assert said.startswith("Refused (403)") and "/proposals" in said
+        page.click("#send-button")  # proposing is the way
+        page.wait_for_selector("#editor-preview .sent", timeout=LOAD_MS)
+        session.errors_allowed = ("status of 403",)
+        session.close()
+
+
+def test_a_proposal_the_log_no_longer_takes_shows_why_and_stays_open(browser, own_server):  # noqa: F811
+    server = own_server
+    event = {"id": "nl-2026-01-07", "type": "stance.stated", "occurred": TODAY, "actor": "nl",
+             "topic": "troops-in-ukraine", "stance": "declined", "summary": "The Hague rules out troops.",
+             "sources": [{"outlet": "Example Wire"}]}
+    proposed = httpx.post(server.url + "/proposals", json=event, headers=AUTH, timeout=10)
+    assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()["id"]
+    # Meanwhile the log takes another event under the same id: the proposal now conflicts.
+    appended = httpx.post(server.url + "/events", json={**event, "stance": "reluctant"}, headers=AUTH, timeout=10)
+    assert appended.status_code == 201, appended.text
+    session = Browsing(browser, server)
+    page = session.page
+    open_page(page)
+    sign_in(page, TOKEN)
+    item = page.locator(f"#proposals li[data-proposal='{proposal}']")
+    assert "would refuse" in " ".join(item.inner_text().split())  # its fresh preview says so already
+    item.locator("button.accept").click()
+    page.wait_for_selector(f"#proposals li[data-proposal='{proposal}'] .outcome:has-text('Refused (409)')",
+                           timeout=LOAD_MS)
+    assert httpx.get(f"{server.url}/proposals/{proposal}", headers=AUTH, timeout=10).json()["status"] == "open"
+    session.errors_allowed = ("status of 409",)
+    session.close()
+
+
 def test_a_csv_upload_becomes_a_proposal_with_its_preview(browser, own_server, tmp_path):  # noqa: F811
     server = own_server
     session = Browsing(browser, server)
