@@ -57,9 +57,11 @@ def faults_of(error: InvalidEvent | Conflict) -> list[FieldError]:
     return list(error.errors) or [FieldError("$", error.detail)]
 
 
-def preview(store: EventStore, events: Sequence[Event], *, expected_position: int | None = None) -> Preview:
+def preview(store: EventStore, events: Sequence[Event], *, expected_position: int | None = None,
+            refuse: bool = False) -> Preview:
     """Run the append of ``events`` and roll it back: what it would store, the change records it would write, and
-    its faults. Transient database failures (:class:`~events.model.errors.Unavailable`) still raise."""
+    its faults (``refuse``: raise the append's own error instead). Transient database failures
+    (:class:`~events.model.errors.Unavailable`) still raise."""
     try:
         with store.writing() as tx:
             last = log.last_position(tx)
@@ -74,4 +76,6 @@ def preview(store: EventStore, events: Sequence[Event], *, expected_position: in
     except _RollBack as undone:
         return undone.preview
     except (InvalidEvent, Conflict) as refused:
+        if refuse:
+            raise
         return Preview([], [], faults_of(refused))

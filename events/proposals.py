@@ -25,6 +25,7 @@ from events.model.clock import format_instant
 from events.model.errors import CommitmentError, Conflict, FieldError, InvalidEvent, NotFound
 from events.model.ids import new_id
 from events.model.inbound import decode_inbound
+from events.preview import preview
 from events.store.store import EventStore
 from events.tables.log import AppendResult, Attribution
 from events.tables.tx import Tx, scalar
@@ -110,11 +111,14 @@ def _checked_text(text: str | None, field: str, *, required: bool) -> str | None
 
 
 def propose(store: EventStore, events: Sequence[Event], proposed_by: str, note: str | None = None) -> Proposal:
-    """Store a batch as an open proposal (events without an id get one now)."""
+    """Store a batch as an open proposal (events without an id get one now). A batch the log would refuse now is
+    refused as the append would refuse it: a proposal starts out applying, and only the log moving on can change
+    that."""
     note = _checked_text(note, "note", required=False)
     with_ids = [event if event.id is not None else msgspec.structs.replace(event, id=new_id()) for event in events]
     if not with_ids:
         raise InvalidProposal("$: a proposal needs at least one event", [FieldError("$", "no events")])
+    preview(store, with_ids, refuse=True)
     body = b"[" + b",".join(encode(event) for event in with_ids) + b"]"
     created = format_instant(store.clock.now())
     proposal = Proposal(f"p-{new_id().lower()}", "open", proposed_by, created, note, body.decode())

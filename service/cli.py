@@ -591,6 +591,10 @@ def _read_batch(path: Path, fmt: str | None) -> list[Event]:
         raise BadInput(f"{path}: {' '.join(refused.detail.split())}") from None
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 by_option = click.option("--by", default=keys.BOOTSTRAP, show_default=True, metavar="NAME",
                          help="The key name the decision is attributed to (the CLI runs on the service's host).")
 
@@ -616,8 +620,8 @@ def propose(file: Path, fmt: str | None, note: str | None, by: str) -> None:
     with _services() as services:
         proposal = proposals.propose(services.store, batch, by, note)
         seen = dry_run(services.store, proposal.batch())
-    click.echo(f"Proposal {proposal.id} by {proposal.proposed_by}: would append {len(seen.would_append)} events,"
-               f" {len(seen.changes)} change records.")
+    click.echo(f"Proposal {proposal.id} by {proposal.proposed_by}: would append"
+               f" {_count(len(seen.would_append), 'event')}, {_count(len(seen.changes), 'change record')}.")
     for fault in seen.problems:
         click.echo(f"  problem: {fault.pointer}: {fault.message}")
 
@@ -661,7 +665,8 @@ def accept(proposal_id: str, by: str) -> None:
         required = services.settings.review == "required"
         result = proposals.accept(services.store, proposal_id, by, not_by_proposer=required)
     appended = len(result.appended) if result.created else 0
-    click.echo(f"Appended {appended} events of {proposal_id}; the log ends at position {result.last_position}.")
+    click.echo(f"Appended {_count(appended, 'event')} of {proposal_id}; the log ends at position"
+               f" {result.last_position}.")
 
 
 @main.command()

@@ -54,11 +54,12 @@ def schemathesis_run(base: str, report: Path, *extra: str) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """A seeded ``commitments serve`` on 127.0.0.1 whose clock stands on 2026-01-12 and whose webhooks reach nothing."""
+    """A seeded ``commitments serve`` on 127.0.0.1 whose clock stands on 2026-01-12 and whose webhooks reach nothing
+    (its wrong-key budget never runs out: the fuzz tries many routes without the key, and 429 would hide the 401)."""
     folder = tmp_path_factory.mktemp("fuzz")
     env = server_env(COMMITMENTS_SEED_IF_EMPTY="1", COMMITMENTS_CLOCK="2026-01-12T12:00:00Z",
                      COMMITMENTS_DURABLE="0", HTTP_PROXY=NOWHERE, HTTPS_PROXY=NOWHERE, ALL_PROXY=NOWHERE,
-                     NO_PROXY="")
+                     NO_PROXY="", COMMITMENTS_AUTH_FAILURE_BURST="1000000")
     with running_server(folder / "fuzz.db", env=env) as server:
         yield server, folder
 

@@ -32,10 +32,11 @@ from events.model import dates
 from events.model.catalog import Date, EventCorrected
 from events.model.inbound import STRICTLY_DECODED
 from service.http.keys import NewKey
+from service.http.proposals import Rejection
 from service.http.subscriptions import NewSubscription
 
 #: The structs clients send, whose unknown fields the server refuses.
-CLOSED: tuple[type[msgspec.Struct], ...] = (*STRICTLY_DECODED, NewSubscription, NewKey)
+CLOSED: tuple[type[msgspec.Struct], ...] = (*STRICTLY_DECODED, NewSubscription, NewKey, Rejection)
 _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 NO_NUL = "^[^\\u0000]*$"
 #: events/model/inbound.py's rule for a correction (``retracted`` is the same as having no ``replacement``).
