@@ -435,6 +435,29 @@ def test_a_proposal_the_log_no_longer_takes_shows_why_and_stays_open(browser, ow
     session.close()
 
 
+def test_the_review_queue_follows_proposals_made_elsewhere(browser, own_server):  # noqa: F811
+    server = own_server
+    session = Browsing(browser, server)
+    page = session.page
+    open_page(page)
+    sign_in(page, issue_key(server, "rev", "reviewer"))
+    assert page.is_visible("#proposals-empty")
+    event = {"type": "stance.stated", "occurred": TODAY, "actor": "nl", "topic": "troops-in-ukraine",
+             "stance": "declined", "summary": "The Hague rules out troops.", "sources": [{"outlet": "Example Wire"}]}
+    proposed = httpx.post(server.url + "/proposals", json=event, headers=AUTH, timeout=10)
+    assert proposed.status_code == 201, proposed.text
+    # The queue polls /proposals/feed: the new proposal arrives without a reload ...
+    page.wait_for_selector(f"#proposals li[data-proposal='{proposed.json()['id']}']", timeout=LOAD_MS)
+    assert page.is_hidden("#proposals-empty")
+    # ... and leaves when someone else decides it.
+    rejected = httpx.post(f"{server.url}/proposals/{proposed.json()['id']}/reject", json={"reason": "No source."},
+                          headers=AUTH, timeout=10)
+    assert rejected.status_code == 200, rejected.text
+    page.wait_for_selector("#proposals li.proposal", state="detached", timeout=LOAD_MS)
+    assert page.is_visible("#proposals-empty")
+    session.close()
+
+
 def test_a_csv_upload_becomes_a_proposal_with_its_preview(browser, own_server, tmp_path):  # noqa: F811
     server = own_server
     session = Browsing(browser, server)

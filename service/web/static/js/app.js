@@ -206,6 +206,9 @@ async function showRole(role, openapi) {
   if (reviews) {
     queue ??= new ReviewQueue($("proposals"), $("proposals-empty"), state.names);
     await queue.refresh();
+    queue.follow();
+  } else {
+    queue?.stop();
   }
   if (state.selected) showSelected(); // the "Correct this event" buttons come and go with the role
 }

@@ -1,5 +1,6 @@
 // The review queue: the open proposals (GET /proposals?status=open), each with its events beside a fresh preview
-// of what accepting it would change, and Accept / Reject (with a reason) for reviewers.
+// of what accepting it would change, and Accept / Reject (with a reason) for reviewers. The queue follows
+// GET /proposals/feed (polled while it is shown), so proposals made or decided elsewhere come and go.
 
 import { inWords } from "./dates.js";
 import { fill, h } from "./dom.js";
@@ -24,10 +25,37 @@ export class ReviewQueue {
     this.list = list;
     this.empty = empty;
     this.names = names;
+    this.seen = 0; // the last /proposals/feed record the queue reflects
+    this.timer = null;
+  }
+
+  /** Poll the proposals' feed every ``seconds`` and reload the queue when a proposal was made or decided. */
+  follow(seconds = 5) {
+    this.stop();
+    const poll = async () => {
+      try {
+        const page = await send("GET", `/proposals/feed?after=${this.seen}&limit=1000`);
+        if (page.changes.length) {
+          this.seen = page.next_after;
+          await this.refresh();
+        }
+        this.timer = setTimeout(poll, seconds * 1000);
+      } catch (error) {
+        this.timer = null; // a revoked key or a lost service: the next sign-in or reload starts again
+        if (!(error instanceof Refused) && !(error instanceof TypeError)) throw error;
+      }
+    };
+    this.timer = setTimeout(poll, seconds * 1000);
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** Load the open proposals again (each with a preview against the log as it is now). */
   async refresh() {
+    if (!this.seen) this.seen = (await send("GET", "/proposals/feed?after=0&limit=1000")).next_after;
     const answer = await send("GET", "/proposals?status=open");
     const proposals = Array.isArray(answer) ? answer : answer.proposals;
     const full = await Promise.all(proposals.map((p) => (p.preview && p.events ? p : send("GET", `/proposals/${encodeURIComponent(p.id)}`))));
