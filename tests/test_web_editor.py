@@ -296,6 +296,21 @@ def test_an_unknown_actor_is_named_by_its_field(browsing):
     assert "unknown actor 'atlantis'" in page.text_content("[data-path='actor'] .fault")
 
 
+def test_a_fault_of_a_second_source_lands_on_that_source(browsing):
+    page = browsing.page
+    open_page(page)
+    sign_in(page, TOKEN)
+    draft_stance(page, **NL_DECLINES)
+    page.click("[data-path='sources'] button.add")
+    page.click("[data-path='sources'] button.add")
+    page.locator("[data-path='sources[1]'] button.remove").click()  # the third source becomes the second
+    page.fill("[data-path='sources[1].outlet'] input", "Other Wire")
+    page.fill("[data-path='sources[1].url'] input", "ftp://example.org/nl")
+    assert "would refuse" in preview(page)
+    assert page.locator("[data-path='sources[1].url'] .fault").count() == 1
+    assert page.locator("[data-path='sources[0].url'] .fault").count() == 0
+
+
 # --- preview, send, and what the page shows after -------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 // The editor: draft an event of any catalogue type in a form built from its JSON Schema, preview what it would
 // change (a dry run of POST /events), then propose it for review (POST /proposals) or append it at once (POST
-// /events: refused with 403 when the service requires review). "Correct this event" opens the form as an event.corrected of a stored event. A CSV file
-// in the spreadsheet template's columns (docs/events-template.csv) becomes a proposal too.
+// /events: refused with 403 when the service requires review). "Correct this event" opens the form as an
+// event.corrected of a stored event. A CSV file in the spreadsheet template's columns (docs/events-template.csv)
+// becomes a proposal too.
 
 import { fill, h } from "./dom.js";
 import { eventForm, objectFields } from "./form.js";

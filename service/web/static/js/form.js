@@ -175,7 +175,7 @@ function repeated(name, schema, items, { required, path, resolve, ids, value }) 
     // Paths follow the items' positions, so the service's faults ($.sources[1].url) land on the right group.
     entries.forEach((entry, index) => {
       entry.li.querySelectorAll("[data-path]").forEach((element) => {
-        element.dataset.path = element.dataset.path.replace(new RegExp(`^${escape(path)}\\[\\d+\\]`), `${path}[${index}]`);
+        element.dataset.path = element.dataset.path.replace(new RegExp(`^${literal(path)}\\[\\d+\\]`), `${path}[${index}]`);
       });
       entry.legend.textContent = `${label(singular)} ${index + 1}`;
       entry.remove.hidden = entries.length <= minimum;
@@ -213,7 +213,8 @@ function repeated(name, schema, items, { required, path, resolve, ids, value }) 
   };
 }
 
-function escape(text) {
+/** ``text`` as a regular expression that matches it literally. */
+function literal(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
