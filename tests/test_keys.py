@@ -226,3 +226,16 @@ def test_the_cli_prints_a_key_once_on_its_last_line_and_lists_and_revokes(tmp_pa
     store = open_store(database)
     assert [k.revoked is not None for k in keys.listing(store)] == [True]
     store.close()
+
+
+def test_last_used_is_noted_after_a_key_opens_a_route_and_not_after_a_refusal(service_settings, clock):
+    with TestClient(create_app(service_settings, clock=clock)) as client:
+        store = client.app.state.services.store
+        reader, editor = keys.issue(store, "rita", "reader")[1], keys.issue(store, "ed", "editor")[1]
+        assert client.post("/events", json=coalition_world(), headers=bearer(editor)).status_code == 201
+        assert client.post("/events", json=coalition_world(), headers=bearer(reader)).status_code == 403
+    # the app has stopped, so the notes it had started are written
+    store = open_store(service_settings.database)
+    used = {k.name: k.last_used for k in keys.listing(store)}
+    store.close()
+    assert used["ed"] is not None and used["rita"] is None

@@ -104,7 +104,7 @@ class ProposalsController(Controller):
 
     @post("/", dto=ProposalBody, return_dto=None, opt=EDIT, security=_SECURITY, sync_to_thread=True,
           status_code=201, summary="Propose events",
-          responses=problem_responses(400, 401, 403, 413, 415, 422, 429))
+          responses=problem_responses(400, 401, 403, 409, 413, 415, 422, 429))
     def propose(self, request: Request, data: JSONBody[list[Event]], store: Store,
                 note: Note = None) -> ProposalDocument:
         """Propose a batch (one event or an array, as `POST /events` takes it; or the spreadsheet template as
