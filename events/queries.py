@@ -375,9 +375,9 @@ def timeline(
     """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
     [start, end]."""
     sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
-           " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body)"
+           " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), a.recorded_by"
            " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
-           " WHERE 1 = 1")
+           " LEFT JOIN attributions a ON a.position = e.position WHERE 1 = 1")
     params: list[Any] = []
     if start is not None:
         sql += " AND t.latest >= ?"
@@ -396,7 +396,7 @@ def timeline(
             TimelineEntry(
                 id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
                 precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary, actors=actors_,
-                topics=topics_, sources=event.sources, tags=event.tags,
+                topics=topics_, sources=event.sources, tags=event.tags, recorded_by=row[13],
             )
         )
     return out

@@ -8,10 +8,13 @@ the result in a document of :mod:`service.documents`; parameters arrive already 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from events import EventStore, InvalidDate, queries
+from events import Event, EventStore, InvalidDate, InvalidEvent, queries
 from events.model.clock import format_instant
 from events.model.errors import FieldError
+from events.preview import Preview, faults_of
+from events.preview import preview as dry_run
 from service import formats
 from service.documents import (
     ActorDocument,
@@ -23,8 +26,10 @@ from service.documents import (
     EventsPage,
     Health,
     History,
+    PreviewDocument,
     StanceMatrix,
     actor_document,
+    preview_document,
     stored_event_document,
 )
 
@@ -41,6 +46,16 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise error
 
 
+def preview(store: EventStore, events: Sequence[Event], expected_position: int | None = None) -> PreviewDocument:
+    """What appending ``events`` would do, with nothing stored (``POST /events?dry_run=true``)."""
+    return preview_document(dry_run(store, events, expected_position=expected_position))
+
+
+def refused_preview(error: InvalidEvent) -> PreviewDocument:
+    """The preview of a batch refused before it reached the log (its decoding found faults)."""
+    return preview_document(Preview([], [], faults_of(error)))
+
+
 def events_page(
     store: EventStore,
     *,
@@ -49,9 +64,11 @@ def events_page(
     type: str | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    recorded_by: str | None = None,
 ) -> EventsPage:
-    """Events after position ``after`` in log order, filtered by type or by an actor or topic they name."""
-    stored = store.read(after=after, limit=limit, type=type, actor=actor, topic=topic)
+    """Events after position ``after`` in log order, filtered by type, by an actor or topic they name, or by who
+    recorded them."""
+    stored = store.read(after=after, limit=limit, type=type, actor=actor, topic=topic, recorded_by=recorded_by)
     next_after = stored[-1].position if stored else after
     return EventsPage(events=[stored_event_document(s) for s in stored], next_after=next_after)
 

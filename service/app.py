@@ -17,6 +17,7 @@ from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
 from service.http.allow import allowed_methods, complete_allow_headers
 from service.http.auth import access_checks
 from service.http.errors import EXCEPTION_HANDLERS
+from service.http.identity import KeyRing
 from service.http.openapi import VariadicTupleItems, openapi_config
 from service.http.ratelimit import RateLimiter
 from service.http.reads import AnswerCache, Reader
@@ -46,6 +47,7 @@ def create_app(
         services = open_services(settings, store=store, clock=clock)
         app.state.services = services
         app.state.reader = Reader(services.store, services.clock, AnswerCache(settings.answer_cache_bytes))
+        keyring = app.state.keyring = KeyRing(services.store, services.clock, app.state.token)
         try:
             if settings.seed_if_empty:
                 seeding.seed_if_empty(services.store)
@@ -61,6 +63,7 @@ def create_app(
             finally:
                 await background.stop()
         finally:
+            keyring.close()
             services.close()
 
     # The providers take no arguments: one that asks for ``state`` gets a copy of the app's state on every

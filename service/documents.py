@@ -22,11 +22,12 @@ from events.model.views import (
     StanceView,
     Transition,
 )
+from events.preview import Preview
 
 __all__ = [
     "ActorDocument", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage", "ConditionList",
-    "DiffDocument", "EventsPage", "Health", "History", "Problem", "ProblemField", "STORED_EVENT_TYPES", "StanceMatrix",
-    "StoredEventDocument", "stored_event_document",
+    "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
+    "STORED_EVENT_TYPES", "StanceMatrix", "StoredEventDocument", "preview_document", "stored_event_document",
 ]
 
 Day = Annotated[str, Meta(description="a day, YYYY-MM-DD", examples=["2026-01-07"])]
@@ -57,7 +58,12 @@ class Problem(msgspec.Struct, frozen=True):
 def _stored_type(tag: str, cls: type) -> type[msgspec.Struct]:
     stored = msgspec.defstruct(
         f"Stored{cls.__name__}",
-        [("position", Annotated[int, Meta(ge=1)]), ("recorded", Instant)],
+        [("position", Annotated[int, Meta(ge=1)]), ("recorded", Instant),
+         ("recorded_by", Annotated[str | None, Meta(description=(
+             "the name of the key that recorded it (for an accepted proposal: the reviewer); null for appends "
+             "made on the service's host without a key (the seed, an import of lines without it)"))]),
+         ("proposed_by", Annotated[str | None, Meta(description=(
+             "for an event appended by accepting a proposal: the name of the key that proposed it"))], None)],
         bases=(cls,),
         tag=tag,
         kw_only=True,
@@ -65,7 +71,8 @@ def _stored_type(tag: str, cls: type) -> type[msgspec.Struct]:
         omit_defaults=True,
         module=__name__,
     )
-    stored.__doc__ = f"{(cls.__doc__ or tag).strip()} (as stored: with its log position and recorded instant)"
+    stored.__doc__ = (f"{(cls.__doc__ or tag).strip()} (as stored: with its log position, recorded instant and who"
+                      " recorded it)")
     return stored
 
 
@@ -79,9 +86,29 @@ else:
 
 
 def stored_event_document(stored: StoredEvent) -> msgspec.Struct:
-    """An event as ``GET /events`` and ``commitments export`` show it: its fields plus position and recorded."""
+    """An event as ``GET /events`` and ``commitments export`` show it: its fields plus position, recorded and who
+    made the append."""
     cls = STORED_EVENT_TYPES[stored.event.type]
-    return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded)
+    return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded,
+               recorded_by=stored.recorded_by, proposed_by=stored.proposed_by)
+
+
+class PreviewDocument(msgspec.Struct, frozen=True):
+    """What an append would do (``POST /events?dry_run=true``): the events it would store with the positions and
+    recorded instant they would get, the change records it would write (as ``/changes`` shows them), and the faults
+    that would refuse it (``problems``, as the ``errors`` of the append's problem; empty when it would be accepted).
+    Nothing was stored."""
+
+    would_append: list[StoredEventDocument]
+    changes: list[Change]
+    problems: list[ProblemField]
+
+
+def preview_document(preview: Preview) -> PreviewDocument:
+    """A dry run's outcome as ``POST /events?dry_run=true`` answers it."""
+    return PreviewDocument(would_append=[stored_event_document(s) for s in preview.would_append],
+                           changes=preview.changes,
+                           problems=[ProblemField(f.pointer, f.message) for f in preview.problems])
 
 
 class EventsPage(msgspec.Struct, frozen=True):

@@ -14,6 +14,12 @@ only when every fault it lists is one of these:
   actor on its topic (docs/events.md, ``dispute.settled`` and ``change.confirmed``).
 
 docs/api.md says the same to clients. Any other refusal of a schema-valid request fails the run.
+
+A second check replaces ``negative_data_rejection`` (a request the schema forbids must be
+refused) in one case the issue of previews sets: ``POST /events?dry_run=true`` answers a
+batch the append would refuse with 200 and the faults in ``problems`` (docs/api.md, "Preview
+an append"). Such an answer passes only when ``problems`` is not empty; any other acceptance
+of a schema-violating request fails the run.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import json
 import re
 
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 #: Faults decided by the log's contents or by two values together (see the module docstring).
 BEYOND_THE_SCHEMA = re.compile("|".join([
@@ -63,5 +69,28 @@ def positive_data_accepted_unless_the_log_decides(ctx, response, case):
         return positive_data_acceptance(ctx, response, case)
     except AssertionError:
         if decided_beyond_the_schema(response.status_code, response.content):
+            return None
+        raise
+
+
+def previewed_with_problems(case, status: int, body: bytes) -> bool:
+    """True for a dry run of ``POST /events`` answered 200 with at least one problem: the preview's refusal."""
+    if case.method.upper() != "POST" or case.path != "/events" or status != 200:
+        return False
+    if str((case.query or {}).get("dry_run", "")).lower() not in {"true", "1"}:
+        return False
+    try:
+        return bool(json.loads(body)["problems"])
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+@schemathesis.check
+def negative_data_rejected_or_previewed(ctx, response, case):
+    """``negative_data_rejection``, save for dry runs that report the faults (:func:`previewed_with_problems`)."""
+    try:
+        return negative_data_rejection(ctx, response, case)
+    except AssertionError:
+        if previewed_with_problems(case, response.status_code, response.content):
             return None
         raise

@@ -21,7 +21,7 @@ CLOCK = "2026-01-12T12:00:00Z"
 def run(tmp_path, monkeypatch):
     """Run a command against a fresh database with the clock fixed after the Paris summit."""
     database = tmp_path / "cli.db"
-    for name in ("COMMITMENTS_DATABASE_URL", "COMMITMENTS_TOKEN", "COMMITMENTS_READ_REQUIRES_TOKEN"):
+    for name in ("COMMITMENTS_DATABASE_URL", "COMMITMENTS_TOKEN", "COMMITMENTS_PRIVATE_READS"):
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args, input=None, database=database, expect=0):

@@ -9,7 +9,9 @@ ROUTES = {
     ("/timeline", "get"), ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
     ("/subscriptions/{subscription_id}", "get"), ("/subscriptions/{subscription_id}", "delete"),
     ("/subscriptions/{subscription_id}/deliveries", "get"), ("/subscriptions/resume", "post"),
-    ("/subscriptions/pause", "post"),
+    ("/subscriptions/pause", "post"), ("/keys", "get"), ("/keys", "post"), ("/keys/{name}", "delete"),
+    ("/proposals", "post"), ("/proposals", "get"), ("/proposals/feed", "get"), ("/proposals/{proposal_id}", "get"),
+    ("/proposals/{proposal_id}/accept", "post"), ("/proposals/{proposal_id}/reject", "post"),
 }
 #: Answers that are not JSON documents: the live feed is an event stream, a removal has no body.
 NOT_JSON = {("/feed", "get"): "text/event-stream", ("/subscriptions/{subscription_id}", "delete"): None}

@@ -195,3 +195,5 @@ class TimelineEntry(msgspec.Struct, frozen=True):
     topics: list[str]
     sources: tuple[Source, ...]
     tags: tuple[str, ...] = ()
+    #: The name of the key that recorded the event (null: appended on the service's host without a key).
+    recorded_by: str | None = None

@@ -106,6 +106,17 @@ EVENT_REFS = Table(
     projection=False,
 )
 
+ATTRIBUTIONS = Table(
+    # Who made each append (a key's name), beside the log rather than in the events' bodies: the body is what an
+    # identical retry is compared on, and who sent it is not part of what an event says. Part of the log (kept
+    # by export and import, never rebuilt); rows only for attributed events, so appends without a key add none.
+    "attributions",
+    {"position": int, "recorded_by": str, "proposed_by": str},
+    pk=("position",),
+    indexes=(("recorded_by", "position"),),
+    projection=False,
+)
+
 REGISTRY = Table(
     "registry",
     {"kind": str, "id": str, "event_id": str, "position": int, "name": str, "data": str},
@@ -310,3 +321,57 @@ DELIVERIES = Table(
 )
 
 TABLES = (*TABLES, SUBSCRIPTIONS, DELIVERIES)
+
+# --- API keys -----------------------------------------------------------------------------
+# Service state beside the log, like the subscriptions: ``projection=False``. The SQL lives in
+# ``events/keys.py``. A key is never stored: only its public id and a salted scrypt hash of its secret.
+
+KEYS = Table(
+    "api_keys",
+    {
+        "name": str,  # who holds it: what ``recorded_by`` says
+        "key_id": str,  # the public part of the key, to find its row without trying every hash
+        "role": str,  # reader | editor | reviewer | admin
+        "salt": str,  # hex
+        "hash": str,  # hex scrypt(secret, salt)
+        "created": str,  # instant
+        "last_used": str,  # instant, to the minute (NULL: never)
+        "revoked": str,  # instant (NULL: in force)
+    },
+    pk=("name",),
+    not_null=("key_id", "role", "salt", "hash", "created"),
+    unique=(("key_id",),),
+)
+
+TABLES = (*TABLES, KEYS, ATTRIBUTIONS)
+
+# --- Proposals ------------------------------------------------------------------------------
+# Batches waiting for review, and the log of their state changes: service state beside the log
+# (``projection=False``), not in it until accepted. The SQL lives in ``events/proposals.py``.
+
+PROPOSALS = Table(
+    "proposals",
+    {
+        "id": str,
+        "status": str,  # open | accepted | rejected
+        "proposed_by": str,  # a key's name
+        "created": str,  # instant
+        "note": str,
+        "events": str,  # JSON array of the proposed events (ids given)
+        "decided_by": str,
+        "decided": str,  # instant
+        "reason": str,  # why it was rejected
+    },
+    pk=("id",),
+    not_null=("status", "proposed_by", "created", "events"),
+    indexes=(("status", "created"),),
+)
+
+PROPOSAL_LOG = Table(
+    "proposal_log",
+    {"seq": int, "proposal": str, "status": str, "by_name": str, "at": str, "reason": str},
+    pk=("seq",),
+    not_null=("proposal", "status", "by_name", "at"),
+)
+
+TABLES = (*TABLES, PROPOSALS, PROPOSAL_LOG)

@@ -19,6 +19,7 @@ from litestar.types import ExceptionHandlersMap
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
 from events.model.errors import FieldError, Unavailable
 from events.model.inbound import choices_of, plain_message
+from events.proposals import OwnProposal
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,6 +57,8 @@ def status_of(error: CommitmentError) -> int:
     """The HTTP status of a core error."""
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, OwnProposal):
+        return 403
     if isinstance(error, Conflict):
         return 409
     if isinstance(error, Unavailable):
@@ -116,7 +119,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 _DESCRIPTIONS = {
     400: "Malformed request: a parameter of the wrong type or out of range, or a body that is empty or not JSON",
-    401: "A bearer token is missing or wrong (writes always need one; reads only in private mode)",
+    401: "A bearer key is missing, unknown, wrong or revoked (writes always need one; reads only in private mode)",
+    403: "The key's role does not allow this route (or review is required: send the events to `/proposals`)",
     404: "Nothing with that id (or no such path)",
     409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
     413: "The body or the batch is too large",

@@ -105,6 +105,12 @@ IfMatch = Annotated[str | None, HeaderParameter(
                                  'e.g. `87` or `"87"`; else 409.',
     max_length=32, schema_extra={"pattern": IF_MATCH_PATTERN})]
 
+RecordedBy = Annotated[str | None, QueryParameter(
+    name="recorded_by", description="Only events recorded with this key (a key's name, e.g. `alice`).",
+    pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", max_length=64)]
+DryRun = Annotated[bool, QueryParameter(
+    name="dry_run", description="`true`: store nothing, answer with what the append would do (a preview).")]
+
 #: The store, the group committer and the read handlers' reader (store, clock and answer cache), injected.
 Store = NamedDependency[EventStore]
 Committer = NamedDependency[GroupCommitter]

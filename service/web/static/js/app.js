@@ -2,12 +2,17 @@
 // the timeline, the matrix, the details, the pending conditions and the live panel in step.
 
 import { PrivateService, getJSON, query } from "./api.js";
+import { setupAccount } from "./account.js";
+import { eventTypes, registeredIds, resolver } from "./catalogue.js";
 import { renderConditions } from "./conditions.js";
 import { renderDetails } from "./details.js";
 import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
+import { Editor } from "./editor.js";
 import { renderLegend, renderMatrix } from "./matrix.js";
 import { follow } from "./live.js";
 import { Overview } from "./overview.js";
+import { ReviewQueue } from "./review.js";
+import { atLeast, send } from "./session.js";
 import { Story } from "./story.js";
 import { setupTabs } from "./tabs.js";
 
@@ -28,7 +33,11 @@ const state = {
   conditions: new Map(),
   selected: null, // "actor/topic"
   request: null, // the AbortController of the day being loaded
+  role: null, // the signed-in key's role, or null
 };
+
+let editor = null;
+let queue = null;
 
 const overview = new Overview($("overview-timeline"), (day) => setDay(day));
 const story = new Story($("story-timeline"), (eventId) => {
@@ -163,12 +172,50 @@ function showSelected() {
   const actor = state.selected.split("/")[0];
   renderDetails($("details-body"), row, {
     actorName: state.names.get(actor) || actor, conditions: state.conditions, entries: state.entries, day: state.day,
+    onCorrect: editor && atLeast(state.role, "editor") ? correctEvent : null,
   });
 }
 
 function step(direction) {
   const stops = direction > 0 ? state.stops.filter((d) => d > state.day) : state.stops.filter((d) => d < state.day);
   if (stops.length) setDay(direction > 0 ? stops[0] : stops[stops.length - 1]);
+}
+
+// --- editing (docs/editing.md) ----------------------------------------------------------------
+
+async function correctEvent(eventId) {
+  try {
+    editor.correct(await send("GET", `/events/${encodeURIComponent(eventId)}`));
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/** Show what the signed-in key's role allows: the editor (editor and up), the review queue (reviewer and up). */
+async function showRole(role, openapi) {
+  state.role = role;
+  const edits = Boolean(role) && atLeast(role, "editor");
+  if (edits && !editor) {
+    editor = new Editor(eventTypes(openapi), {
+      resolve: resolver(openapi), ids: await registeredIds(), names: state.names, today: state.today,
+    });
+  }
+  $("editor-section").hidden = !edits;
+  const reviews = Boolean(role) && atLeast(role, "reviewer");
+  $("review-section").hidden = !reviews;
+  if (reviews) {
+    queue ??= new ReviewQueue($("proposals"), $("proposals-empty"), state.names);
+    await queue.refresh();
+    queue.follow();
+  } else {
+    queue?.stop();
+  }
+  if (state.selected) showSelected(); // the "Correct this event" buttons come and go with the role
+}
+
+async function setupEditing() {
+  const openapi = await getJSON("/schema/openapi.json"); // the event types' JSON Schemas
+  await setupAccount((role) => showRole(role, openapi).catch(failed));
 }
 
 // --- live changes -----------------------------------------------------------------------------
@@ -182,6 +229,8 @@ function refreshSoon() {
     try {
       await Promise.all([loadTimeline(), loadActors()]);
       await setDay(state.day);
+      if (editor) editor.setIds(await registeredIds()); // a new actor, topic or condition can be picked now
+      if (queue && !$("review-section").hidden) await queue.refresh();
     } catch (error) {
       failed(error);
     }
@@ -229,6 +278,7 @@ async function start() {
       after: health.last_change, list: $("live"), empty: $("live-empty"), status: $("feed-state"),
       names: state.names, onChange: refreshSoon,
     });
+    await setupEditing();
     document.body.dataset.ready = "true";
   } catch (error) {
     failed(error);
