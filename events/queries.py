@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from events.model import dates
+from events.model import dates, search_syntax
 from events.model.catalog import Quantity, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
@@ -34,9 +34,11 @@ from events.model.views import (
 )
 from events.model.vocabulary import commitment_status
 from events.projections import disputes, evidence
+from events.projections import search as search_rows
 from events.projections.changes import Snapshot, load_rivals
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.tables import log, registry
+from events.tables import search as search_table
 from events.tables.tx import Tx
 
 _list = msgspec.json.Decoder(list[str])
@@ -400,3 +402,53 @@ def timeline(
             )
         )
     return out
+
+
+class SearchHit(msgspec.Struct, frozen=True):
+    """One event a search found, as the log held it at the position read (a correction's version if one
+    applied), with a snippet of its words around the matches."""
+
+    event: log.StoredEvent
+    snippet: str
+
+
+class SearchAnswer(msgspec.Struct, frozen=True):
+    """A page of search hits, with the total and the facets of every match (not only the page's)."""
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+
+
+def _month(match: search_table.Match) -> str:
+    """The month a hit counts under: of its earliest day, or of its latest for a date with an open start."""
+    return (match.latest if match.earliest == dt.date.min.isoformat() else match.earliest)[:7]
+
+
+def search(tx: Tx, text: str, *, pos: int | None, filters: search_table.Filters | None = None,
+           limit: int = 20, offset: int = 0) -> SearchAnswer:
+    """Events matching a query (``events/model/search_syntax.py``) as the log stood at ``pos`` (None: now),
+    best first; raises InvalidQuery for a query the language cannot read."""
+    query = search_syntax.parse(text)
+    found = search_table.matches(tx, query, filters or search_table.Filters(), pos)
+    facets: dict[str, dict[str, int]] = {"type": {}, "actor": {}, "topic": {}, "month": {}}
+    for match in found:
+        for facet, values in (("type", [match.type]), ("actor", _list.decode(match.actors)),
+                              ("topic", _list.decode(match.topics)), ("month", [_month(match)])):
+            counts = facets[facet]
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+    ordered = {facet: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+               for facet, counts in facets.items()}
+    page = found[offset: offset + limit]
+    logged = {s.position: s for s in log.read_positions(tx, [m.position for m in page])}
+    named = None
+    hits = []
+    for match in page:
+        stored = logged[match.position]
+        if match.body is not None:
+            stored = log.StoredEvent(stored.position, stored.recorded, decode_stored(match.body, match.schema_version))
+        if named is None:
+            named = search_rows.names(tx, [logged[m.position].event for m in page])
+        hits.append(SearchHit(stored, search_syntax.snippet(query, search_rows.text(stored.event, named))))
+    return SearchAnswer(len(found), hits, ordered)

@@ -11,7 +11,10 @@ import datetime as dt
 
 from events import EventStore, InvalidDate, queries
 from events.model.clock import format_instant
-from events.model.errors import FieldError
+from events.model.errors import CommitmentError, FieldError
+from events.tables import log
+from events.tables.search import Filters
+from events.tables.tx import Tx
 from service import formats
 from service.documents import (
     ActorDocument,
@@ -21,10 +24,13 @@ from service.documents import (
     ConditionList,
     DiffDocument,
     EventsPage,
+    Facets,
     Health,
     History,
+    SearchDocument,
     StanceMatrix,
     actor_document,
+    search_hit_document,
     stored_event_document,
 )
 
@@ -152,6 +158,60 @@ def timeline(
         intervals = {key: queries.history(tx, *key) for key in keys}
         names = {view.id: view.name for view in queries.actors(tx)}
     return formats.vis(entries, intervals, names, today=today, start=start, end=end)
+
+
+class PositionPastEnd(CommitmentError):
+    """``as_of_position`` names a position the log has not reached."""
+
+    title = "Position past the log's end"
+
+
+def read_position(tx: Tx, known_at: dt.datetime | None, as_of_position: int | None) -> int:
+    """The log position an answer reads at: ``as_of_position``, else the last one recorded by ``known_at``, else
+    the log's end; raises PositionPastEnd for a position the log has not reached."""
+    last = log.last_position(tx)
+    if as_of_position is not None:
+        if as_of_position > last:
+            raise PositionPastEnd(f"as_of_position={as_of_position} is past the log's end ({last})",
+                                  [FieldError("as_of_position", f"at most {last}")])
+        return as_of_position
+    found = queries.known_position(tx, known_at)
+    return last if found is None else found
+
+
+def search(
+    store: EventStore,
+    q: str,
+    *,
+    type: str | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+    as_of_position: int | None = None,
+    limit: int = 20,
+    cursor: tuple[int, int] | None = None,
+) -> SearchDocument:
+    """Events matching ``q`` with facets, a page at a time; a cursor keeps the first page's position."""
+    if start is not None and end is not None:
+        _check_range(start, end)
+    filters = Filters(type, actor, topic, None if start is None else start.isoformat(),
+                      None if end is None else end.isoformat())
+    with store.reading() as tx:
+        if cursor is not None:
+            as_of_position, offset = cursor
+        else:
+            offset = 0
+        position = read_position(tx, known_at, as_of_position)
+        found = queries.search(tx, q, pos=position, filters=filters, limit=limit, offset=offset)
+    after = offset + len(found.hits)
+    return SearchDocument(
+        q=q, position=position, total=found.total,
+        hits=[search_hit_document(hit.event, hit.snippet) for hit in found.hits],
+        facets=Facets(**found.facets),
+        next_cursor=f"{position}.{after}" if after < found.total else None,
+    )
 
 
 def health(store: EventStore) -> Health:

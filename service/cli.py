@@ -445,6 +445,52 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
     click.echo(tables.render(["when", "precision", "type", "headline"], rows))
 
 
+@main.command()
+@database_option
+@click.argument("query")
+@click.option("--type", "type_", default=None, help="Only events of this type.")
+@click.option("--actor", default=None, help="Only events naming this actor.")
+@click.option("--topic", default=None, help="Only events naming this topic.")
+@click.option("--from", "start", metavar="DATE", default=None, help="Only events dated this day or later.")
+@click.option("--to", "end", metavar="DATE", default=None, help="Only events dated this day or earlier.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Search exactly as the log stood at this position.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Hits to show.")
+@json_option
+def search(query: str, type_: str | None, actor: str | None, topic: str | None, start: str | None,
+           end: str | None, known_at: str | None, as_of_position: int | None, limit: int, as_json: bool) -> None:
+    """Search the events' words: best matches first, with the facets of every match.
+
+    QUERY: words (all must match; stemmed, no case or diacritics), "a phrase", prefix*,
+    a OR b, -excluded (docs/api.md).
+
+    \b
+    Examples:
+      commitments search turkiye
+      commitments search '"coalition of the willing" -france' --from 2026-01-01 --json
+    """
+    with _services() as services:
+        first = None if start is None else _day(start, "--from", services)
+        last = None if end is None else _day(end, "--to", services)
+        document = answers.search(services.store, query, type=type_, actor=actor, topic=topic, start=first,
+                                  end=last, known_at=_instant(known_at), as_of_position=as_of_position,
+                                  limit=limit)
+    if as_json:
+        return _emit_json(document)
+    hits = [msgspec.to_builtins(hit) for hit in document.hits]
+    rows = [(hit["position"], hit["type"], hit["occurred"], _plain(hit["snippet"])[:90]) for hit in hits]
+    click.echo(tables.render(["position", "type", "date", "snippet"], rows))
+    facets = "; ".join(f"{name}: " + ", ".join(f"{value} {count}" for value, count in list(counts.items())[:5])
+                       for name, counts in msgspec.structs.asdict(document.facets).items() if counts)
+    click.echo(f"{document.total} found at log position {document.position}" + (f" ({facets})" if facets else ""))
+
+
+def _plain(snippet: str) -> str:
+    """A snippet for a terminal: matches in brackets instead of HTML marks."""
+    return snippet.replace("<mark>", "[").replace("</mark>", "]")
+
+
 # --- maintenance -----------------------------------------------------------------------
 
 

@@ -310,3 +310,13 @@ def test_pending_says_since_when_a_condition_is_overdue(run):
     document = json.loads(run("pending", "--at", "2026-04-02", "--json").output)
     vote = next(c for c in document["conditions"] if c["id"] == "vote-by-march")
     assert vote["overdue"] is True and vote["overdue_since"] == "2026-04-01"
+
+
+def test_search_prints_hits_and_facets_and_refuses_a_malformed_query(world):
+    shown = world("search", "paris")
+    assert "found at log position" in shown.output and "[Paris]" in shown.output
+    as_json = json.loads(world("search", "paris", "--json").output)
+    assert as_json["total"] >= 1 and as_json["hits"][0]["snippet"]
+    assert json.loads(world("search", "paris", "--json", "--as-of-position", "1").output)["total"] == 0
+    refused = world("search", '"paris', expect=2)
+    assert "unbalanced quote" in refused.output and refused.output.count("\n") == 1
