@@ -1,6 +1,7 @@
 """Questions asked of the projections: stance at a date, the matrix, conditions, members, diff, history.
 
-Every query takes ``known_at``: an instant of recorded time. The answer is then the one
+Every query takes ``known_at``: an instant of recorded time, or a log position (``AsOf``: how a
+citable answer is read again, exactly). The answer is then the one
 the log would have given at that instant (later appends, backdated facts and
 corrections are ignored). Dates are valid time: ``at`` is a day.
 """
@@ -45,8 +46,14 @@ _list = msgspec.json.Decoder(list[str])
 _quantity = msgspec.json.Decoder(Quantity)
 
 
-def known_position(tx: Tx, known_at: dt.datetime | None) -> int | None:
+#: What a question is asked as of: an instant of recorded time, a log position, or None (the whole log).
+AsOf = dt.datetime | int | None
+
+
+def known_position(tx: Tx, known_at: AsOf) -> int | None:
     """The log position that ``known_at`` stands for (None: the whole log)."""
+    if isinstance(known_at, int):
+        return known_at
     return log.position_known_at(tx, known_at)
 
 
@@ -67,7 +74,7 @@ def stances(
     *,
     actor: str | None = None,
     topic: str | None = None,
-    known_at: dt.datetime | None = None,
+    known_at: AsOf = None,
     disputed: bool | None = None,
 ) -> list[StanceView]:
     """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence; where reports
@@ -135,7 +142,7 @@ def _version(row: dict[str, Any], day: str, states: dict[str, tuple[ConditionSta
     )
 
 
-def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
+def actors(tx: Tx, known_at: AsOf = None) -> list[ActorView]:
     """Every registered actor."""
     pos = known_position(tx, known_at)
     return [
@@ -144,7 +151,7 @@ def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
     ]
 
 
-def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
+def actor(tx: Tx, actor_id: str, at: dt.date, known_at: AsOf = None, *,
           with_members: bool = True) -> ActorView:
     """One actor; for coalitions and organisations, with its members on ``at`` (unless ``with_members`` is False:
     a caller that only needs to know the actor exists)."""
@@ -158,12 +165,15 @@ def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = Non
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
 
 
-def _unknown_actor(tx: Tx, actor_id: str, known_at: dt.datetime | None) -> str:
+def _unknown_actor(tx: Tx, actor_id: str, known_at: AsOf) -> str:
     """Why an actor is not found: it is not in the log at all, or the log had not recorded it yet at ``known_at``
     (then the message gives the instant it was recorded, from which on ``known_at`` finds it)."""
     later = registry.entry(tx, "actor", actor_id) if known_at is not None else None
     if later is None or known_at is None:
         return f"no actor '{actor_id}'"
+    if isinstance(known_at, int):
+        return (f"actor '{actor_id}' was not yet known at log position {known_at}: the log recorded it at position"
+                f" {later['position']}; ask with a later as_of_position")
     return (f"actor '{actor_id}' was not yet known at {format_instant(known_at)}: the log recorded it at"
             f" {log.recorded_at(tx, later['position'])}; ask with a later known_at")
 
@@ -177,7 +187,7 @@ def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]
 
 
 def conditions(
-    tx: Tx, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, at: dt.date, *, status: str | None = None, known_at: AsOf = None
 ) -> list[ConditionView]:
     """Conditions declared by ``at`` with their status on that day and the commitments that wait on them."""
     pos = known_position(tx, known_at)
@@ -228,7 +238,7 @@ def _state(state: tuple[str | None, str | None, bool]) -> StateView:
     return StateView(state[0], state[1], state[2])
 
 
-def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
+def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: AsOf = None,
          actor: str | None = None, topic: str | None = None) -> list[Transition]:
     """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
     pos = known_position(tx, known_at)
@@ -260,7 +270,7 @@ def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None =
     return out
 
 
-def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
+def history(tx: Tx, actor_id: str, topic: str, *, known_at: AsOf = None) -> list[Interval]:
     """Every validity interval of one actor's stance on one topic (same-day superseded facts left out); an interval
     whose reports compete shows the answer its dispute gives, with the other versions."""
     pos = known_position(tx, known_at)
@@ -304,7 +314,7 @@ def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None =
 
 
 def stance_keys(
-    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: AsOf = None
 ) -> list[tuple[str, str]]:
     """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
     pos = known_position(tx, known_at)

@@ -179,6 +179,12 @@ def read_position(tx: Tx, known_at: dt.datetime | None, as_of_position: int | No
     return last if found is None else found
 
 
+def position(store: EventStore, known_at: dt.datetime | None, as_of_position: int | None) -> int:
+    """:func:`read_position` in a snapshot of its own."""
+    with store.reading() as tx:
+        return read_position(tx, known_at, as_of_position)
+
+
 def search(
     store: EventStore,
     q: str,

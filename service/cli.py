@@ -24,7 +24,7 @@ from events.model.dates import parse_day
 from events.model.errors import InvalidDate
 from events.model.views import ConditionState
 from events.store import BackupFailed, parse_database_url
-from service import answers, backups, formats, seeding, tables, transfer
+from service import answers, backups, formats, panel, seeding, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -484,6 +484,42 @@ def search(query: str, type_: str | None, actor: str | None, topic: str | None, 
     facets = "; ".join(f"{name}: " + ", ".join(f"{value} {count}" for value, count in list(counts.items())[:5])
                        for name, counts in msgspec.structs.asdict(document.facets).items() if counts)
     click.echo(f"{document.total} found at log position {document.position}" + (f" ({facets})" if facets else ""))
+
+
+@main.command("panel")
+@database_option
+@click.option("--from", "start", metavar="DATE", required=True, help="The first day (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", required=True, help="The last day (YYYY-MM-DD).")
+@click.option("--step", type=click.Choice(panel.STEPS), default="day", show_default=True,
+              help="A row per day, per week (every 7th day) or per month (the same day each month).")
+@click.option("--actor", default=None, help="Only this actor's rows.")
+@click.option("--topic", default=None, help="Only this topic's rows.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (with the position and query in # comments) instead"
+                                                      " of JSON.")
+def panel_command(start: str, end: str, step: str, actor: str | None, topic: str | None, known_at: str | None,
+           as_of_position: int | None, as_csv: bool) -> None:
+    """A panel of stances: one row per (date, actor, topic) with a stance, streamed (same as GET /panel).
+
+    Columns: date, actor, topic, stance, rank, status, pending_conditions, disputed, certain,
+    since. Every date is read at one log position, which the output names.
+
+    \b
+    Examples:
+      commitments panel --from 2025-01-01 --to 2025-12-31 --step week --csv > panel.csv
+      commitments panel --from 2026-01-01 --to 2026-01-31 --actor fr
+    """
+    with _services() as services:
+        first, last = _day(start, "--from", services), _day(end, "--to", services)
+        position = answers.position(services.store, _instant(known_at), as_of_position)
+        asked = panel.plan(services.store, first, last, step, actor=actor, topic=topic, position=position)
+        chunks = panel.csv_chunks if as_csv else panel.json_chunks
+        for chunk in chunks(services.store, asked):
+            click.echo(chunk, nl=False)  # bytes go to stdout's binary stream as they come
+        if not as_csv:
+            click.echo()
 
 
 def _plain(snippet: str) -> str:

@@ -320,3 +320,15 @@ def test_search_prints_hits_and_facets_and_refuses_a_malformed_query(world):
     assert json.loads(world("search", "paris", "--json", "--as-of-position", "1").output)["total"] == 0
     refused = world("search", '"paris', expect=2)
     assert "unbalanced quote" in refused.output and refused.output.count("\n") == 1
+
+
+def test_panel_writes_the_same_csv_as_the_api_and_refuses_a_reversed_range(world):
+    shown = world("panel", "--from", "2026-01-05", "--to", "2026-01-07", "--csv").output
+    lines = shown.splitlines()
+    assert lines[0].startswith("# commitments panel read at log position ") and lines[1].startswith("# query: /panel?")
+    assert lines[2] == "date,actor,topic,stance,rank,status,pending_conditions,disputed,certain,since"
+    assert any(line.startswith("2026-01-07,fr,") for line in lines)
+    as_json = json.loads(world("panel", "--from", "2026-01-05", "--to", "2026-01-07", "--actor", "fr").output)
+    assert {row["actor"] for row in as_json["rows"]} == {"fr"}
+    refused = world("panel", "--from", "2026-01-07", "--to", "2026-01-05", expect=2)
+    assert "before 'from'" in refused.output

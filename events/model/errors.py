@@ -69,6 +69,12 @@ class Unavailable(CommitmentError):
     retry_after = 1
 
 
+class TooLarge(CommitmentError):
+    """An answer would be larger than the service gives at once; nothing of it was sent."""
+
+    title = "Answer too large"
+
+
 class NotFound(CommitmentError):
     """The thing asked for is not in the log."""
 

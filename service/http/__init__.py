@@ -8,6 +8,7 @@ from service.http.conditions import ConditionsController
 from service.http.events import EventsController
 from service.http.feed import FeedController
 from service.http.health import HealthController
+from service.http.panel import PanelController
 from service.http.search import SearchController
 from service.http.stances import StancesController
 from service.http.subscriptions import SubscriptionsController
@@ -17,7 +18,7 @@ from service.http.web import web_handlers
 #: The controllers that serve the log's data (guarded by the token check).
 DATA_CONTROLLERS = (
     EventsController, ActorsController, StancesController, ConditionsController, ChangesController, TimelineController,
-    FeedController, SubscriptionsController, SearchController,
+    FeedController, SubscriptionsController, SearchController, PanelController,
 )
 #: Controllers open to everyone (the page and its assets hold no data: the page reads it from the API).
 PUBLIC_CONTROLLERS = (HealthController, *web_handlers())

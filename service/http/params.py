@@ -102,6 +102,13 @@ DisputedFilter = Annotated[bool | None, QueryParameter(
     description="`true`: only disputed stances (competing reports stand); `false`: only undisputed ones.")]
 TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
+ToRequired = Annotated[str, QueryParameter(
+    name="to", description="The last day (YYYY-MM-DD), not before `from`.", examples=[Example(value="2026-01-31")],
+    max_length=64, schema_extra=_DAY_SCHEMA)]
+PanelStep = Annotated[Literal["day", "week", "month"], QueryParameter(
+    description="A row per `day`, per `week` (every 7th day from `from`) or per `month` (the same day each month).")]
+PanelFormat = Annotated[Literal["csv", "json"] | None, QueryParameter(
+    name="format", description="`csv` or `json`; without it, CSV when `Accept` asks for `text/csv`, else JSON.")]
 SearchText = Annotated[str, QueryParameter(
     name="q", description="What to look for: words (all must match; stemmed, without case or diacritics), "
                           '`"a phrase"`, `prefix*`, `a OR b`, `-excluded`. A query the language cannot read is 400.',
