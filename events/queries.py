@@ -383,9 +383,12 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    known_at: AsOf = None,
 ) -> list[TimelineEntry]:
     """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
-    [start, end]."""
+    [start, end]; as the log stood at ``known_at`` when given (read from the versions search keeps)."""
+    if known_at is not None:
+        return _timeline_at(tx, known_position(tx, known_at), start, end, actor, topic)
     sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
            " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body)"
            " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
@@ -411,6 +414,39 @@ def timeline(
                 topics=topics_, sources=event.sources, tags=event.tags,
             )
         )
+    return out
+
+
+def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | None, actor: str | None,
+                 topic: str | None) -> list[TimelineEntry]:
+    """The timeline as it stood at ``pos``: the timeline table holds only each event's current version, the search
+    table every version with the positions it was current between."""
+    vis_sql, positions = visible(pos, "s")
+    params: list[Any] = [*positions]
+    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics,"
+           " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body)"
+           f" FROM search_entries s JOIN events e ON e.position = s.position WHERE {vis_sql}")
+    if start is not None:
+        sql += " AND s.latest >= ?"
+        params.append(start.isoformat())
+    if end is not None:
+        sql += " AND s.earliest <= ?"
+        params.append(end.isoformat())
+    out = []
+    for event_id, position, earliest, latest, actors_json, topics_json, version, body in tx.fetchall(
+            sql + " ORDER BY s.earliest, s.second, s.position", params):
+        actors_, topics_ = _list.decode(actors_json), _list.decode(topics_json)
+        if (actor and actor not in actors_) or (topic and topic not in topics_):
+            continue
+        event = decode_stored(body, version)
+        if not event.on_timeline:
+            continue
+        date = dates.parse(event.occurred)
+        out.append(TimelineEntry(
+            id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
+            precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
+            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags,
+        ))
     return out
 
 

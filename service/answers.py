@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from events import EventStore, InvalidDate, queries
+import msgspec
+
+from events import EventStore, InvalidDate, InvalidEvent, queries
 from events.model.clock import format_instant
-from events.model.errors import CommitmentError, FieldError
+from events.model.errors import FieldError
 from events.tables import log
 from events.tables.search import Filters
 from events.tables.tx import Tx
@@ -81,14 +83,22 @@ def actor(store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime |
     return actor_document(view, at.isoformat(), _instant(known_at))
 
 
+def _as_of(tx: Tx, known_at: dt.datetime | None, as_of_position: int | None) -> tuple[queries.AsOf, int]:
+    """What the queries are asked as of (None: the log now, their quickest path), and the position that is."""
+    position = read_position(tx, known_at, as_of_position)
+    return (known_at if as_of_position is None else as_of_position), position
+
+
 def actor_stances(
-    store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, topic: str | None = None
+    store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, topic: str | None = None,
+    as_of_position: int | None = None,
 ) -> ActorStances:
     """One actor's stances on ``at``; raises NotFound for an actor the log does not know (at ``known_at``)."""
     with store.reading() as tx:
-        queries.actor(tx, actor_id, at, known_at, with_members=False)  # NotFound for an unknown actor
-        found = queries.stances(tx, at, actor=actor_id, topic=topic, known_at=known_at)
-    return ActorStances(actor_id, at.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        queries.actor(tx, actor_id, at, as_of, with_members=False)  # NotFound for an unknown actor
+        found = queries.stances(tx, at, actor=actor_id, topic=topic, known_at=as_of)
+    return ActorStances(actor_id, at.isoformat(), _instant(known_at), found, position)
 
 
 def matrix(
@@ -98,20 +108,24 @@ def matrix(
     actor: str | None = None,
     topic: str | None = None,
     disputed: bool | None = None,
+    as_of_position: int | None = None,
 ) -> StanceMatrix:
     """Every (actor, topic) stance in effect on ``at`` (``disputed``: only disputed ones, or only undisputed)."""
     with store.reading() as tx:
-        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=known_at, disputed=disputed)
-    return StanceMatrix(at.isoformat(), _instant(known_at), rows)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=as_of, disputed=disputed)
+    return StanceMatrix(at.isoformat(), _instant(known_at), rows, position)
 
 
 def conditions(
-    store: EventStore, at: dt.date, known_at: dt.datetime | None = None, status: str | None = None
+    store: EventStore, at: dt.date, known_at: dt.datetime | None = None, status: str | None = None,
+    as_of_position: int | None = None,
 ) -> ConditionList:
     """Conditions declared by ``at`` with their status that day and their dependents."""
     with store.reading() as tx:
-        found = queries.conditions(tx, at, status=status, known_at=known_at)
-    return ConditionList(at.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        found = queries.conditions(tx, at, status=status, known_at=as_of)
+    return ConditionList(at.isoformat(), _instant(known_at), found, position)
 
 
 def diff(
@@ -121,20 +135,24 @@ def diff(
     known_at: dt.datetime | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    as_of_position: int | None = None,
 ) -> DiffDocument:
     """Stance changes taking effect after ``start`` up to and including ``end``; ``end`` may not precede ``start``."""
     _check_range(start, end)
     with store.reading() as tx:
-        found = queries.diff(tx, start, end, known_at=known_at, actor=actor, topic=topic)
-    return DiffDocument(start.isoformat(), end.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        found = queries.diff(tx, start, end, known_at=as_of, actor=actor, topic=topic)
+    return DiffDocument(start.isoformat(), end.isoformat(), _instant(known_at), found, position)
 
 
-def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime | None = None) -> History:
+def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime | None = None,
+            as_of_position: int | None = None) -> History:
     """Every validity interval of one stance; raises NotFound for an unknown actor."""
     with store.reading() as tx:
-        queries.actor(tx, actor_id, dt.date.max, known_at)
-        intervals = queries.history(tx, actor_id, topic, known_at=known_at)
-    return History(actor_id, topic, _instant(known_at), intervals)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        queries.actor(tx, actor_id, dt.date.max, as_of)
+        intervals = queries.history(tx, actor_id, topic, known_at=as_of)
+    return History(actor_id, topic, _instant(known_at), intervals, position)
 
 
 def timeline(
@@ -146,21 +164,26 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    known_at: dt.datetime | None = None,
+    as_of_position: int | None = None,
 ) -> formats.AnyTimeline:
     """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis)."""
     if start is not None and end is not None:
         _check_range(start, end)
     with store.reading() as tx:
-        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic, known_at=as_of)
         if fmt != "vis":
-            return formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
-        keys = queries.stance_keys(tx, actor=actor, topic=topic)
-        intervals = {key: queries.history(tx, *key) for key in keys}
-        names = {view.id: view.name for view in queries.actors(tx)}
-    return formats.vis(entries, intervals, names, today=today, start=start, end=end)
+            document = formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
+            return msgspec.structs.replace(document, position=position)
+        keys = queries.stance_keys(tx, actor=actor, topic=topic, known_at=as_of)
+        intervals = {key: queries.history(tx, *key, known_at=as_of) for key in keys}
+        names = {view.id: view.name for view in queries.actors(tx, as_of)}
+    vis = formats.vis(entries, intervals, names, today=today, start=start, end=end)
+    return msgspec.structs.replace(vis, position=position)
 
 
-class PositionPastEnd(CommitmentError):
+class PositionPastEnd(InvalidEvent):
     """``as_of_position`` names a position the log has not reached."""
 
     title = "Position past the log's end"

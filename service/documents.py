@@ -131,6 +131,7 @@ class ActorStances(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     stances: list[StanceView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class StanceMatrix(msgspec.Struct, frozen=True):
@@ -139,6 +140,7 @@ class StanceMatrix(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     rows: list[StanceView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class ConditionList(msgspec.Struct, frozen=True):
@@ -147,6 +149,7 @@ class ConditionList(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     conditions: list[ConditionView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class DiffDocument(msgspec.Struct, frozen=True):
@@ -156,6 +159,7 @@ class DiffDocument(msgspec.Struct, frozen=True):
     to: Day
     known_at: Instant | None
     changes: list[Transition]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class History(msgspec.Struct, frozen=True):
@@ -165,6 +169,7 @@ class History(msgspec.Struct, frozen=True):
     topic: str
     known_at: Instant | None
     intervals: list[Interval]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class ChangesPage(msgspec.Struct, frozen=True):

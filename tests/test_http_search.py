@@ -7,35 +7,13 @@ import pytest
 
 from tests.conftest import (
     AUTH,
-    POSTGRES_URL,
-    TOKEN,
-    coalition_world,
     make,
-    postgres_schema,
-    require_postgres,
 )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def api(request, tmp_path, clock):
-    """A test service holding the coalition world, on each backend."""
-    from litestar.testing import TestClient
-
-    from service.app import create_app
-    from service.settings import Settings
-
-    def serve(database: str):
-        settings = Settings(database=database, token=TOKEN, write_burst=1000, write_rate=1000.0)
-        with TestClient(create_app(settings, clock=clock)) as client:
-            assert client.post("/events", json=coalition_world(), headers=AUTH).status_code == 201
-            yield client
-
-    if request.param == "sqlite":
-        yield from serve(str(tmp_path / "service.db"))
-        return
-    require_postgres()
-    with postgres_schema() as schema:
-        yield from serve(f"{POSTGRES_URL}?schema={schema}")
+@pytest.fixture
+def api(world_api):
+    return world_api
 
 
 def test_a_search_answers_hits_as_events_with_snippets_and_facets(api):
@@ -87,7 +65,6 @@ def test_known_at_before_the_log_finds_nothing(api):
     ({"q": "OR paris"}, "q", "OR needs a word"),
     ({"q": "paris -"}, "q", "lone '-'"),
     ({"q": "-paris"}, "q", "only excludes"),
-    ({"q": "paris", "as_of_position": 10**9}, "as_of_position", "past the log's end"),
     ({"q": "paris", "cursor": "nonsense"}, "cursor", "next_cursor"),
 ])
 def test_a_malformed_search_is_a_400_problem_naming_the_fault(api, params, pointer, fault):
@@ -96,6 +73,11 @@ def test_a_malformed_search_is_a_400_problem_naming_the_fault(api, params, point
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert fault in problem["detail"] and problem["errors"][0]["pointer"] == pointer
+
+
+def test_a_position_past_the_logs_end_is_a_422(api):
+    response = api.get("/search", params={"q": "paris", "as_of_position": 10**9})
+    assert response.status_code == 422 and "past the log's end" in response.json()["detail"]
 
 
 def test_a_missing_query_is_a_400(api):

@@ -12,29 +12,12 @@ import pytest
 
 from events.model.vocabulary import STANCE_RANK
 from service import panel
-from tests.conftest import AUTH, POSTGRES_URL, TOKEN, coalition_world, make, postgres_schema, require_postgres
+from tests.conftest import AUTH, make
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def api(request, tmp_path, clock):
-    """A test service holding the coalition world, on each backend."""
-    from litestar.testing import TestClient
-
-    from service.app import create_app
-    from service.settings import Settings
-
-    def serve(database: str):
-        settings = Settings(database=database, token=TOKEN, write_burst=1000, write_rate=1000.0)
-        with TestClient(create_app(settings, clock=clock)) as client:
-            assert client.post("/events", json=coalition_world(), headers=AUTH).status_code == 201
-            yield client
-
-    if request.param == "sqlite":
-        yield from serve(str(tmp_path / "service.db"))
-        return
-    require_postgres()
-    with postgres_schema() as schema:
-        yield from serve(f"{POSTGRES_URL}?schema={schema}")
+@pytest.fixture
+def api(world_api):
+    return world_api
 
 
 def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
