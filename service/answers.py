@@ -195,8 +195,8 @@ def read_position(tx: Tx, known_at: dt.datetime | None, as_of_position: int | No
     last = log.last_position(tx)
     if as_of_position is not None:
         if as_of_position > last:
-            raise PositionPastEnd(f"as_of_position={as_of_position} is past the log's end ({last})",
-                                  [FieldError("as_of_position", f"at most {last}")])
+            message = f"as_of_position={as_of_position} is past the log's end ({last})"
+            raise PositionPastEnd(message, [FieldError("as_of_position", message)])
         return as_of_position
     found = queries.known_position(tx, known_at)
     return last if found is None else found
