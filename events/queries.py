@@ -466,35 +466,22 @@ class SearchAnswer(msgspec.Struct, frozen=True):
     facets: dict[str, dict[str, int]]
 
 
-def _month(match: search_table.Match) -> str:
-    """The month a hit counts under: of its earliest day, or of its latest for a date with an open start."""
-    return (match.latest if match.earliest == dt.date.min.isoformat() else match.earliest)[:7]
-
-
 def search(tx: Tx, text: str, *, pos: int | None, filters: search_table.Filters | None = None,
            limit: int = 20, offset: int = 0) -> SearchAnswer:
     """Events matching a query (``events/model/search_syntax.py``) as the log stood at ``pos`` (None: now),
     best first; raises InvalidQuery for a query the language cannot read."""
     query = search_syntax.parse(text)
-    found = search_table.matches(tx, query, filters or search_table.Filters(), pos)
-    facets: dict[str, dict[str, int]] = {"type": {}, "actor": {}, "topic": {}, "month": {}}
-    for match in found:
-        for facet, values in (("type", [match.type]), ("actor", _list.decode(match.actors)),
-                              ("topic", _list.decode(match.topics)), ("month", [_month(match)])):
-            counts = facets[facet]
-            for value in values:
-                counts[value] = counts.get(value, 0) + 1
-    ordered = {facet: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-               for facet, counts in facets.items()}
-    page = found[offset: offset + limit]
+    filters = filters or search_table.Filters()
+    counts = search_table.facets(tx, query, filters, pos)
+    ordered = {facet: dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+               for facet, found in counts.items()}
+    page = search_table.page(tx, query, filters, pos, limit, offset)
     logged = {s.position: s for s in log.read_positions(tx, [m.position for m in page])}
-    named = None
+    named = search_rows.names(tx, [logged[m.position].event for m in page])
     hits = []
     for match in page:
         stored = logged[match.position]
         if match.body is not None:
             stored = log.StoredEvent(stored.position, stored.recorded, decode_stored(match.body, match.schema_version))
-        if named is None:
-            named = search_rows.names(tx, [logged[m.position].event for m in page])
         hits.append(SearchHit(stored, search_syntax.snippet(query, search_rows.text(stored.event, named))))
-    return SearchAnswer(len(found), hits, ordered)
+    return SearchAnswer(sum(counts["type"].values()), hits, ordered)

@@ -61,8 +61,9 @@ def _like(ident: str) -> str:
     return f'%"{escaped}"%'
 
 
-def matches(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None) -> list[Match]:
-    """Every version matching, visible at log position ``pos`` (None: now), best first, ties newest first."""
+def _matching(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None,
+              columns: str) -> tuple[str, list[Any]]:
+    """The SELECT of the matching versions visible at ``pos`` with ``columns`` (``rank``: lower is better)."""
     where: list[str] = []
     params: list[Any] = []
     if pos is None:
@@ -83,16 +84,47 @@ def matches(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | Non
     if filters.end is not None:
         where.append("s.earliest <= ?")
         params.append(filters.end)
-    columns = "s.created_pos, s.position, s.type, s.earliest, s.latest, s.actors, s.topics, s.body, s.schema_version"
     if tx.dialect == "postgresql":
+        columns = columns.replace("rank", "-ts_rank_cd(s.words_tsv, q) AS rank")
         sql = (f"SELECT {columns} FROM search_entries s, to_tsquery('english', ?) q"
-               f" WHERE s.words_tsv @@ q AND {' AND '.join(where)}"
-               " ORDER BY ts_rank_cd(s.words_tsv, q) DESC, s.earliest DESC, s.second DESC, s.position DESC")
-        params.insert(0, search_syntax.tsquery(query))
+               f" WHERE s.words_tsv @@ q AND {' AND '.join(where)}")
+        return sql, [search_syntax.tsquery(query), *params]
+    # bm25 is lower for better matches; rounded so that near-equal scores tie and go by date
+    columns = columns.replace("rank", "round(bm25(search_entries_fts), 6) AS rank")
+    sql = (f"SELECT {columns} FROM search_entries_fts f JOIN search_entries s ON s.created_pos = f.rowid"
+           f" WHERE search_entries_fts MATCH ? AND {' AND '.join(where)}")
+    return sql, [search_syntax.fts5(query), *params]
+
+
+_PAGE_COLUMNS = "s.created_pos, s.position, s.type, s.earliest, s.latest, s.actors, s.topics, s.body, s.schema_version"
+
+
+def page(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None, limit: int,
+         offset: int) -> list[Match]:
+    """A page of the matching versions visible at ``pos`` (None: now), best first, ties newest first."""
+    sql, params = _matching(tx, query, filters, pos, f"{_PAGE_COLUMNS}, s.second, rank")
+    sql = (f"SELECT created_pos, position, type, earliest, latest, actors, topics, body, schema_version FROM ({sql}) m"
+           " ORDER BY rank, earliest DESC, second DESC, position DESC LIMIT ? OFFSET ?")
+    return [Match(*row) for row in tx.fetchall(sql, [*params, limit, offset])]
+
+
+def facets(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None) -> dict[str, dict[str, int]]:
+    """How many matching versions have each type, actor, topic and month (of the earliest day, or of the latest for
+    a date with an open start), counted in the database: a word every event holds counts the whole log."""
+    sql, params = _matching(tx, query, filters, pos, "s.type, s.earliest, s.latest, s.actors, s.topics")
+    if tx.dialect == "postgresql":
+        elements = "jsonb_array_elements_text(m.{column}::jsonb) AS j(value)"
     else:
-        sql = (f"SELECT {columns} FROM search_entries_fts f JOIN search_entries s ON s.created_pos = f.rowid"
-               f" WHERE search_entries_fts MATCH ? AND {' AND '.join(where)}"
-               # bm25 is lower for better matches; rounded so that near-equal scores tie and go by date
-               " ORDER BY round(bm25(search_entries_fts), 6), s.earliest DESC, s.second DESC, s.position DESC")
-        params.insert(0, search_syntax.fts5(query))
-    return [Match(*row) for row in tx.fetchall(sql, params)]
+        elements = "json_each(m.{column}) AS j"
+    month = "CASE WHEN m.earliest = '0001-01-01' THEN substr(m.latest, 1, 7) ELSE substr(m.earliest, 1, 7) END"
+    counted = (
+        f"WITH m AS MATERIALIZED ({sql})"
+        " SELECT 'type', m.type, count(*) FROM m GROUP BY m.type"
+        f" UNION ALL SELECT 'month', {month}, count(*) FROM m GROUP BY {month}"
+        f" UNION ALL SELECT 'actor', j.value, count(*) FROM m, {elements.format(column='actors')} GROUP BY j.value"
+        f" UNION ALL SELECT 'topic', j.value, count(*) FROM m, {elements.format(column='topics')} GROUP BY j.value"
+    )
+    out: dict[str, dict[str, int]] = {"type": {}, "actor": {}, "topic": {}, "month": {}}
+    for facet, value, count in tx.fetchall(counted, params):
+        out[facet][value] = count
+    return out
