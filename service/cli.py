@@ -364,8 +364,11 @@ def _version_text(version: Any) -> str:
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--disputed", is_flag=True, help="Only the cells where competing reports stand.")
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
 @json_option
-def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_json: bool) -> None:
+def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_of_position: int | None,
+           as_json: bool) -> None:
     """Every actor's stance on every topic on a day: actors down, topics across.
 
     A disputed cell shows the answer (the most cautious version, unless an editor settled it)
@@ -378,7 +381,7 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
     """
     with _services() as services:
         document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at),
-                                  disputed=True if disputed else None)
+                                  disputed=True if disputed else None, as_of_position=as_of_position)
     if as_json:
         return _emit_json(document)
     topics = sorted({row.topic for row in document.rows})
@@ -387,7 +390,12 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
         cells.setdefault(row.actor, {})[row.topic] = _cell(row)
     rows = [[actor, *(cells[actor].get(t, "") for t in topics)] for actor in sorted(cells)]
     headers = ["actor", *topics]
-    click.echo(tables.to_csv(headers, rows) if as_csv else tables.render(headers, rows), nl=not as_csv)
+    if not as_csv:
+        return click.echo(tables.render(headers, rows))
+    # A CSV export cites what it is (docs/api.md, "Citable answers"): the position and the question that gives it again.
+    question = f"/stances?at={document.at}" + ("&disputed=true" if disputed else "")
+    click.echo(f"# commitments matrix read at log position {document.position}\n"
+               f"# query: {question}&as_of_position={document.position}\n" + tables.to_csv(headers, rows), nl=False)
 
 
 @main.command()

@@ -78,7 +78,10 @@ def test_matrix_table_csv_and_json(world):
     table = world("matrix", "--at", "2026-01-07").output
     assert table.splitlines()[0].split() == ["actor", "money", "troops"]
     csv_text = world("matrix", "--at", "2026-01-07", "--csv").output
-    assert csv_text.splitlines()[0] == "actor,money,troops"
+    position = json.loads(world("matrix", "--at", "2026-01-07", "--json").output)["position"]
+    assert csv_text.splitlines()[:2] == [f"# commitments matrix read at log position {position}",
+                                         f"# query: /stances?at=2026-01-07&as_of_position={position}"]
+    assert csv_text.splitlines()[2] == "actor,money,troops"
     assert "fr,,conditional (pending)" in csv_text.splitlines()
     rows = json.loads(world("matrix", "--json").output)["rows"]
     assert {(r["actor"], r["topic"]) for r in rows} == {("de", "troops"), ("fr", "troops"), ("gb", "troops"),
