@@ -1,6 +1,7 @@
 """Questions asked of the projections: stance at a date, the matrix, conditions, members, diff, history.
 
-Every query takes ``known_at``: an instant of recorded time. The answer is then the one
+Every query takes ``known_at``: an instant of recorded time, or a log position (``AsOf``: how a
+citable answer is read again, exactly). The answer is then the one
 the log would have given at that instant (later appends, backdated facts and
 corrections are ignored). Dates are valid time: ``at`` is a day.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from events.model import dates
+from events.model import dates, search_syntax
 from events.model.catalog import Quantity, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
@@ -34,17 +35,25 @@ from events.model.views import (
 )
 from events.model.vocabulary import commitment_status
 from events.projections import disputes, evidence
+from events.projections import search as search_rows
 from events.projections.changes import Snapshot, load_rivals
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.tables import log, registry
+from events.tables import search as search_table
 from events.tables.tx import Tx
 
 _list = msgspec.json.Decoder(list[str])
 _quantity = msgspec.json.Decoder(Quantity)
 
 
-def known_position(tx: Tx, known_at: dt.datetime | None) -> int | None:
+#: What a question is asked as of: an instant of recorded time, a log position, or None (the whole log).
+AsOf = dt.datetime | int | None
+
+
+def known_position(tx: Tx, known_at: AsOf) -> int | None:
     """The log position that ``known_at`` stands for (None: the whole log)."""
+    if isinstance(known_at, int):
+        return known_at
     return log.position_known_at(tx, known_at)
 
 
@@ -65,7 +74,7 @@ def stances(
     *,
     actor: str | None = None,
     topic: str | None = None,
-    known_at: dt.datetime | None = None,
+    known_at: AsOf = None,
     disputed: bool | None = None,
 ) -> list[StanceView]:
     """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence; where reports
@@ -133,7 +142,7 @@ def _version(row: dict[str, Any], day: str, states: dict[str, tuple[ConditionSta
     )
 
 
-def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
+def actors(tx: Tx, known_at: AsOf = None) -> list[ActorView]:
     """Every registered actor."""
     pos = known_position(tx, known_at)
     return [
@@ -142,7 +151,7 @@ def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
     ]
 
 
-def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
+def actor(tx: Tx, actor_id: str, at: dt.date, known_at: AsOf = None, *,
           with_members: bool = True) -> ActorView:
     """One actor; for coalitions and organisations, with its members on ``at`` (unless ``with_members`` is False:
     a caller that only needs to know the actor exists)."""
@@ -156,12 +165,15 @@ def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = Non
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
 
 
-def _unknown_actor(tx: Tx, actor_id: str, known_at: dt.datetime | None) -> str:
+def _unknown_actor(tx: Tx, actor_id: str, known_at: AsOf) -> str:
     """Why an actor is not found: it is not in the log at all, or the log had not recorded it yet at ``known_at``
     (then the message gives the instant it was recorded, from which on ``known_at`` finds it)."""
     later = registry.entry(tx, "actor", actor_id) if known_at is not None else None
     if later is None or known_at is None:
         return f"no actor '{actor_id}'"
+    if isinstance(known_at, int):
+        return (f"actor '{actor_id}' was not yet known at log position {known_at}: the log recorded it at position"
+                f" {later['position']}; ask with a later as_of_position")
     return (f"actor '{actor_id}' was not yet known at {format_instant(known_at)}: the log recorded it at"
             f" {log.recorded_at(tx, later['position'])}; ask with a later known_at")
 
@@ -175,7 +187,7 @@ def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]
 
 
 def conditions(
-    tx: Tx, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, at: dt.date, *, status: str | None = None, known_at: AsOf = None
 ) -> list[ConditionView]:
     """Conditions declared by ``at`` with their status on that day and the commitments that wait on them."""
     pos = known_position(tx, known_at)
@@ -226,7 +238,7 @@ def _state(state: tuple[str | None, str | None, bool]) -> StateView:
     return StateView(state[0], state[1], state[2])
 
 
-def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
+def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: AsOf = None,
          actor: str | None = None, topic: str | None = None) -> list[Transition]:
     """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
     pos = known_position(tx, known_at)
@@ -258,7 +270,7 @@ def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None =
     return out
 
 
-def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
+def history(tx: Tx, actor_id: str, topic: str, *, known_at: AsOf = None) -> list[Interval]:
     """Every validity interval of one actor's stance on one topic (same-day superseded facts left out); an interval
     whose reports compete shows the answer its dispute gives, with the other versions."""
     pos = known_position(tx, known_at)
@@ -302,7 +314,7 @@ def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None =
 
 
 def stance_keys(
-    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: AsOf = None
 ) -> list[tuple[str, str]]:
     """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
     pos = known_position(tx, known_at)
@@ -371,9 +383,12 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    known_at: AsOf = None,
 ) -> list[TimelineEntry]:
     """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
-    [start, end]."""
+    [start, end]; as the log stood at ``known_at`` when given (read from the versions search keeps)."""
+    if known_at is not None:
+        return _timeline_at(tx, known_position(tx, known_at), start, end, actor, topic)
     sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
            " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), a.recorded_by"
            " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
@@ -400,3 +415,73 @@ def timeline(
             )
         )
     return out
+
+
+def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | None, actor: str | None,
+                 topic: str | None) -> list[TimelineEntry]:
+    """The timeline as it stood at ``pos``: the timeline table holds only each event's current version, the search
+    table every version with the positions it was current between."""
+    vis_sql, positions = visible(pos, "s")
+    params: list[Any] = [*positions]
+    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics,"
+           " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body)"
+           f" FROM search_entries s JOIN events e ON e.position = s.position WHERE {vis_sql}")
+    if start is not None:
+        sql += " AND s.latest >= ?"
+        params.append(start.isoformat())
+    if end is not None:
+        sql += " AND s.earliest <= ?"
+        params.append(end.isoformat())
+    out = []
+    for event_id, position, earliest, latest, actors_json, topics_json, version, body in tx.fetchall(
+            sql + " ORDER BY s.earliest, s.second, s.position", params):
+        actors_, topics_ = _list.decode(actors_json), _list.decode(topics_json)
+        if (actor and actor not in actors_) or (topic and topic not in topics_):
+            continue
+        event = decode_stored(body, version)
+        if not event.on_timeline:
+            continue
+        date = dates.parse(event.occurred)
+        out.append(TimelineEntry(
+            id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
+            precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
+            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags,
+        ))
+    return out
+
+
+class SearchHit(msgspec.Struct, frozen=True):
+    """One event a search found, as the log held it at the position read (a correction's version if one
+    applied), with a snippet of its words around the matches."""
+
+    event: log.StoredEvent
+    snippet: str
+
+
+class SearchAnswer(msgspec.Struct, frozen=True):
+    """A page of search hits, with the total and the facets of every match (not only the page's)."""
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+
+
+def search(tx: Tx, text: str, *, pos: int | None, filters: search_table.Filters | None = None,
+           limit: int = 20, offset: int = 0) -> SearchAnswer:
+    """Events matching a query (``events/model/search_syntax.py``) as the log stood at ``pos`` (None: now),
+    best first; raises InvalidQuery for a query the language cannot read."""
+    query = search_syntax.parse(text)
+    filters = filters or search_table.Filters()
+    counts = search_table.facets(tx, query, filters, pos)
+    ordered = {facet: dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+               for facet, found in counts.items()}
+    page = search_table.page(tx, query, filters, pos, limit, offset)
+    logged = {s.position: s for s in log.read_positions(tx, [m.position for m in page])}
+    named = search_rows.names(tx, [logged[m.position].event for m in page])
+    hits = []
+    for match in page:
+        stored = logged[match.position]
+        if match.body is not None:
+            stored = log.StoredEvent(stored.position, stored.recorded, decode_stored(match.body, match.schema_version))
+        hits.append(SearchHit(stored, search_syntax.snippet(query, search_rows.text(stored.event, named))))
+    return SearchAnswer(sum(counts["type"].values()), hits, ordered)

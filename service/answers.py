@@ -10,11 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import msgspec
+
 from events import Event, EventStore, InvalidDate, InvalidEvent, queries
 from events.model.clock import format_instant
 from events.model.errors import FieldError
 from events.preview import Preview, faults_of
 from events.preview import preview as dry_run
+from events.tables import log
+from events.tables.search import Filters
+from events.tables.tx import Tx
 from service import formats
 from service.documents import (
     ActorDocument,
@@ -24,12 +29,15 @@ from service.documents import (
     ConditionList,
     DiffDocument,
     EventsPage,
+    Facets,
     Health,
     History,
     PreviewDocument,
+    SearchDocument,
     StanceMatrix,
     actor_document,
     preview_document,
+    search_hit_document,
     stored_event_document,
 )
 
@@ -92,14 +100,22 @@ def actor(store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime |
     return actor_document(view, at.isoformat(), _instant(known_at))
 
 
+def _as_of(tx: Tx, known_at: dt.datetime | None, as_of_position: int | None) -> tuple[queries.AsOf, int]:
+    """What the queries are asked as of (None: the log now, their quickest path), and the position that is."""
+    position = read_position(tx, known_at, as_of_position)
+    return (known_at if as_of_position is None else as_of_position), position
+
+
 def actor_stances(
-    store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, topic: str | None = None
+    store: EventStore, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, topic: str | None = None,
+    as_of_position: int | None = None,
 ) -> ActorStances:
     """One actor's stances on ``at``; raises NotFound for an actor the log does not know (at ``known_at``)."""
     with store.reading() as tx:
-        queries.actor(tx, actor_id, at, known_at, with_members=False)  # NotFound for an unknown actor
-        found = queries.stances(tx, at, actor=actor_id, topic=topic, known_at=known_at)
-    return ActorStances(actor_id, at.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        queries.actor(tx, actor_id, at, as_of, with_members=False)  # NotFound for an unknown actor
+        found = queries.stances(tx, at, actor=actor_id, topic=topic, known_at=as_of)
+    return ActorStances(actor_id, at.isoformat(), _instant(known_at), found, position)
 
 
 def matrix(
@@ -109,20 +125,24 @@ def matrix(
     actor: str | None = None,
     topic: str | None = None,
     disputed: bool | None = None,
+    as_of_position: int | None = None,
 ) -> StanceMatrix:
     """Every (actor, topic) stance in effect on ``at`` (``disputed``: only disputed ones, or only undisputed)."""
     with store.reading() as tx:
-        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=known_at, disputed=disputed)
-    return StanceMatrix(at.isoformat(), _instant(known_at), rows)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=as_of, disputed=disputed)
+    return StanceMatrix(at.isoformat(), _instant(known_at), rows, position)
 
 
 def conditions(
-    store: EventStore, at: dt.date, known_at: dt.datetime | None = None, status: str | None = None
+    store: EventStore, at: dt.date, known_at: dt.datetime | None = None, status: str | None = None,
+    as_of_position: int | None = None,
 ) -> ConditionList:
     """Conditions declared by ``at`` with their status that day and their dependents."""
     with store.reading() as tx:
-        found = queries.conditions(tx, at, status=status, known_at=known_at)
-    return ConditionList(at.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        found = queries.conditions(tx, at, status=status, known_at=as_of)
+    return ConditionList(at.isoformat(), _instant(known_at), found, position)
 
 
 def diff(
@@ -132,20 +152,24 @@ def diff(
     known_at: dt.datetime | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    as_of_position: int | None = None,
 ) -> DiffDocument:
     """Stance changes taking effect after ``start`` up to and including ``end``; ``end`` may not precede ``start``."""
     _check_range(start, end)
     with store.reading() as tx:
-        found = queries.diff(tx, start, end, known_at=known_at, actor=actor, topic=topic)
-    return DiffDocument(start.isoformat(), end.isoformat(), _instant(known_at), found)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        found = queries.diff(tx, start, end, known_at=as_of, actor=actor, topic=topic)
+    return DiffDocument(start.isoformat(), end.isoformat(), _instant(known_at), found, position)
 
 
-def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime | None = None) -> History:
+def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime | None = None,
+            as_of_position: int | None = None) -> History:
     """Every validity interval of one stance; raises NotFound for an unknown actor."""
     with store.reading() as tx:
-        queries.actor(tx, actor_id, dt.date.max, known_at)
-        intervals = queries.history(tx, actor_id, topic, known_at=known_at)
-    return History(actor_id, topic, _instant(known_at), intervals)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        queries.actor(tx, actor_id, dt.date.max, as_of)
+        intervals = queries.history(tx, actor_id, topic, known_at=as_of)
+    return History(actor_id, topic, _instant(known_at), intervals, position)
 
 
 def timeline(
@@ -157,18 +181,83 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    known_at: dt.datetime | None = None,
+    as_of_position: int | None = None,
 ) -> formats.AnyTimeline:
     """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis)."""
     if start is not None and end is not None:
         _check_range(start, end)
     with store.reading() as tx:
-        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic)
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic, known_at=as_of)
         if fmt != "vis":
-            return formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
-        keys = queries.stance_keys(tx, actor=actor, topic=topic)
-        intervals = {key: queries.history(tx, *key) for key in keys}
-        names = {view.id: view.name for view in queries.actors(tx)}
-    return formats.vis(entries, intervals, names, today=today, start=start, end=end)
+            document = formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
+            return msgspec.structs.replace(document, position=position)
+        keys = queries.stance_keys(tx, actor=actor, topic=topic, known_at=as_of)
+        intervals = {key: queries.history(tx, *key, known_at=as_of) for key in keys}
+        names = {view.id: view.name for view in queries.actors(tx, as_of)}
+    vis = formats.vis(entries, intervals, names, today=today, start=start, end=end)
+    return msgspec.structs.replace(vis, position=position)
+
+
+class PositionPastEnd(InvalidEvent):
+    """``as_of_position`` names a position the log has not reached."""
+
+    title = "Position past the log's end"
+
+
+def read_position(tx: Tx, known_at: dt.datetime | None, as_of_position: int | None) -> int:
+    """The log position an answer reads at: ``as_of_position``, else the last one recorded by ``known_at``, else
+    the log's end; raises PositionPastEnd for a position the log has not reached."""
+    last = log.last_position(tx)
+    if as_of_position is not None:
+        if as_of_position > last:
+            message = f"as_of_position={as_of_position} is past the log's end ({last})"
+            raise PositionPastEnd(message, [FieldError("as_of_position", message)])
+        return as_of_position
+    found = queries.known_position(tx, known_at)
+    return last if found is None else found
+
+
+def position(store: EventStore, known_at: dt.datetime | None, as_of_position: int | None) -> int:
+    """:func:`read_position` in a snapshot of its own."""
+    with store.reading() as tx:
+        return read_position(tx, known_at, as_of_position)
+
+
+def search(
+    store: EventStore,
+    q: str,
+    *,
+    type: str | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+    as_of_position: int | None = None,
+    limit: int = 20,
+    cursor: tuple[int, int] | None = None,
+) -> SearchDocument:
+    """Events matching ``q`` with facets, a page at a time; a cursor keeps the first page's position."""
+    if start is not None and end is not None:
+        _check_range(start, end)
+    filters = Filters(type, actor, topic, None if start is None else start.isoformat(),
+                      None if end is None else end.isoformat())
+    with store.reading() as tx:
+        if cursor is not None:
+            as_of_position, offset = cursor
+        else:
+            offset = 0
+        position = read_position(tx, known_at, as_of_position)
+        found = queries.search(tx, q, pos=position, filters=filters, limit=limit, offset=offset)
+    after = offset + len(found.hits)
+    return SearchDocument(
+        q=q, position=position, total=found.total,
+        hits=[search_hit_document(hit.event, hit.snippet) for hit in found.hits],
+        facets=Facets(**found.facets),
+        next_cursor=f"{position}.{after}" if after < found.total else None,
+    )
 
 
 def health(store: EventStore) -> Health:

@@ -25,7 +25,7 @@ from events.model.errors import InvalidDate
 from events.model.views import ConditionState
 from events.preview import preview as dry_run
 from events.store import BackupFailed, parse_database_url
-from service import answers, backups, formats, seeding, spreadsheet, tables, transfer
+from service import answers, backups, formats, panel, seeding, spreadsheet, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -381,8 +381,11 @@ def _version_text(version: Any) -> str:
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--disputed", is_flag=True, help="Only the cells where competing reports stand.")
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
 @json_option
-def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_json: bool) -> None:
+def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_of_position: int | None,
+           as_json: bool) -> None:
     """Every actor's stance on every topic on a day: actors down, topics across.
 
     A disputed cell shows the answer (the most cautious version, unless an editor settled it)
@@ -395,7 +398,7 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
     """
     with _services() as services:
         document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at),
-                                  disputed=True if disputed else None)
+                                  disputed=True if disputed else None, as_of_position=as_of_position)
     if as_json:
         return _emit_json(document)
     topics = sorted({row.topic for row in document.rows})
@@ -404,7 +407,12 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
         cells.setdefault(row.actor, {})[row.topic] = _cell(row)
     rows = [[actor, *(cells[actor].get(t, "") for t in topics)] for actor in sorted(cells)]
     headers = ["actor", *topics]
-    click.echo(tables.to_csv(headers, rows) if as_csv else tables.render(headers, rows), nl=not as_csv)
+    if not as_csv:
+        return click.echo(tables.render(headers, rows))
+    # A CSV export cites what it is (docs/api.md, "Citable answers"): the position and the question that gives it again.
+    question = f"/stances?at={document.at}" + ("&disputed=true" if disputed else "")
+    click.echo(f"# commitments matrix read at log position {document.position}\n"
+               f"# query: {question}&as_of_position={document.position}\n" + tables.to_csv(headers, rows), nl=False)
 
 
 @main.command()
@@ -460,6 +468,88 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
         return _emit_json(document)
     rows = [(formats.human_date(e.date), e.precision, e.type, e.headline[:70], e.recorded_by) for e in document.events]
     click.echo(tables.render(["when", "precision", "type", "headline", "recorded by"], rows))
+
+
+@main.command()
+@database_option
+@click.argument("query")
+@click.option("--type", "type_", default=None, help="Only events of this type.")
+@click.option("--actor", default=None, help="Only events naming this actor.")
+@click.option("--topic", default=None, help="Only events naming this topic.")
+@click.option("--from", "start", metavar="DATE", default=None, help="Only events dated this day or later.")
+@click.option("--to", "end", metavar="DATE", default=None, help="Only events dated this day or earlier.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Search exactly as the log stood at this position.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Hits to show.")
+@json_option
+def search(query: str, type_: str | None, actor: str | None, topic: str | None, start: str | None,
+           end: str | None, known_at: str | None, as_of_position: int | None, limit: int, as_json: bool) -> None:
+    """Search the events' words: best matches first, with the facets of every match.
+
+    QUERY: words (all must match; stemmed, no case or diacritics), "a phrase", prefix*,
+    a OR b, -excluded (docs/api.md).
+
+    \b
+    Examples:
+      commitments search turkiye
+      commitments search '"coalition of the willing" -france' --from 2026-01-01 --json
+    """
+    with _services() as services:
+        first = None if start is None else _day(start, "--from", services)
+        last = None if end is None else _day(end, "--to", services)
+        document = answers.search(services.store, query, type=type_, actor=actor, topic=topic, start=first,
+                                  end=last, known_at=_instant(known_at), as_of_position=as_of_position,
+                                  limit=limit)
+    if as_json:
+        return _emit_json(document)
+    hits = [msgspec.to_builtins(hit) for hit in document.hits]
+    rows = [(hit["position"], hit["type"], hit["occurred"], _plain(hit["snippet"])[:90]) for hit in hits]
+    click.echo(tables.render(["position", "type", "date", "snippet"], rows))
+    facets = "; ".join(f"{name}: " + ", ".join(f"{value} {count}" for value, count in list(counts.items())[:5])
+                       for name, counts in msgspec.structs.asdict(document.facets).items() if counts)
+    click.echo(f"{document.total} found at log position {document.position}" + (f" ({facets})" if facets else ""))
+
+
+@main.command("panel")
+@database_option
+@click.option("--from", "start", metavar="DATE", required=True, help="The first day (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", required=True, help="The last day (YYYY-MM-DD).")
+@click.option("--step", type=click.Choice(panel.STEPS), default="day", show_default=True,
+              help="A row per day, per week (every 7th day) or per month (the same day each month).")
+@click.option("--actor", default=None, help="Only this actor's rows.")
+@click.option("--topic", default=None, help="Only this topic's rows.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (with the position and query in # comments) instead"
+                                                      " of JSON.")
+def panel_command(start: str, end: str, step: str, actor: str | None, topic: str | None, known_at: str | None,
+           as_of_position: int | None, as_csv: bool) -> None:
+    """A panel of stances: one row per (date, actor, topic) with a stance, streamed (same as GET /panel).
+
+    Columns: date, actor, topic, stance, rank, status, pending_conditions, disputed, certain,
+    since. Every date is read at one log position, which the output names.
+
+    \b
+    Examples:
+      commitments panel --from 2025-01-01 --to 2025-12-31 --step week --csv > panel.csv
+      commitments panel --from 2026-01-01 --to 2026-01-31 --actor fr
+    """
+    with _services() as services:
+        first, last = _day(start, "--from", services), _day(end, "--to", services)
+        position = answers.position(services.store, _instant(known_at), as_of_position)
+        asked = panel.plan(services.store, first, last, step, actor=actor, topic=topic, position=position)
+        chunks = panel.csv_chunks if as_csv else panel.json_chunks
+        for chunk in chunks(services.store, asked):
+            click.echo(chunk, nl=False)  # bytes go to stdout's binary stream as they come
+        if not as_csv:
+            click.echo()
+
+
+def _plain(snippet: str) -> str:
+    """A snippet for a terminal: matches in brackets instead of HTML marks."""
+    return snippet.replace("<mark>", "[").replace("</mark>", "]")
 
 
 # --- maintenance -----------------------------------------------------------------------

@@ -28,6 +28,7 @@ __all__ = [
     "ActorDocument", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage", "ConditionList",
     "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
     "STORED_EVENT_TYPES", "StanceMatrix", "StoredEventDocument", "preview_document", "stored_event_document",
+    "SearchDocument", "SearchHitDocument", "search_hit_document", "Facets", "SEARCH_HIT_TYPES",
 ]
 
 Day = Annotated[str, Meta(description="a day, YYYY-MM-DD", examples=["2026-01-07"])]
@@ -157,6 +158,7 @@ class ActorStances(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     stances: list[StanceView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class StanceMatrix(msgspec.Struct, frozen=True):
@@ -165,6 +167,7 @@ class StanceMatrix(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     rows: list[StanceView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class ConditionList(msgspec.Struct, frozen=True):
@@ -173,6 +176,7 @@ class ConditionList(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     conditions: list[ConditionView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class DiffDocument(msgspec.Struct, frozen=True):
@@ -182,6 +186,7 @@ class DiffDocument(msgspec.Struct, frozen=True):
     to: Day
     known_at: Instant | None
     changes: list[Transition]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class History(msgspec.Struct, frozen=True):
@@ -191,6 +196,7 @@ class History(msgspec.Struct, frozen=True):
     topic: str
     known_at: Instant | None
     intervals: list[Interval]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 
 class ChangesPage(msgspec.Struct, frozen=True):
@@ -211,3 +217,57 @@ class Health(msgspec.Struct, frozen=True):
 def actor_document(view: ActorView, at: str, known_at: str | None) -> ActorDocument:
     """Wrap the core's actor answer with the dates it answers for."""
     return ActorDocument(view.id, view.name, view.kind, view.aliases, view.members, at, known_at)
+
+
+# ---------------------------------------------------------------------------
+# Search
+
+
+def _hit_type(tag: str, stored: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    hit = msgspec.defstruct(
+        f"Found{stored.__name__.removeprefix('Stored')}",
+        [("snippet", Annotated[str, Meta(description="words around the matches, each match between <mark> and"
+                                                     " </mark>; the rest is plain text, not HTML")])],
+        bases=(stored,), tag=tag, kw_only=True, frozen=True, omit_defaults=True, module=__name__,
+    )
+    hit.__doc__ = f"{(stored.__doc__ or tag).strip()} A search hit: with a snippet of its matched words."
+    return hit
+
+
+#: Event type tag -> the Struct of a search hit of that type (the stored event plus ``snippet``).
+SEARCH_HIT_TYPES: dict[str, type[msgspec.Struct]] = {tag: _hit_type(tag, cls) for tag, cls in
+                                                      STORED_EVENT_TYPES.items()}
+if TYPE_CHECKING:
+    SearchHitDocument: TypeAlias = msgspec.Struct
+else:
+    SearchHitDocument = Union[tuple(SEARCH_HIT_TYPES.values())]  # noqa: UP007 - built at run time
+
+
+def search_hit_document(stored: StoredEvent, snippet: str) -> msgspec.Struct:
+    """A search hit: the event as ``GET /events`` shows it, plus its snippet."""
+    cls = SEARCH_HIT_TYPES[stored.event.type]
+    return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded,
+               snippet=snippet)
+
+
+class Facets(msgspec.Struct, frozen=True):
+    """How many of all the matches (not only this page's) fall under each value, most first."""
+
+    type: dict[str, int]
+    actor: dict[str, int]
+    topic: dict[str, int]
+    month: dict[str, int]
+
+
+class SearchDocument(msgspec.Struct, frozen=True):
+    """Events matching ``q``, best first (ties: newest first), read as the log stood at ``position``.
+
+    ``next_cursor`` asks for the next page of the same answer (it keeps ``position``); null on the last page.
+    """
+
+    q: str
+    position: int
+    total: int
+    hits: list[SearchHitDocument]
+    facets: Facets
+    next_cursor: str | None

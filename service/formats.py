@@ -59,6 +59,7 @@ class NativeTimeline(TimelineDocument, frozen=True, tag="native"):
     """The timeline as the core has it: events in date order, each with its date text, span and precision."""
 
     events: list[TimelineEntry]
+    position: int | None = None  # the log position it was read at
 
 
 # --- TimelineJS3 -------------------------------------------------------------------
@@ -114,6 +115,7 @@ class TimelineJS(TimelineDocument, frozen=True, tag="timelinejs"):
     title: TimelineJSSlide
     events: list[TimelineJSEvent]
     eras: list[TimelineJSEra]
+    position: int | None = None  # the log position it was read at (TimelineJS ignores it)
 
 
 # --- vis-timeline ------------------------------------------------------------------
@@ -144,6 +146,7 @@ class VisTimeline(TimelineDocument, frozen=True, tag="vis"):
 
     groups: list[VisGroup]
     items: list[VisItem]
+    position: int | None = None  # the log position it was read at
 
 
 AnyTimeline = NativeTimeline | TimelineJS | VisTimeline

@@ -13,6 +13,13 @@ only when every fault it lists is one of these:
 * an editor's ruling on competing reports naming one event twice, or an event that states no stance of the ruling's
   actor on its topic (docs/events.md, ``dispute.settled`` and ``change.confirmed``).
 
+* ``as_of_position`` past the log's end.
+
+Besides these 422s, two refusals pass: a search query the query language cannot read (400
+``invalid-query``: a grammar of quotes, operators and words that a pattern would state only
+unreadably), and a panel too large to send (413 ``answer-too-large``: dates and the log's
+actor-topic pairs together).
+
 docs/api.md says the same to clients. Any other refusal of a schema-valid request fails the run.
 
 A second check replaces ``negative_data_rejection`` (a request the schema forbids must be
@@ -43,7 +50,10 @@ BEYOND_THE_SCHEMA = re.compile("|".join([
     r"a ruling needs two different events",
     r"'.*' falls outside the years 0001 to 9999 in UTC",
     r"event '.*' states no stance of .* on .*",
+    r"as_of_position=\d+ is past the log's end \(\d+\)",
 ]))
+#: Refusals of another status that no schema can foresee (see the module docstring): status -> problem type ending.
+OTHER_REFUSALS = {400: ":invalid-query", 413: ":answer-too-large"}
 
 
 #: The fields of a correction's replacement, which the corrected event's type decides.
@@ -51,7 +61,12 @@ REPLACEMENT_FIELD = re.compile(r"\$(\[\d+\])?\.replacement([.\[].*)?")
 
 
 def decided_beyond_the_schema(status: int, body: bytes) -> bool:
-    """True for a 422 problem whose every fault is one no schema can state."""
+    """True for a 422 problem whose every fault is one no schema can state, or one of :data:`OTHER_REFUSALS`."""
+    if status in OTHER_REFUSALS:
+        try:
+            return str(json.loads(body)["type"]).endswith(OTHER_REFUSALS[status])
+        except (ValueError, KeyError, TypeError):
+            return False
     if status != 422:
         return False
     try:

@@ -77,6 +77,12 @@ class StorageFull(Unavailable):
     retry_after = 30
 
 
+class TooLarge(CommitmentError):
+    """An answer would be larger than the service gives at once; nothing of it was sent."""
+
+    title = "Answer too large"
+
+
 class NotFound(CommitmentError):
     """The thing asked for is not in the log."""
 

@@ -50,6 +50,7 @@ class PostgresTx:
 
     #: DROP INDEX locks its table (ACCESS EXCLUSIVE) until the transaction ends: every reader of it would wait.
     ddl_blocks_readers = True
+    dialect = "postgresql"
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
@@ -78,9 +79,16 @@ def table_ddl(table: Table) -> list[str]:
     for name, kind in table.columns.items():
         null = " NOT NULL" if name in table.not_null or name in table.pk else ""
         columns.append(f"{name} {_TYPES[kind]}{null}")
+    if table.fulltext:
+        # The words arrive folded (no case, no diacritics), so the english configuration only stems them.
+        columns.append(f"{table.fulltext}_tsv tsvector GENERATED ALWAYS AS"
+                       f" (to_tsvector('english', coalesce({table.fulltext}, ''))) STORED")
     if table.pk:
         columns.append(f"PRIMARY KEY ({', '.join(table.pk)})")
     statements = [f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)})"]
+    if table.fulltext:
+        statements.append(f"CREATE INDEX IF NOT EXISTS idx_{table.name}_fts ON {table.name}"
+                          f" USING GIN ({table.fulltext}_tsv)")
     for unique, group in [(True, table.unique), (False, table.indexes)]:
         for cols in group:
             name = f"idx_{table.name}_{'_'.join(cols)}"

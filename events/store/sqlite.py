@@ -30,6 +30,7 @@ class SqliteTx:
 
     #: Readers keep reading their WAL snapshot, indexes included, while a writer's transaction changes the schema.
     ddl_blocks_readers = False
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -68,6 +69,26 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
         db.table(table.name).create_index(list(columns), if_not_exists=True)
     for index in table.named:
         db.execute(index.ddl(table.name))
+    if table.fulltext:
+        _create_fulltext(db, table.name, table.pk[0], table.fulltext)
+
+
+def _create_fulltext(db: sqlite_utils.Database, name: str, key: str, column: str) -> None:
+    """An FTS5 index of one column, kept by triggers in the writes' own transaction.
+
+    External content: the words are stored once, in the table. Rows are inserted, and deleted only by a
+    rebuild; their indexed column never changes, so no update trigger. A table dropped and created again (a
+    format upgrade) leaves the index of its old rows behind: an empty table empties it.
+    """
+    fts = f"{name}_fts"
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{name}',"
+               f" content_rowid='{key}', tokenize='porter unicode61 remove_diacritics 2')")
+    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {name} BEGIN"
+               f" INSERT INTO {fts} (rowid, {column}) VALUES (new.{key}, new.{column}); END")
+    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {name} BEGIN"
+               f" INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.{key}, old.{column}); END")
+    if db.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone() is None:
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")
 
 
 #: How long a connection waits for another process's lock before giving up.

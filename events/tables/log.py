@@ -181,6 +181,18 @@ def read(
     return attributed(tx, [_stored(row) for row in tx.fetchall(sql, params)])
 
 
+def read_positions(tx: Tx, positions: Sequence[int]) -> list[StoredEvent]:
+    """The events at the given positions (in position order; positions past the log's end are left out)."""
+    wanted = sorted(set(positions))
+    out: list[StoredEvent] = []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start: start + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        out += [_stored(row) for row in
+                tx.fetchall(f"SELECT {_COLUMNS} FROM events WHERE position IN ({marks}) ORDER BY position", chunk)]
+    return out
+
+
 def get(tx: Tx, event_id: str) -> StoredEvent:
     """One event by its id."""
     row = tx.fetchone(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))

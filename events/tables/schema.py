@@ -61,6 +61,9 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()
     named: tuple[Index, ...] = ()
     projection: bool = True  # derived from the log: emptied and refilled by rebuild
+    #: A text column each backend indexes for full-text search in its own way (SQLite: an FTS5 table
+    #: ``<name>_fts`` kept by triggers; PostgreSQL: a generated ``<column>_tsv`` tsvector with a GIN index).
+    fulltext: str | None = None
 
 
 _FACT_COLUMNS = {
@@ -230,6 +233,30 @@ TIMELINE = Table(
     indexes=(("earliest", "second", "position"),),
 )
 
+SEARCH = Table(
+    "search_entries",
+    # One row per version of an event (the event itself, then each correction's version), bitemporal like fact
+    # rows: a correction ends the current row and adds the new version's, so search answers at a position.
+    {
+        "created_pos": int,  # the position that made this version: the event's own, or its correction's
+        "superseded_pos": int,
+        "event_id": str,
+        "position": int,  # the event's position in the log
+        "type": str,
+        "earliest": str,
+        "latest": str,
+        "second": int,
+        "actors": str,  # JSON list of the actors the version names
+        "topics": str,  # JSON list
+        "body": str,  # the version's JSON when a correction gave it (NULL: the log's event at ``position``)
+        "schema_version": int,
+        "words": str,  # what is searched, folded (lower case, no diacritics: events/model/search_syntax.py)
+    },
+    pk=("created_pos",),
+    indexes=(("event_id",),),
+    fulltext="words",
+)
+
 CHANGES = Table(
     "changes",
     {
@@ -269,11 +296,12 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: indexes on changes, tables keyed by text clustered on their key (SQLite), a change's cause chosen the same way
 #: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
 #: stance effect index). 6: valid_second in fact rows and second in the timeline (date-times order within their day).
-PROJECTION_FORMAT = 6
+#: 7: search_entries (full-text search).
+PROJECTION_FORMAT = 7
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, RIVALS, RULINGS, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE,
-    CHANGES,
+    SEARCH, CHANGES,
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)

@@ -12,6 +12,7 @@ here, once, to a copy of its document:
   ``retracted: true``;
 * numeric bounds are copied from the msgspec types as written (litestar drops a bound of 0
   and writes large ones as floats, which cannot hold them exactly);
+* ``GET /panel`` answers JSON too (``format=json``), besides its CSV;
 * an optional header is text that may be left out, never ``null``: litestar writes
   ``str | None`` as ``oneOf: [string, null]``, and a client that believed it would send the
   text ``null`` (query parameters keep it: litestar reads ``kind=null`` as no ``kind``).
@@ -34,6 +35,7 @@ from events.model.inbound import STRICTLY_DECODED
 from service.http.keys import NewKey
 from service.http.proposals import Rejection
 from service.http.subscriptions import NewSubscription
+from service.panel import PanelDocument
 
 #: The structs clients send, whose unknown fields the server refuses.
 CLOSED: tuple[type[msgspec.Struct], ...] = (*STRICTLY_DECODED, NewSubscription, NewKey, Rejection)
@@ -132,8 +134,21 @@ def _at_least_one(body: dict[str, Any]) -> None:
             option["minItems"] = 1
 
 
+def _panel_answers_json_too(document: dict[str, Any]) -> None:
+    """``GET /panel`` streams CSV or, asked with ``format=json``, a ``PanelDocument``: litestar documents one media
+    type per response, so the second is added here."""
+    operation = document["paths"].get("/panel", {}).get("get")
+    if operation is None:
+        return
+    found = msgspec.json.schema_components([PanelDocument], ref_template="#/components/schemas/{name}")
+    (reference,), definitions = found
+    document["components"]["schemas"].update(definitions)
+    operation["responses"]["200"]["content"]["application/json"] = {"schema": reference}
+
+
 def tighten(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the server's own rules added (changes ``document`` in place and returns it)."""
+    _panel_answers_json_too(document)
     schemas = document["components"]["schemas"]
     for (path, method, status), links in LINKS.items():
         document["paths"][path][method]["responses"][status]["links"] = links

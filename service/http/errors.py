@@ -17,7 +17,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
-from events.model.errors import FieldError, Unavailable
+from events.model.errors import FieldError, TooLarge, Unavailable
 from events.model.inbound import choices_of, plain_message
 from events.proposals import OwnProposal
 from service.documents import Problem, ProblemField
@@ -63,6 +63,8 @@ def status_of(error: CommitmentError) -> int:
         return 409
     if isinstance(error, Unavailable):
         return 503
+    if isinstance(error, TooLarge):
+        return 413
     if isinstance(error, InvalidEvent):
         return 422
     return 400
@@ -123,7 +125,7 @@ _DESCRIPTIONS = {
     403: "The key's role does not allow this route (or review is required: send the events to `/proposals`)",
     404: "Nothing with that id (or no such path)",
     409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
-    413: "The body or the batch is too large",
+    413: "The body or the batch is too large, or the answer asked for (a panel) would be",
     415: "The body is not `application/json`",
     422: "Well-formed but invalid: a bad date, a body field that is unknown, missing or wrong, or a reference to "
          "an id the log does not hold; `errors` names each",

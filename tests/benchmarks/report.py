@@ -161,7 +161,8 @@ def table(figures: list[Figure]) -> str:
 #: The figures measured on both backends (measurements 1-3), in the order the side-by-side table shows them.
 BOTH_BACKENDS = ("import", "rebuild", "query_actor_p50", "query_actor_p99", "query_matrix_p50", "query_matrix_p99",
                  "query_actor_known_at_p50", "query_actor_known_at_p99", "query_matrix_known_at_p50",
-                 "query_matrix_known_at_p99")
+                 "query_matrix_known_at_p99", "search_selective_p50", "search_selective_p99", "search_broad_p50",
+                 "search_broad_p99", "panel_year_daily")
 
 
 def side_by_side(figures: list[Figure], backends: tuple[str, ...] = ("sqlite", "postgresql")) -> str:

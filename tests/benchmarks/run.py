@@ -27,6 +27,7 @@ from tests.benchmarks import (
     bench_peer,
     bench_queries,
     bench_rebuild,
+    bench_search,
     machine,
     report,
 )
@@ -34,7 +35,7 @@ from tests.benchmarks.backends import POSTGRESQL, SQLITE, Database, postgres_unr
 from tests.benchmarks.common import GENERATOR_SEED, RESULTS, ROOT, Figure, log
 from tests.benchmarks.datasets import dataset, generator_version
 
-MEASUREMENTS = ("import", "rebuild", "queries", "http", "feed", "peer", "floor")
+MEASUREMENTS = ("import", "rebuild", "queries", "search", "http", "feed", "peer", "floor")
 
 
 @dataclass
@@ -169,7 +170,7 @@ class Runner:
             self.notes.append(f"Process start of the CLI (`commitments --help`): {startup:.2f} s, included in every "
                               "import and rebuild figure (they time the whole command).")
         largest = o.sizes[-1]
-        needs_log = o.only & {"import", "rebuild", "queries", "http", "feed", "peer"}
+        needs_log = o.only & {"import", "rebuild", "queries", "search", "http", "feed", "peer"}
         # the schema floor copies the rows of an imported SQLite log at every size
         needs_sqlite_logs = "floor" in o.only
         largest_sqlite: Database | None = None
@@ -190,6 +191,10 @@ class Runner:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
                         seed=o.seed, runs=o.runs))
+                if size == largest and "search" in o.only:
+                    self.attempt("search", backend, size, lambda d=database, s=size: bench_search.measure(
+                        d, s, samples=o.query_samples, seconds=o.query_seconds, seed=o.seed, runs=o.runs,
+                        panel_runs=o.runs, budget=o.budget))
                 # after the queries, so that they follow the rebuild as in earlier runs (once measured right after the
                 # schema floor's ~3 GB of writes, one actor's p99 was 2.7 ms: on the benchmark's VM the file's pages
                 # leave the page cache within minutes, more of them after large writes: docs/performance.md,

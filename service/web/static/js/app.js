@@ -10,6 +10,8 @@ import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } fro
 import { Editor } from "./editor.js";
 import { renderLegend, renderMatrix } from "./matrix.js";
 import { follow } from "./live.js";
+import { pinnedPosition, pinnedSearch, setupCite } from "./cite.js";
+import { SearchBox } from "./search.js";
 import { Overview } from "./overview.js";
 import { ReviewQueue } from "./review.js";
 import { atLeast, send } from "./session.js";
@@ -19,6 +21,7 @@ import { setupTabs } from "./tabs.js";
 const $ = (id) => document.getElementById(id);
 
 const KIND_ORDER = { coalition: 0, organisation: 1, state: 2 };
+const pinned = pinnedPosition(); // a "cite this view" permalink: every answer as the log stood then
 
 const state = {
   day: null,
@@ -34,16 +37,20 @@ const state = {
   selected: null, // "actor/topic"
   request: null, // the AbortController of the day being loaded
   role: null, // the signed-in key's role, or null
+  position: null, // the log position the day's answers were read at
 };
 
 let editor = null;
 let queue = null;
 
 const overview = new Overview($("overview-timeline"), (day) => setDay(day));
-const story = new Story($("story-timeline"), (eventId) => {
+const story = new Story($("story-timeline"), (eventId) => showEvent(eventId));
+
+/** Go to the day of a dated event (the story's slides and the search's hits name events). */
+function showEvent(eventId) {
   const entry = state.entries.get(eventId);
   if (entry) setDay(entry.earliest > "0001-01-01" ? entry.earliest : entry.latest);
-});
+}
 
 function notice(message) {
   const element = $("notice");
@@ -60,7 +67,7 @@ function failed(error) {
 // --- the timeline documents (events, span, topics) ----------------------------------------
 
 async function loadTimeline() {
-  const native = await getJSON(query("/timeline", { format: "native" }));
+  const native = await getJSON(query("/timeline", { format: "native", as_of_position: pinned }));
   state.entries = new Map(native.events.map((entry) => [entry.id, entry]));
   state.range = span(native.events);
   state.stops = eventDays(native.events);
@@ -70,8 +77,8 @@ async function loadTimeline() {
   // Open stance intervals run to vis's `to`: the data's last day, or today when that is later.
   const end = state.range && state.range.last > state.today ? state.range.last : state.today;
   const [visDoc, storyDoc] = await Promise.all([
-    window.vis ? getJSON(query("/timeline", { format: "vis", to: end })) : null,
-    window.TL ? getJSON(query("/timeline", { format: "timelinejs" })) : null,
+    window.vis ? getJSON(query("/timeline", { format: "vis", to: end, as_of_position: pinned })) : null,
+    window.TL ? getJSON(query("/timeline", { format: "timelinejs", as_of_position: pinned })) : null,
   ]);
   if (visDoc) {
     overview.show(visDoc, state.range, state.day);
@@ -135,9 +142,10 @@ async function setDay(day) {
   const request = (state.request = new AbortController());
   try {
     const [stances, conditions] = await Promise.all([
-      getJSON(query("/stances", { at: day }), { signal: request.signal }),
-      getJSON(query("/conditions", { at: day }), { signal: request.signal }),
+      getJSON(query("/stances", { at: day, as_of_position: pinned }), { signal: request.signal }),
+      getJSON(query("/conditions", { at: day, as_of_position: pinned }), { signal: request.signal }),
     ]);
+    state.position = stances.position;
     state.rows = stances.rows;
     state.conditions = new Map(conditions.conditions.map((c) => [c.id, c]));
     const extra = stances.rows.map((row) => row.topic).filter((topic) => !state.topics.includes(topic));
@@ -265,6 +273,11 @@ async function start() {
   renderLegend($("legend"));
   setupTabs($("timeline-tabs"), (panel) => story.setVisible(panel === "story"));
   wireControls();
+  const search = new SearchBox(
+    { form: $("search"), input: $("search-q"), count: $("search-count"), facets: $("search-facets"), hits: $("search-hits") },
+    { onPick: (hit) => showEvent(hit.id), position: () => pinned, names: () => state.names },
+  );
+  setupCite($("cite"), $("cite-link"), () => ({ day: state.day, position: state.position, q: search.text }));
   if (!window.vis || !window.TL) {
     notice("The timeline libraries are missing: run `make install` (it runs npm ci in service/web).");
   }
@@ -274,6 +287,10 @@ async function start() {
     state.today = today.at;
     await loadTimeline(); // also picks the day to open on, which needs the data's span
     await setDay(state.day);
+    if (pinnedSearch()) {
+      $("search-q").value = pinnedSearch();
+      await search.run();
+    }
     follow({
       after: health.last_change, list: $("live"), empty: $("live-empty"), status: $("feed-state"),
       names: state.names, onChange: refreshSoon,
