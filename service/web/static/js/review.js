@@ -82,7 +82,7 @@ export class ReviewQueue {
     };
     const li = h("li", { class: "proposal", dataset: { proposal: proposal.id } },
       h("h3", {}, `Proposal ${proposal.id}`),
-      h("p", { class: "muted" }, `by ${proposal.proposed_by} · ${proposal.created}`),
+      h("p", { class: "muted" }, `by ${proposal.proposed_by} · ${inWords(proposal.created.replace(/\.\d+/, ""))}`),
       proposal.note ? h("p", { class: "note" }, `Note: ${proposal.note}`) : null,
       h("div", { class: "side-by-side" },
         h("div", {}, h("h4", {}, "Proposed"), h("ol", { class: "plain" }, (proposal.events || []).map(eventItem))),
