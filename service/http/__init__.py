@@ -9,8 +9,8 @@ from service.http.events import EventsController
 from service.http.feed import FeedController
 from service.http.health import HealthController
 from service.http.keys import KeysController
-from service.http.proposals import ProposalsController
 from service.http.panel import PanelController
+from service.http.proposals import ProposalsController
 from service.http.search import SearchController
 from service.http.stances import StancesController
 from service.http.subscriptions import SubscriptionsController
