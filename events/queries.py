@@ -424,8 +424,9 @@ def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | 
     vis_sql, positions = visible(pos, "s")
     params: list[Any] = [*positions]
     sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics,"
-           " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body)"
-           f" FROM search_entries s JOIN events e ON e.position = s.position WHERE {vis_sql}")
+           " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body), a.recorded_by"
+           " FROM search_entries s JOIN events e ON e.position = s.position"
+           f" LEFT JOIN attributions a ON a.position = s.position WHERE {vis_sql}")
     if start is not None:
         sql += " AND s.latest >= ?"
         params.append(start.isoformat())
@@ -433,7 +434,7 @@ def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | 
         sql += " AND s.earliest <= ?"
         params.append(end.isoformat())
     out = []
-    for event_id, position, earliest, latest, actors_json, topics_json, version, body in tx.fetchall(
+    for event_id, position, earliest, latest, actors_json, topics_json, version, body, recorded_by in tx.fetchall(
             sql + " ORDER BY s.earliest, s.second, s.position", params):
         actors_, topics_ = _list.decode(actors_json), _list.decode(topics_json)
         if (actor and actor not in actors_) or (topic and topic not in topics_):
@@ -445,7 +446,7 @@ def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | 
         out.append(TimelineEntry(
             id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
             precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
-            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags,
+            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags, recorded_by=recorded_by,
         ))
     return out
 
@@ -476,12 +477,12 @@ def search(tx: Tx, text: str, *, pos: int | None, filters: search_table.Filters 
     ordered = {facet: dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
                for facet, found in counts.items()}
     page = search_table.page(tx, query, filters, pos, limit, offset)
-    logged = {s.position: s for s in log.read_positions(tx, [m.position for m in page])}
+    logged = {s.position: s for s in log.attributed(tx, log.read_positions(tx, [m.position for m in page]))}
     named = search_rows.names(tx, [logged[m.position].event for m in page])
     hits = []
     for match in page:
         stored = logged[match.position]
         if match.body is not None:
-            stored = log.StoredEvent(stored.position, stored.recorded, decode_stored(match.body, match.schema_version))
+            stored = msgspec.structs.replace(stored, event=decode_stored(match.body, match.schema_version))
         hits.append(SearchHit(stored, search_syntax.snippet(query, search_rows.text(stored.event, named))))
     return SearchAnswer(sum(counts["type"].values()), hits, ordered)

@@ -247,7 +247,7 @@ def search_hit_document(stored: StoredEvent, snippet: str) -> msgspec.Struct:
     """A search hit: the event as ``GET /events`` shows it, plus its snippet."""
     cls = SEARCH_HIT_TYPES[stored.event.type]
     return cls(**msgspec.structs.asdict(stored.event), position=stored.position, recorded=stored.recorded,
-               snippet=snippet)
+               recorded_by=stored.recorded_by, proposed_by=stored.proposed_by, snippet=snippet)
 
 
 class Facets(msgspec.Struct, frozen=True):
