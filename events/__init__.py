@@ -3,7 +3,7 @@
 Nothing in this package imports a web framework; ``service`` builds on it.
 """
 
-from events import queries
+from events import queries, series
 from events.model import dates, vocabulary
 from events.model.catalog import EVENT_TYPES, AnyEvent, Event, encode
 from events.model.clock import Clock, FixedClock, SystemClock
@@ -25,5 +25,5 @@ __all__ = [
     "AnyEvent", "AppendResult", "Clock", "CommitmentError", "Conflict", "EVENT_TYPES", "Event", "EventStore",
     "FieldError", "FixedClock", "InvalidDate", "InvalidEvent", "MissingDatabase", "NotFound", "StoredEvent",
     "SystemClock", "UnknownReference", "dates", "decode_inbound", "encode", "events_from_objects", "open_store",
-    "queries", "verify", "vocabulary",
+    "queries", "series", "verify", "vocabulary",
 ]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from events import EventStore, InvalidDate, queries
+from events import EventStore, InvalidDate, queries, series
 from events.model.clock import format_instant
 from events.model.errors import FieldError
+from events.model.vocabulary import STANCES
 from service import formats
 from service.documents import (
     ActorDocument,
+    ActorHistory,
     ActorList,
     ActorStances,
     ActorSummary,
@@ -23,6 +25,7 @@ from service.documents import (
     EventsPage,
     Health,
     History,
+    StanceCounts,
     StanceMatrix,
     actor_document,
     stored_event_document,
@@ -129,6 +132,20 @@ def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime 
         queries.actor(tx, actor_id, dt.date.max, known_at)
         intervals = queries.history(tx, actor_id, topic, known_at=known_at)
     return History(actor_id, topic, _instant(known_at), intervals)
+
+
+def actor_history(store: EventStore, actor_id: str, known_at: dt.datetime | None = None) -> ActorHistory:
+    """Every interval of one actor's stance on each topic; raises NotFound for an unknown actor."""
+    with store.reading() as tx:
+        topics = series.actor_history(tx, actor_id, known_at=known_at)
+    return ActorHistory(actor_id, _instant(known_at), topics)
+
+
+def stance_counts(store: EventStore, topic: str, known_at: dt.datetime | None = None) -> StanceCounts:
+    """How many actors hold each stance on one topic over time; raises NotFound for an unknown topic."""
+    with store.reading() as tx:
+        steps = series.stance_counts(tx, topic, known_at=known_at)
+    return StanceCounts(topic, _instant(known_at), list(STANCES), steps)
 
 
 def timeline(

@@ -9,7 +9,7 @@ ROUTES = {
     ("/timeline", "get"), ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
     ("/subscriptions/{subscription_id}", "get"), ("/subscriptions/{subscription_id}", "delete"),
     ("/subscriptions/{subscription_id}/deliveries", "get"), ("/subscriptions/resume", "post"),
-    ("/subscriptions/pause", "post"),
+    ("/subscriptions/pause", "post"), ("/history/{actor_id}", "get"), ("/topics/{topic_id}/counts", "get"),
 }
 #: Answers that are not JSON documents: the live feed is an event stream, a removal has no body.
 NOT_JSON = {("/feed", "get"): "text/event-stream", ("/subscriptions/{subscription_id}", "delete"): None}

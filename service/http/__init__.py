@@ -11,12 +11,13 @@ from service.http.health import HealthController
 from service.http.stances import StancesController
 from service.http.subscriptions import SubscriptionsController
 from service.http.timeline import TimelineController
+from service.http.topics import TopicsController
 from service.http.web import web_handlers
 
 #: The controllers that serve the log's data (guarded by the token check).
 DATA_CONTROLLERS = (
     EventsController, ActorsController, StancesController, ConditionsController, ChangesController, TimelineController,
-    FeedController, SubscriptionsController,
+    TopicsController, FeedController, SubscriptionsController,
 )
 #: Controllers open to everyone (the page and its assets hold no data: the page reads it from the API).
 PUBLIC_CONTROLLERS = (HealthController, *web_handlers())
