@@ -2,6 +2,7 @@
 // the timeline, the matrix, the details, the pending conditions and the live panel in step.
 
 import { PrivateService, getJSON, query } from "./api.js";
+import { Charts } from "./charts.js";
 import { renderConditions } from "./conditions.js";
 import { renderDetails } from "./details.js";
 import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
@@ -31,6 +32,7 @@ const state = {
 };
 
 const overview = new Overview($("overview-timeline"), (day) => setDay(day));
+const charts = new Charts($("charts-section"), { context: () => state, details: $("details-body") });
 const story = new Story($("story-timeline"), (eventId) => {
   const entry = state.entries.get(eventId);
   if (entry) setDay(entry.earliest > "0001-01-01" ? entry.earliest : entry.latest);
@@ -115,6 +117,7 @@ function showControls(day) {
   url.searchParams.set("at", day);
   window.history.replaceState(null, "", url);
   overview.mark(day);
+  charts.setDay(day);
 }
 
 /** Show ``day``: controls at once, the day's documents as soon as they arrive. */
@@ -181,7 +184,7 @@ function refreshSoon() {
   refreshTimer = setTimeout(async () => {
     try {
       await Promise.all([loadTimeline(), loadActors()]);
-      await setDay(state.day);
+      await Promise.all([setDay(state.day), charts.reload()]);
     } catch (error) {
       failed(error);
     }
@@ -225,6 +228,7 @@ async function start() {
     state.today = today.at;
     await loadTimeline(); // also picks the day to open on, which needs the data's span
     await setDay(state.day);
+    await charts.start();
     follow({
       after: health.last_change, list: $("live"), empty: $("live-empty"), status: $("feed-state"),
       names: state.names, onChange: refreshSoon,
