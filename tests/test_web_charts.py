@@ -217,6 +217,10 @@ def test_the_charts_follow_the_live_feed_and_the_known_at_instant(browser, own_s
     assert page.locator("#actor-chart .chart-point").count() == points
     assert f"known_at={recorded[:19]}Z" in page.url.replace("%3A", ":")
     assert "as the log stood at" in page.text_content("#topic-chart-caption")
+    page.reload()  # the address keeps the instant: a link opens the same charts
+    page.wait_for_selector(f"#topic-chart[data-known-at='{recorded[:19]}Z'][data-ready='true']", timeout=LOAD_MS)
+    assert page.input_value("#charts-known-at").startswith(recorded[:16])  # chromium leaves out ":00" seconds
+    page.wait_for_selector(f"#topic-chart-data tr[data-date='{TODAY}']", state="detached", timeout=LOAD_MS)
     page.click("#charts-known-now")
     page.wait_for_selector(f"#topic-chart-data tr[data-date='{TODAY}']", state="attached", timeout=LOAD_MS)
     context.close()

@@ -52,6 +52,11 @@ function shownFrom(text, first) {
   return text === OPEN_START || text < first ? first : text;
 }
 
+/** Whether a stance interval is in force on ``day`` (its end is exclusive). */
+function holds(interval, day) {
+  return interval.valid_from <= day && (!interval.valid_to || day < interval.valid_to);
+}
+
 function headlines(interval, entries) {
   return interval.evidence.map((e) => entries.get(e.event_id)?.headline || e.event_id);
 }
@@ -119,33 +124,47 @@ export class Charts {
   }
 
   build(context) {
-    const actorPick = h("select", { id: "actor-chart-pick", onchange: (e) => this.pick(e.target.value, null) },
-      context.actors.map((a) => h("option", { value: a.id, selected: a.id === this.actor }, a.name)));
-    const topicPick = h("select", { id: "topic-chart-pick", onchange: (e) => this.pick(null, e.target.value) },
-      context.topics.map((t) => h("option", { value: t, selected: t === this.topic }, words(t))));
+    const actorPick = h("select", { id: "actor-chart-pick", onchange: (e) => this.pick(e.target.value, null) });
+    const topicPick = h("select", { id: "topic-chart-pick", onchange: (e) => this.pick(null, e.target.value) });
     const knownAt = h("input", {
       type: "datetime-local", id: "charts-known-at", step: "1",
-      value: this.knownAt ? this.knownAt.replace(/Z$|\.\d+Z$/, "").slice(0, 19) : null,
+      value: this.knownAt ? new Date(this.knownAt).toISOString().slice(0, 19) : null, // said in UTC
       onchange: (e) => this.setKnownAt(e.target.value),
     });
+    const now = () => {
+      knownAt.value = "";
+      this.setKnownAt("");
+    };
+    const missing = window.Plot && window.d3 ? null
+      : "The chart library is missing: run `make install` (it runs npm ci in service/web). The tables still work.";
     fill(this.section,
       h("div", { class: "section-head" },
         h("h2", { id: "charts-heading" }, "Stances over time"),
         h("form", { class: "charts-known-at", onsubmit: (e) => e.preventDefault() },
           h("label", { for: "charts-known-at" }, "As known at (UTC)"), knownAt,
-          h("button", { type: "button", id: "charts-known-now", onclick: () => { knownAt.value = ""; this.setKnownAt(""); } },
-            "As known now"))),
+          h("button", { type: "button", id: "charts-known-now", onclick: now }, "As known now"))),
       h("p", { class: "hint" },
         "Dots are the events that set a stance: click one (or press Enter on it) for its details. A dashed line is",
         " a stance held on conditions, an orange band a stance whose sources disagree, the red line the chosen day."),
+      missing ? h("p", { class: "notice" }, missing) : null,
       h("p", { id: "charts-notice", class: "notice", role: "alert", hidden: true }),
       h("div", { class: "charts" },
         figure("actor", "One actor's stance on each topic", actorPick),
         figure("topic", "How many actors hold each stance on a topic", topicPick,
           h("ul", { class: "legend charts-legend", "aria-label": "The colours of the stances, bottom to top" },
             STANCES.map(({ stance }) => h("li", { class: `swatch stance-${stance}` }, stance))))));
-    if (!window.Plot || !window.d3) {
-      this.notice("The chart library is missing: run `make install` (it runs npm ci in service/web). The tables still work.");
+    this.pickers(context);
+  }
+
+  /** The pickers' choices: the page's actors and topics (the live feed may have brought new ones). */
+  pickers(context) {
+    const actors = document.getElementById("actor-chart-pick");
+    const topics = document.getElementById("topic-chart-pick");
+    if (actors.options.length !== context.actors.length) {
+      fill(actors, context.actors.map((a) => h("option", { value: a.id, selected: a.id === this.actor }, a.name)));
+    }
+    if (topics.options.length !== context.topics.length) {
+      fill(topics, context.topics.map((t) => h("option", { value: t, selected: t === this.topic }, words(t))));
     }
   }
 
@@ -181,6 +200,7 @@ export class Charts {
 
   /** Fetch both series again (the log moved, or the known_at instant did). */
   async reload() {
+    this.pickers(this.context());
     await Promise.all([this.load("actor"), this.load("topic")]);
   }
 
@@ -236,7 +256,7 @@ export class Charts {
     })));
     const chart = this.plot("actor", () => this.actorPlot(segments, lines, context, first, last), segments.length);
     this.drawn.actor = { name, lines, segments, chart, dates, first, last };
-    Object.assign(element.dataset, { actor: this.actor || "", knownAt: this.knownAt || "", ready: data ? "true" : "false" });
+    Object.assign(element.dataset, { actor: this.actor || "", knownAt: this.knownAt || "", ready: String(!!data) });
     this.sayActor(context);
   }
 
@@ -265,7 +285,9 @@ export class Charts {
       fy: { domain: topics, axis: null, padding: 0.28 },
       marks: [
         Plot.frame({ stroke: "#d5d8de" }),
-        Plot.text(lines, { fy: "topic", text: (d) => words(d.topic), frameAnchor: "top-left", dy: -16, fontWeight: "bold", fill: INK }),
+        Plot.text(lines, {
+          fy: "topic", text: (d) => words(d.topic), frameAnchor: "top-left", dy: -16, fontWeight: "bold", fill: INK,
+        }),
         Plot.ruleY(segments, {
           filter: (s) => s.interval.disputed, fy: "topic", y: (s) => s.interval.stance,
           x1: (s) => utc(s.from), x2: (s) => utc(s.to), stroke: DISPUTED, strokeWidth: 11, strokeOpacity: 0.35,
@@ -299,7 +321,8 @@ export class Charts {
   }
 
   pointLabel(segment, context) {
-    const line = `${words(segment.topic)}: ${stanceText(segment.interval)}, from ${inWords(segment.interval.date_text)}`;
+    const { interval } = segment;
+    const line = `${words(segment.topic)}: ${stanceText(interval)}, from ${inWords(interval.date_text)}`;
     return [line, ...headlines(segment.interval, context.entries)].join("\n");
   }
 
@@ -344,7 +367,7 @@ export class Charts {
     if (!this.actorData) return fill(caption, "No data.");
     if (!lines.length) return fill(caption, `${name} has held no stance on any topic${this.asKnown()}.`);
     const onDay = lines.map((line) => {
-      const held = line.intervals.find((i) => i.valid_from <= day && (!i.valid_to || day < i.valid_to));
+      const held = line.intervals.find((i) => holds(i, day));
       return `${words(line.topic)}: ${held ? stanceText(held) : "no stance"}`;
     });
     const changes = lines.reduce((n, line) => n + line.intervals.length, 0);
@@ -356,12 +379,15 @@ export class Charts {
 
   actorTable(name, segments, context) {
     const table = document.querySelector("#actor-chart-data table");
-    const current = (s) => s.interval.valid_from <= context.day && (!s.interval.valid_to || context.day < s.interval.valid_to);
+    const current = (s) => holds(s.interval, context.day);
     fill(table,
       h("caption", {}, `${name}: every stance interval, by topic`),
       h("thead", {}, h("tr", {}, ["Topic", "From", "Until", "Stance", "Conditions", "Disputed", "Events"]
         .map((label) => h("th", { scope: "col" }, label)))),
-      h("tbody", {}, segments.map((s) => h("tr", { class: current(s) ? "current" : null, "aria-current": current(s) ? "true" : null, dataset: { topic: s.topic, from: s.interval.valid_from } },
+      h("tbody", {}, segments.map((s) => h("tr", {
+        class: current(s) ? "current" : null, "aria-current": current(s) ? "true" : null,
+        dataset: { topic: s.topic, from: s.interval.valid_from },
+      },
         h("th", { scope: "row" }, words(s.topic)),
         h("td", {}, inWords(s.interval.date_text)),
         h("td", {}, s.interval.valid_to ? longDay(s.interval.valid_to) : "now"),
@@ -384,7 +410,7 @@ export class Charts {
     const shown = steps.map((step) => ({ ...step, from: shownFrom(step.date, first) }));
     const chart = this.plot("topic", () => this.topicPlot(shown, first, last), shown.length);
     this.drawn.topic = { steps: shown, chart, dates, first, last };
-    Object.assign(element.dataset, { topic: this.topic || "", knownAt: this.knownAt || "", ready: data ? "true" : "false" });
+    Object.assign(element.dataset, { topic: this.topic || "", knownAt: this.knownAt || "", ready: String(!!data) });
     this.sayTopic(context);
   }
 
@@ -403,7 +429,9 @@ export class Charts {
     const { Plot } = window;
     const width = document.getElementById("topic-chart-plot").clientWidth || 640;
     const ends = [...steps, { ...steps[steps.length - 1], from: last }]; // the last step holds until the axis ends
-    const rows = ends.flatMap((step) => SCALE.map((stance) => ({ date: utc(step.from), stance, count: step.counts[stance] || 0 })));
+    const rows = ends.flatMap((step) => SCALE.map((stance) => ({
+      date: utc(step.from), stance, count: step.counts[stance] || 0,
+    })));
     return Plot.plot({
       width, height: 300, marginLeft: 44, marginRight: 12,
       style: { fontSize: "11px", background: "transparent" },
@@ -411,7 +439,10 @@ export class Charts {
       y: { label: "actors", grid: true, tickFormat: "d" },
       color: { domain: SCALE, range: SCALE.map(stanceColour) },
       marks: [
-        Plot.areaY(rows, { x: "date", y: "count", z: "stance", fill: "stance", curve: "step-after", order: SCALE, stroke: "#fff", strokeWidth: 0.5 }),
+        Plot.areaY(rows, {
+          x: "date", y: "count", z: "stance", fill: "stance", curve: "step-after", order: SCALE,
+          stroke: "#fff", strokeWidth: 0.5,
+        }),
         Plot.ruleY([0], { stroke: INK }),
       ],
     });
@@ -431,7 +462,8 @@ export class Charts {
       : "no actor yet";
     return fill(caption,
       `The number of actors at each stance on ${topic} over time, stacked from hostile (bottom) to delivered (top);`,
-      ` ${steps.length} change${steps.length > 1 ? "s" : ""}, at most ${peak} actors${this.asKnown()}. On ${longDay(day)}: ${said}.`);
+      ` ${steps.length} change${steps.length > 1 ? "s" : ""}, at most ${peak} actors${this.asKnown()}.`,
+      ` On ${longDay(day)}: ${said}.`);
   }
 
   topicTable(steps, day) {
