@@ -227,6 +227,21 @@ def test_the_charts_follow_the_live_feed_and_the_known_at_instant(browser, own_s
     assert not watched.problems(), "\n".join(watched.problems())
 
 
+def test_an_instant_before_the_log_knew_the_actor_is_said_in_the_captions(browser, server):
+    context, watched = _new_page(browser, server)
+    page = watched.page
+    open_page(page, f"/?at={TODAY}&known_at=2000-01-01T00:00:00Z")
+    page.wait_for_selector("#actor-chart[data-ready='false'][data-known-at='2000-01-01T00:00:00Z']", timeout=LOAD_MS)
+    actor = page.get_attribute("#actor-chart", "data-actor")
+    caption = page.text_content("#actor-chart-caption")
+    assert caption.startswith("Could not load the chart:") and f"actor '{actor}' was not yet known" in caption
+    assert "was not yet known" in page.text_content("#topic-chart-caption")
+    assert page.locator("#actor-chart svg").count() == 0 and page.is_hidden("#notice")  # the rest of the page works
+    context.close()
+    # The refused reads show as failed loads (404) in the console; nothing else may go wrong.
+    assert [e for e in watched.problems() if "404" not in e] == []
+
+
 def test_screenshots_of_both_charts(browser, server, tmp_path):
     """The pictures docs/ui.md shows: France's stances (a disputed statement) and the counts on troops in Ukraine."""
     context, watched = _new_page(browser, server, 1440, 900)

@@ -100,6 +100,7 @@ export class Charts {
     this.topicData = null;
     this.requests = { actor: null, topic: null };
     this.drawn = { actor: null, topic: null }; // what each chart shows, for moving its day without drawing again
+    this.failures = { actor: null, topic: null }; // why a chart's series could not be loaded, said in its caption
   }
 
   /** Build the section and draw both charts for the first actor and topic with stances on the day. */
@@ -212,13 +213,13 @@ export class Charts {
     const path = kind === "actor" ? `/history/${encodeURIComponent(id)}` : `/topics/${encodeURIComponent(id)}/counts`;
     try {
       const data = await getJSON(query(path, { known_at: this.knownAt }), { signal: request.signal });
-      this.notice(null);
+      this.failures[kind] = null;
       if (kind === "actor") this.actorData = data;
       else this.topicData = data;
     } catch (error) {
       if (error.name === "AbortError") return;
-      // Said on the page (a known_at before the log knew the actor is a 404 with the reason); not a page error.
-      this.notice(`Could not load the chart: ${error.message}`);
+      // Said in the chart's caption (a known_at before the log knew the actor is a 404 with the reason).
+      this.failures[kind] = `Could not load the chart: ${error.message}`;
       if (kind === "actor") this.actorData = null;
       else this.topicData = null;
     }
@@ -290,15 +291,17 @@ export class Charts {
         }),
         Plot.ruleY(segments, {
           filter: (s) => s.interval.disputed, fy: "topic", y: (s) => s.interval.stance,
-          x1: (s) => utc(s.from), x2: (s) => utc(s.to), stroke: DISPUTED, strokeWidth: 11, strokeOpacity: 0.35,
+          x1: (s) => utc(s.from), x2: (s) => utc(s.to), clip: true,
+          stroke: DISPUTED, strokeWidth: 11, strokeOpacity: 0.35,
         }),
         Plot.ruleY(segments, {
           filter: (s) => !s.interval.conditions.length, fy: "topic", y: (s) => s.interval.stance,
-          x1: (s) => utc(s.from), x2: (s) => utc(s.to), stroke: INK, strokeWidth: 2.5,
+          x1: (s) => utc(s.from), x2: (s) => utc(s.to), stroke: INK, strokeWidth: 2.5, clip: true,
         }),
         Plot.ruleY(segments, {
           filter: (s) => s.interval.conditions.length, fy: "topic", y: (s) => s.interval.stance,
-          x1: (s) => utc(s.from), x2: (s) => utc(s.to), stroke: INK, strokeWidth: 2.5, strokeDasharray: "6 3",
+          x1: (s) => utc(s.from), x2: (s) => utc(s.to), clip: true,
+          stroke: INK, strokeWidth: 2.5, strokeDasharray: "6 3",
         }),
         Plot.ruleX(segments, {
           filter: (s) => s.previous && s.previous !== s.interval.stance, fy: "topic", x: (s) => utc(s.from),
@@ -356,6 +359,7 @@ export class Charts {
         actorName: context.names.get(this.actor) || this.actor,
         conditions: new Map(conditions.conditions.map((c) => [c.id, c])), entries: context.entries, day,
       });
+      this.notice(null);
       this.details.closest("section")?.scrollIntoView({ block: "nearest" });
     } catch (error) {
       this.notice(`Could not load the details: ${error.message}`);
@@ -364,7 +368,7 @@ export class Charts {
 
   actorCaption(name, lines, day) {
     const caption = document.getElementById("actor-chart-caption");
-    if (!this.actorData) return fill(caption, "No data.");
+    if (!this.actorData) return fill(caption, this.failures.actor || "Loading…");
     if (!lines.length) return fill(caption, `${name} has held no stance on any topic${this.asKnown()}.`);
     const onDay = lines.map((line) => {
       const held = line.intervals.find((i) => holds(i, day));
@@ -451,7 +455,7 @@ export class Charts {
   topicCaption(steps, day) {
     const caption = document.getElementById("topic-chart-caption");
     const topic = words(this.topic || "");
-    if (!this.topicData) return fill(caption, "No data.");
+    if (!this.topicData) return fill(caption, this.failures.topic || "Loading…");
     if (!steps.length) return fill(caption, `No actor has held a stance on ${topic}${this.asKnown()}.`);
     const now = steps.filter((step) => step.from <= day).pop();
     const peak = Math.max(...steps.map((s) => s.total));
