@@ -143,3 +143,32 @@ def test_unknown_ids_are_not_found_and_known_at_before_the_topic_says_when_it_wa
             series.stance_counts(tx, "troops", known_at=early)
         with pytest.raises(NotFound, match="actor 'fr' was not yet known"):
             series.actor_history(tx, "fr", known_at=early)
+
+
+@pytest.mark.parametrize(("ruling", "stance"), [
+    (dict(type="dispute.settled", stands="report-a", over=["report-b"]), "reluctant"),
+    (dict(type="dispute.settled", stands="report-b", over=["report-a"]), "declined"),
+    (dict(type="change.confirmed", earlier="report-b", later="report-a"), "reluctant"),
+])
+def test_counts_follow_disputes_and_the_editors_rulings_as_the_matrix_does(registered, clock, ruling, stance):
+    """Two reports of France's position compete (the most cautious is counted, as disputed) until an editor rules."""
+    clock.advance(days=2)
+    registered.append(events(
+        make("stance.stated", "2026-01-06", id="report-a", actor="fr", topic="troops", stance="reluctant"),
+        make("stance.stated", "2026-01-06", id="gb-troops", actor="gb", topic="troops", stance="committed")))
+    clock.advance(hours=1)
+    registered.append(events(
+        make("stance.stated", "../2026-01-06", id="report-b", actor="fr", topic="troops", stance="declined")))
+    disputed_at = clock.now()
+    clock.advance(hours=1)
+    ruling = dict(ruling)
+    registered.append(events(make(ruling.pop("type"), "2026-01-08", id="ruling", actor="fr", topic="troops",
+                                  reason="the later report quotes the prime minister", **ruling)))
+    day = dt.date(2026, 1, 7)
+    with registered.reading() as tx:
+        for known_at, fr_stance, disputed in ((disputed_at, "declined", 1), (None, stance, 0)):
+            step = step_on(series.stance_counts(tx, "troops", known_at=known_at), day)
+            rows = queries.stances(tx, day, topic="troops", known_at=known_at)
+            assert {r.actor: (r.stance, r.disputed) for r in rows}["fr"] == (fr_stance, bool(disputed))
+            assert (step.counts[fr_stance], step.counts["committed"], step.disputed) == (1, 1, disputed)
+            assert step.total == len(rows) == 2
