@@ -39,10 +39,10 @@ def stance_counts(tx: Tx, topic: str, *, known_at: dt.datetime | None = None) ->
     pos = queries.known_position(tx, known_at)
     _check_topic(tx, topic, pos, known_at)
     moves: dict[str, Counter[tuple[str, bool]]] = defaultdict(Counter)
-    for valid_from, valid_to, stance, disputed in _shown_intervals(tx, topic, pos):
-        moves[valid_from][stance, disputed] += 1
+    for valid_from, valid_to, stance, contested in _shown_intervals(tx, topic, pos):
+        moves[valid_from][stance, contested] += 1
         if valid_to is not None:
-            moves[valid_to][stance, disputed] -= 1
+            moves[valid_to][stance, contested] -= 1
     steps: list[CountStep] = []
     holding: Counter[tuple[str, bool]] = Counter()
     for day in sorted(moves):
@@ -50,7 +50,7 @@ def stance_counts(tx: Tx, topic: str, *, known_at: dt.datetime | None = None) ->
         counts = dict.fromkeys(SCALE, 0)
         for (stance, _), number in holding.items():
             counts[stance] = counts.get(stance, 0) + number
-        disputed = sum(number for (_, contested), number in holding.items() if contested)
+        disputed = sum(number for (_, competing), number in holding.items() if competing)
         if steps and steps[-1].counts == counts and steps[-1].disputed == disputed:
             continue  # one actor's change of version within a stance, or an end and a start on one day
         steps.append(CountStep(day, counts, sum(counts.values()), disputed))

@@ -1,7 +1,8 @@
 """Measurement 3: in-process query latency on a loaded log (p50 and p99).
 
 Each sample is what one API request does: open a read snapshot and ask
-``queries.stances`` (or, for the page's charts, ``series.actor_history`` and ``series.stance_counts``). Days, actors and ``known_at`` instants are drawn from a seeded
+``queries.stances`` (or, for the page's charts, ``series.actor_history`` and
+``series.stance_counts``). Days, actors and ``known_at`` instants are drawn from a seeded
 generator within the log's own range, so every benchmark run asks the same questions.
 """
 
