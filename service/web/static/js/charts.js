@@ -76,7 +76,8 @@ function figure(kind, label, picker, legend = null) {
       picker),
     legend,
     h("div", { class: "plot", id: `${kind}-chart-plot` }),
-    h("figcaption", { id: `${kind}-chart-caption`, "aria-live": "polite" }),
+    // Not a live region: a slider's drag rewrites the caption many times a second.
+    h("figcaption", { id: `${kind}-chart-caption` }),
     h("details", { class: "chart-data", id: `${kind}-chart-data` },
       h("summary", {}, "The chart's data as a table"),
       h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": `${label}: the data` },
