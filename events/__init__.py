@@ -3,7 +3,7 @@
 Nothing in this package imports a web framework; ``service`` builds on it.
 """
 
-from events import keys, proposals, queries
+from events import keys, proposals, queries, series
 from events.model import dates, vocabulary
 from events.model.catalog import EVENT_TYPES, AnyEvent, Event, encode
 from events.model.clock import Clock, FixedClock, SystemClock
@@ -26,5 +26,5 @@ __all__ = [
     "EventStore",
     "FieldError", "FixedClock", "InvalidDate", "InvalidEvent", "MissingDatabase", "NotFound", "StoredEvent",
     "SystemClock", "UnknownReference", "dates", "decode_inbound", "encode", "events_from_objects", "open_store",
-    "keys", "proposals", "queries", "verify", "vocabulary",
+    "keys", "proposals", "queries", "series", "verify", "vocabulary",
 ]

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import msgspec
 
-from events import Event, EventStore, InvalidDate, InvalidEvent, queries
+from events import Event, EventStore, InvalidDate, InvalidEvent, queries, series
 from events.model.clock import format_instant
 from events.model.errors import FieldError
+from events.model.vocabulary import STANCES
 from events.preview import Preview, faults_of
 from events.preview import preview as dry_run
 from events.tables import log
@@ -23,6 +24,7 @@ from events.tables.tx import Tx
 from service import formats
 from service.documents import (
     ActorDocument,
+    ActorHistory,
     ActorList,
     ActorStances,
     ActorSummary,
@@ -34,6 +36,7 @@ from service.documents import (
     History,
     PreviewDocument,
     SearchDocument,
+    StanceCounts,
     StanceMatrix,
     actor_document,
     preview_document,
@@ -170,6 +173,20 @@ def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime 
         queries.actor(tx, actor_id, dt.date.max, as_of)
         intervals = queries.history(tx, actor_id, topic, known_at=as_of)
     return History(actor_id, topic, _instant(known_at), intervals, position)
+
+
+def actor_history(store: EventStore, actor_id: str, known_at: dt.datetime | None = None) -> ActorHistory:
+    """Every interval of one actor's stance on each topic; raises NotFound for an unknown actor."""
+    with store.reading() as tx:
+        topics = series.actor_history(tx, actor_id, known_at=known_at)
+    return ActorHistory(actor_id, _instant(known_at), topics)
+
+
+def stance_counts(store: EventStore, topic: str, known_at: dt.datetime | None = None) -> StanceCounts:
+    """How many actors hold each stance on one topic over time; raises NotFound for an unknown topic."""
+    with store.reading() as tx:
+        steps = series.stance_counts(tx, topic, known_at=known_at)
+    return StanceCounts(topic, _instant(known_at), list(STANCES), steps)
 
 
 def timeline(

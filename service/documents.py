@@ -17,18 +17,20 @@ from events.model.views import (
     ActorView,
     Change,
     ConditionView,
+    CountStep,
     Interval,
     Member,
     StanceView,
+    TopicHistory,
     Transition,
 )
 from events.preview import Preview
 
 __all__ = [
-    "ActorDocument", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage", "ConditionList",
-    "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
-    "STORED_EVENT_TYPES", "StanceMatrix", "StoredEventDocument", "preview_document", "stored_event_document",
-    "SearchDocument", "SearchHitDocument", "search_hit_document", "Facets", "SEARCH_HIT_TYPES",
+    "ActorDocument", "ActorHistory", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage",
+    "ConditionList", "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
+    "STORED_EVENT_TYPES", "StanceCounts", "StanceMatrix", "StoredEventDocument", "preview_document",
+    "stored_event_document", "SearchDocument", "SearchHitDocument", "search_hit_document", "Facets", "SEARCH_HIT_TYPES",
 ]
 
 Day = Annotated[str, Meta(description="a day, YYYY-MM-DD", examples=["2026-01-07"])]
@@ -197,6 +199,24 @@ class History(msgspec.Struct, frozen=True):
     known_at: Instant | None
     intervals: list[Interval]
     position: int | None = None  # the log position it was read at (as_of_position gives it again)
+
+
+class ActorHistory(msgspec.Struct, frozen=True):
+    """Every validity interval of one actor's stance on each topic it has held one on (the data of its chart)."""
+
+    actor: str
+    known_at: Instant | None
+    topics: list[TopicHistory]
+
+
+class StanceCounts(msgspec.Struct, frozen=True):
+    """How many actors hold each stance on one topic over time, as steps (the data of its stacked chart):
+    ``stances`` is the scale, lowest first, and each step's ``counts`` has one key per stance of it."""
+
+    topic: str
+    known_at: Instant | None
+    stances: list[str]
+    steps: list[CountStep]
 
 
 class ChangesPage(msgspec.Struct, frozen=True):

@@ -13,6 +13,7 @@ ROUTES = {
     ("/subscriptions/pause", "post"), ("/keys", "get"), ("/keys", "post"), ("/keys/{name}", "delete"),
     ("/proposals", "post"), ("/proposals", "get"), ("/proposals/feed", "get"), ("/proposals/{proposal_id}", "get"),
     ("/proposals/{proposal_id}/accept", "post"), ("/proposals/{proposal_id}/reject", "post"),
+    ("/history/{actor_id}", "get"), ("/topics/{topic_id}/counts", "get"),
 }
 #: Answers that are not JSON documents: the live feed is an event stream, a removal has no body.
 NOT_JSON = {("/feed", "get"): "text/event-stream", ("/subscriptions/{subscription_id}", "delete"): None}

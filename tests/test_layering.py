@@ -117,7 +117,8 @@ CORE_LAYERS = ("events.model", "events.tables", "events.projections", "events.wr
 
 def core_layer(module: str) -> int:
     """The layer of a module of ``events``: its package's place in :data:`CORE_LAYERS`; the answers above them
-    (``queries``, ``verify``, ``subscriptions``) are one higher, and the package's public face the highest."""
+    (``queries``, ``series``, ``verify``, ``subscriptions``) are one higher, and the package's public face the
+    highest."""
     for rank, package in enumerate(CORE_LAYERS):
         if module == package or module.startswith(package + "."):
             return rank
@@ -126,7 +127,7 @@ def core_layer(module: str) -> int:
 
 #: The modules above the store's layers: answers and service state kept beside the log.
 ANSWERS = {"events.queries", "events.verify", "events.subscriptions", "events.preview", "events.keys",
-           "events.proposals"}
+           "events.proposals", "events.series"}
 
 
 def test_every_module_of_the_core_has_a_layer():

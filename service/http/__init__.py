@@ -15,12 +15,14 @@ from service.http.search import SearchController
 from service.http.stances import StancesController
 from service.http.subscriptions import SubscriptionsController
 from service.http.timeline import TimelineController
+from service.http.topics import TopicsController
 from service.http.web import web_handlers
 
 #: The controllers that serve the log's data (guarded by the token check).
 DATA_CONTROLLERS = (
     EventsController, ActorsController, StancesController, ConditionsController, ChangesController, TimelineController,
-    FeedController, SubscriptionsController, KeysController, ProposalsController, SearchController, PanelController,
+    TopicsController, FeedController, SubscriptionsController, KeysController, ProposalsController, SearchController,
+    PanelController,
 )
 #: Controllers open to everyone (the page and its assets hold no data: the page reads it from the API).
 PUBLIC_CONTROLLERS = (HealthController, *web_handlers())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 
 from service import answers
-from service.documents import ActorStances, DiffDocument, History, StanceMatrix
+from service.documents import ActorHistory, ActorStances, DiffDocument, History, StanceMatrix
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
@@ -71,3 +71,11 @@ class StancesController(Controller):
         """Every validity interval of the actor's stance on the topic, with its evidence."""
         return await reads.respond(answers.history, actor_id, topic_id, parse_known_at(known_at),
                                    as_of_position, quick=True)
+
+    @get("/history/{actor_id:str}", summary="One actor's history on every topic",
+         responses=problem_responses(*READ_PROBLEMS, 404))
+    async def actor_history(self, reads: Reads, actor_id: ActorPath,
+                            known_at: KnownAt = None) -> JSONAnswer[ActorHistory]:
+        """Every validity interval of the actor's stance on each topic it has held one on, with evidence: the
+        data of the page's chart of one actor, in one request."""
+        return await reads.respond(answers.actor_history, actor_id, parse_known_at(known_at))

@@ -4,6 +4,7 @@
 import { PrivateService, getJSON, query } from "./api.js";
 import { setupAccount } from "./account.js";
 import { eventTypes, registeredIds, resolver } from "./catalogue.js";
+import { Charts } from "./charts.js";
 import { renderConditions } from "./conditions.js";
 import { renderDetails } from "./details.js";
 import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
@@ -44,6 +45,7 @@ let editor = null;
 let queue = null;
 
 const overview = new Overview($("overview-timeline"), (day) => setDay(day));
+const charts = new Charts($("charts-section"), { context: () => state, details: $("details-body") });
 const story = new Story($("story-timeline"), (eventId) => showEvent(eventId));
 
 /** Go to the day of a dated event (the story's slides and the search's hits name events). */
@@ -131,6 +133,7 @@ function showControls(day) {
   url.searchParams.set("at", day);
   window.history.replaceState(null, "", url);
   overview.mark(day);
+  charts.setDay(day);
 }
 
 /** Show ``day``: controls at once, the day's documents as soon as they arrive. */
@@ -236,7 +239,7 @@ function refreshSoon() {
   refreshTimer = setTimeout(async () => {
     try {
       await Promise.all([loadTimeline(), loadActors()]);
-      await setDay(state.day);
+      await Promise.all([setDay(state.day), charts.reload()]);
       if (editor) editor.setIds(await registeredIds()); // a new actor, topic or condition can be picked now
       if (queue && !$("review-section").hidden) await queue.refresh();
     } catch (error) {
@@ -291,6 +294,7 @@ async function start() {
       $("search-q").value = pinnedSearch();
       await search.run();
     }
+    await charts.start();
     follow({
       after: health.last_change, list: $("live"), empty: $("live-empty"), status: $("feed-state"),
       names: state.names, onChange: refreshSoon,
