@@ -12,6 +12,7 @@ import datetime as dt
 from events import EventStore, InvalidDate, queries
 from events.model.clock import format_instant
 from events.model.errors import FieldError
+from events.tables.tx import Tx
 from service import formats
 from service.documents import (
     ActorDocument,
@@ -24,6 +25,7 @@ from service.documents import (
     Health,
     History,
     StanceMatrix,
+    TimelineCounts,
     actor_document,
     stored_event_document,
 )
@@ -131,6 +133,11 @@ def history(store: EventStore, actor_id: str, topic: str, known_at: dt.datetime 
     return History(actor_id, topic, _instant(known_at), intervals)
 
 
+#: The most (actor, topic) pairs whose stance ranges one vis-timeline answer draws: a selection of more (a whole
+#: log of 200 actors and 40 topics) gets its events only, and says so (``stances_left_out``).
+MAX_STANCE_KEYS = 400
+
+
 def timeline(
     store: EventStore,
     fmt: str,
@@ -140,18 +147,51 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
 ) -> formats.AnyTimeline:
-    """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis)."""
+    """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis): at most
+    ``limit`` events after the cursor ``after``, with the cursor of the next page when more follow."""
     if start is not None and end is not None:
         _check_range(start, end)
     with store.reading() as tx:
-        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic)
+        page = queries.timeline_page(tx, start=start, end=end, actor=actor, topic=topic, after=after, limit=limit)
+        entries, cursor = page.entries, page.next_cursor
         if fmt != "vis":
-            return formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
-        keys = queries.stance_keys(tx, actor=actor, topic=topic)
-        intervals = {key: queries.history(tx, *key) for key in keys}
+            if fmt == "timelinejs":
+                return formats.timelinejs(entries, next_cursor=cursor)
+            return formats.native(entries, cursor)
+        # The stance ranges come with the first page only, and only for a selection small enough to draw.
+        keys = [] if after is not None else _drawable_stance_keys(tx, actor, topic)
+        intervals = {key: queries.history(tx, *key) for key in keys or ()}
         names = {view.id: view.name for view in queries.actors(tx)}
-    return formats.vis(entries, intervals, names, today=today, start=start, end=end)
+    return formats.vis(entries, intervals, names, today=today, start=start, end=end, next_cursor=cursor,
+                       stances_left_out=keys is None or after is not None)
+
+
+def _drawable_stance_keys(tx: Tx, actor: str | None, topic: str | None) -> list[tuple[str, str]] | None:
+    """The selection's (actor, topic) pairs, or None when there are more than MAX_STANCE_KEYS."""
+    if actor is None and topic is None and queries.current_stance_count(tx) > MAX_STANCE_KEYS:
+        return None
+    keys = queries.stance_keys(tx, actor=actor, topic=topic)
+    return keys if len(keys) <= MAX_STANCE_KEYS else None
+
+
+def timeline_counts(
+    store: EventStore,
+    period: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> TimelineCounts:
+    """How many timeline events fall in each ``period`` (year, month or day) of the selection."""
+    if start is not None and end is not None:
+        _check_range(start, end)
+    with store.reading() as tx:
+        counts = queries.timeline_counts(tx, period, start=start, end=end, actor=actor, topic=topic)
+    return TimelineCounts(period, counts, sum(c.count for c in counts))
 
 
 def health(store: EventStore) -> Health:

@@ -19,6 +19,7 @@ from events.model.views import (
     ConditionView,
     Interval,
     Member,
+    PeriodCount,
     StanceView,
     Transition,
 )
@@ -26,7 +27,7 @@ from events.model.views import (
 __all__ = [
     "ActorDocument", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage", "ConditionList",
     "DiffDocument", "EventsPage", "Health", "History", "Problem", "ProblemField", "STORED_EVENT_TYPES", "StanceMatrix",
-    "StoredEventDocument", "stored_event_document",
+    "StoredEventDocument", "TimelineCounts", "stored_event_document",
 ]
 
 Day = Annotated[str, Meta(description="a day, YYYY-MM-DD", examples=["2026-01-07"])]
@@ -171,6 +172,15 @@ class ChangesPage(msgspec.Struct, frozen=True):
 
     changes: list[Change]
     next_after: int
+
+
+class TimelineCounts(msgspec.Struct, frozen=True):
+    """How many timeline events fall in each period (periods without events left out), and their total: the
+    density of a selection without its events."""
+
+    group: str
+    counts: list[PeriodCount]
+    total: int
 
 
 class Health(msgspec.Struct, frozen=True):

@@ -195,3 +195,17 @@ class TimelineEntry(msgspec.Struct, frozen=True):
     topics: list[str]
     sources: tuple[Source, ...]
     tags: tuple[str, ...] = ()
+
+
+class TimelinePage(msgspec.Struct, frozen=True):
+    """A page of the timeline, and the cursor that resumes after it (None: the selection ends here)."""
+
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+
+
+class PeriodCount(msgspec.Struct, frozen=True):
+    """How many timeline events fall in one period (``2026``, ``2026-01`` or ``2026-01-06``)."""
+
+    period: str
+    count: int
