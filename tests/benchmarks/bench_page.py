@@ -7,8 +7,8 @@ loaded log (127.0.0.1).
 * a pan: a drag of the overview until the new window's items are drawn (median of ``moves`` drags; the page waits
   for the drag to settle for 120 ms before it fetches, which is included).
 
-Also the tab's JavaScript heap after the date changes. Screenshots (the opening overview, a zoomed month) go to
-``--screenshots`` when given. Run alone with ``python -m tests.benchmarks.bench_page DATABASE [SIZE]``.
+Also the tab's JavaScript heap after the date changes. Screenshots (the weeks the page opens on, and the whole
+span) go to ``--screenshots`` when given. Run alone with ``python -m tests.benchmarks.bench_page DATABASE [SIZE]``.
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
         page.wait_for_function(DRAWN, timeout=120_000, polling=50)
         paint = page.evaluate("() => performance.now()")
         first_bytes = sum(sent)
-        if screenshots is not None:
-            page.screenshot(path=str(screenshots / "ui-100k-overview.png"))
+        if screenshots is not None:  # the page opens on about five weeks around its day
+            page.screenshot(path=str(screenshots / f"ui-{size // 1000}k-month.png"))
         span = page.evaluate("() => [document.getElementById('at-date').min, document.getElementById('at-date').max]")
         changes = [page.evaluate(DATE_CHANGE, day) for day in _days(span[0], span[1], moves)]
         heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : null")
@@ -87,10 +87,10 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
             page.wait_for_function(f"() => document.getElementById('overview-timeline').dataset.window !== {before!r}",
                                    timeout=60_000, polling="raf")
             pans.append((time.perf_counter() - started) * 1000)
-        if screenshots is not None:
-            page.locator("#zoom-date").click()
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(screenshots / "ui-100k-month.png"))
+        if screenshots is not None:  # the whole span: counts per month
+            page.locator("#zoom-all").click()
+            page.wait_for_selector("#overview-timeline .vis-item.density", timeout=60_000)
+            page.screenshot(path=str(screenshots / f"ui-{size // 1000}k-overview.png"))
         browser.close()
     note = "Debian chromium, headless, 1440x900, through Playwright; server and browser on one 2-core machine"
     return [
