@@ -77,7 +77,10 @@ export class Overview {
 
   /** Show the items of one window (a /timeline?format=vis page), in the actors' rows, keeping the view. */
   showWindow(doc) {
-    if (!this.grouped) this.timeline.setGroups(this.groups);
+    if (!this.grouped) {
+      this.timeline.setOptions({ stack: true });
+      this.timeline.setGroups(this.groups);
+    }
     this.grouped = true;
     this.groups.update(doc.groups);
     this.items.clear();
@@ -87,6 +90,7 @@ export class Overview {
   /** Show counts instead of items (a window too dense to draw): one box per period, darker where denser. */
   showDensity(periods) {
     const top = Math.max(1, ...periods.map((p) => p.count));
+    this.timeline.setOptions({ stack: false }); // one row of periods side by side
     this.timeline.setGroups(null);
     this.grouped = false;
     this.items.clear();
