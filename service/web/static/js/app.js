@@ -95,6 +95,9 @@ async function loadWindows(days) {
   if (!window.vis) return;
   if (windowed) return windowed.load();
   overview.show({ items: [], groups: [] }, state.range, state.day);
+  $("overview").querySelector(".hint").textContent = "Dots are events, in the rows of the actors they name; a " +
+    "window of more than 1,000 events shows how many fall in each day or month (click one to zoom in). Click an " +
+    "event or drag the red line to pick the date; ctrl + wheel zooms, dragging pans.";
   windowed = new WindowedTimeline(overview, { onShown: shownWindow, onError: failed });
   windowed.start().catch(failed); // not awaited: the matrix of the day loads meanwhile
 }
