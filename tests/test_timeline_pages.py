@@ -1,6 +1,7 @@
 """The timeline by window, filter and page, and its counts per period: on both backends, against the whole
 timeline filtered by hand; and the same over HTTP (limits, cursors, refusals)."""
 
+import contextlib
 import datetime as dt
 import random
 
@@ -8,7 +9,7 @@ import pytest
 
 from events import queries
 from service import answers
-from tests.conftest import AUTH, events, make, registrations
+from tests.conftest import AUTH, POSTGRES_URL, events, make, postgres_schema, registrations, require_postgres
 
 ACTORS = ("fr", "gb", "de", "coalition")
 TOPICS = ("troops", "money")
@@ -162,11 +163,23 @@ def test_a_vis_answer_for_too_many_stances_leaves_them_out(mixed, monkeypatch):
 # --- over HTTP ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def mixed_api(service_api):
-    response = service_api.post("/events", json=mixed_log(120, seed=26), headers=AUTH)
-    assert response.status_code == 201, response.text
-    return service_api
+@pytest.fixture(params=["sqlite", "postgres"])
+def mixed_api(request, service_settings, clock):
+    """A service on each backend holding the mixed log."""
+    from litestar.testing import TestClient
+
+    from service.app import create_app
+
+    with contextlib.ExitStack() as stack:
+        settings = service_settings
+        if request.param == "postgres":
+            require_postgres()
+            schema = stack.enter_context(postgres_schema())
+            settings = settings.replace(database=f"{POSTGRES_URL}?schema={schema}")
+        client = stack.enter_context(TestClient(create_app(settings, clock=clock)))
+        response = client.post("/events", json=mixed_log(120, seed=26), headers=AUTH)
+        assert response.status_code == 201, response.text
+        yield client
 
 
 @pytest.mark.parametrize("fmt, key", [("native", "events"), ("timelinejs", "events"), ("vis", "items")])
