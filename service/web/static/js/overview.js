@@ -25,6 +25,7 @@ export class Overview {
     this.onPick = onPick;
     this.timeline = null;
     this.grouped = true; // items drawn in the actors' rows (false while counts are shown)
+    this.panned = false; // the pointer pressed now has dragged the view
     this.range = null;
     this.day = null;
   }
@@ -57,7 +58,11 @@ export class Overview {
     });
     this.timeline.addCustomTime(localDate(day), MARKER);
     this.timeline.on("timechanged", (event) => event.id === MARKER && this.onPick(localDay(event.time)));
+    // vis-timeline also reports a click where a drag ends: a drag pans, it picks nothing.
+    this.timeline.on("mouseDown", () => { this.panned = false; });
+    this.timeline.on("rangechange", ({ byUser }) => { if (byUser) this.panned = true; });
     this.timeline.on("click", (event) => {
+      if (this.panned) return;
       const item = event.item === null || event.item === undefined ? null : this.items.get(event.item);
       if (item && String(item.id).startsWith("density/")) this.timeline.setWindow(localDate(item.start), localDate(item.end));
       else if (item) this.onPick(String(item.start).slice(0, 10));
