@@ -7,6 +7,7 @@ to every test here. The browser, the page checks and the server are those of tes
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from urllib.parse import parse_qs, urlsplit
 
@@ -158,3 +159,27 @@ def test_the_matrix_filters_actors_and_topics_under_sticky_headers(opened):
     head = page.locator("#matrix thead th.corner").bounding_box()
     scroller = page.locator(".table-scroll").bounding_box()
     assert abs(head["y"] - scroller["y"]) < 3
+
+
+def test_a_drag_across_the_counts_pans_without_zooming_in(opened):
+    page, _ = opened
+    page.click("#zoom-all")
+    page.wait_for_selector("#overview-timeline .vis-item.density", timeout=LOAD_MS)
+    before = page.get_attribute("#overview-timeline", "data-window")
+    strip = page.locator("#overview-timeline .vis-center").bounding_box()
+    count = page.locator("#overview-timeline .vis-item.density").nth(10).bounding_box()
+    y = count["y"] + count["height"] / 2  # the drag starts and ends on counts
+    page.mouse.move(strip["x"] + strip["width"] * 0.6, y)
+    page.mouse.down()
+    page.mouse.move(strip["x"] + strip["width"] * 0.4, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => document.getElementById('overview-timeline').dataset.window !== {before!r}", timeout=LOAD_MS)
+    after = page.get_attribute("#overview-timeline", "data-window")
+
+    def days(window: str) -> int:
+        start, end = (dt.date.fromisoformat(day) for day in window.split("/"))
+        return (end - start).days
+
+    assert after.split("/")[0] > before.split("/")[0]  # panned forward in time
+    assert days(after) >= days(before) - 1  # and kept the zoom (a click on a count would zoom into its month)
