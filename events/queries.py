@@ -9,6 +9,7 @@ corrections are ignored). Dates are valid time: ``at`` is a day.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,15 +28,18 @@ from events.model.views import (
     Evidence,
     Interval,
     Member,
+    PeriodCount,
     StanceVersion,
     StanceView,
     StateView,
     TimelineEntry,
+    TimelinePage,
     Transition,
 )
 from events.model.vocabulary import commitment_status
 from events.projections import disputes, evidence
 from events.projections import search as search_rows
+from events.projections import timeline as timeline_projection
 from events.projections.changes import Snapshot, load_rivals
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.tables import log, registry
@@ -328,6 +332,13 @@ def stance_keys(
     return [(row[0], row[1]) for row in tx.fetchall(sql + " ORDER BY actor, topic", params)]
 
 
+def current_stance_count(tx: Tx) -> int:
+    """How many (actor, topic) pairs hold a stance now: one entry each in the stance table's index of current
+    rows."""
+    row = tx.fetchone("SELECT count(*) FROM stance_intervals WHERE superseded_pos IS NULL AND valid_to IS NULL")
+    return row[0] if row else 0
+
+
 _CHANGE_COLUMNS = (
     "seq, kind, actor, topic, effective, before_stance, before_status, after_stance, after_status, event_id,"
     " position, recorded, detail, before_disputed, after_disputed"
@@ -376,6 +387,98 @@ def last_change(tx: Tx) -> int:
     return (row[0] or 0) if row else 0
 
 
+#: A timeline page's cursor: the last entry's earliest day, its second of the day and its log position.
+CURSOR_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{1,5}\.[0-9]{1,18}$"
+#: The periods timeline counts group by, and how many leading characters of an ISO day name each.
+PERIODS = {"year": 4, "month": 7, "day": 10}
+_ORDER = ("earliest", "second", "position")
+_ENTRY_COLUMNS = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
+                  " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), t.second,"
+                  " a.recorded_by FROM timeline t JOIN events e ON e.id = t.event_id"
+                  " LEFT JOIN event_versions v ON v.event_id = t.event_id"
+                  " LEFT JOIN attributions a ON a.position = e.position")
+
+
+def timeline_cursor(entry: TimelineEntry, second: int) -> str:
+    """The cursor that resumes a timeline page after ``entry`` (``second``: its second of the day)."""
+    return f"{entry.earliest}.{second}.{entry.position}"
+
+
+def _parse_cursor(cursor: str) -> tuple[str, int, int]:
+    day, second, position = cursor.split(".")
+    return day, int(second), int(position)
+
+
+def _selections(
+    start: dt.date | None, end: dt.date | None, actor: str | None, topic: str | None, after: str | None
+) -> list[tuple[str, list[Any]]]:
+    """The WHERE clauses (with their parameters) of the timeline rows overlapping [start, end], named by ``actor``
+    and ``topic``, after the cursor: one per index range. With a window, narrow rows start at most WIDE_DAYS before
+    it, so they are one range of the date index; the wide rows are read from their own index."""
+    common = ""
+    params: list[Any] = []
+    for kind, name in (("actor", actor), ("topic", topic)):
+        if name is not None:
+            common += (" AND EXISTS (SELECT 1 FROM timeline_refs r WHERE r.event_id = t.event_id AND r.kind = ?"
+                       " AND r.ref = ?)")
+            params += [kind, name]
+    if after is not None:
+        day, second, position = _parse_cursor(after)
+        # The first comparison bounds the index range; the rest resumes within the cursor's day.
+        common += (" AND t.earliest >= ? AND (t.earliest > ? OR t.second > ? OR (t.second = ? AND t.position > ?))")
+        params += [day, day, second, second, position]
+    if end is not None:
+        common += " AND t.earliest <= ?"
+        params.append(end.isoformat())
+    if start is None:
+        return [(common, params)]
+    first = start.isoformat()
+    reach = (start - dt.timedelta(days=timeline_projection.WIDE_DAYS)).isoformat()
+    return [
+        (" AND t.wide = 0 AND t.earliest >= ? AND t.latest >= ?" + common, [reach, first, *params]),
+        (" AND t.wide = 1 AND t.latest >= ?" + common, [first, *params]),
+    ]
+
+
+def timeline_page(
+    tx: Tx,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+    known_at: AsOf = None,
+) -> TimelinePage:
+    """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
+    [start, end], naming ``actor`` and ``topic``, after the cursor ``after``: at most ``limit`` of them, with the
+    cursor of the next page when more follow (None when this page ends the selection); as the log stood at
+    ``known_at`` when given."""
+    if known_at is not None:
+        return _timeline_page_at(tx, known_position(tx, known_at), start, end, actor, topic, after, limit)
+    cut = "" if limit is None else f" LIMIT {int(limit) + 1}"
+    order = " ORDER BY " + ", ".join(f"t.{c}" for c in _ORDER)
+    rows: list[Any] = []
+    for where, params in _selections(start, end, actor, topic, after):
+        rows = list(heapq.merge(rows, tx.fetchall(_ENTRY_COLUMNS + " WHERE 1 = 1" + where + order + cut, params),
+                                key=lambda r: (r[4], r[13], r[2])))
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    out = []
+    for row in rows:
+        event = decode_stored(row[12], row[11])
+        out.append(
+            TimelineEntry(
+                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
+                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary,
+                actors=_list.decode(row[9]), topics=_list.decode(row[10]), sources=event.sources, tags=event.tags,
+                recorded_by=row[14],
+            )
+        )
+    return TimelinePage(out, timeline_cursor(out[-1], rows[-1][13]) if more else None)
+
+
 def timeline(
     tx: Tx,
     *,
@@ -385,45 +488,45 @@ def timeline(
     topic: str | None = None,
     known_at: AsOf = None,
 ) -> list[TimelineEntry]:
-    """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
-    [start, end]; as the log stood at ``known_at`` when given (read from the versions search keeps)."""
-    if known_at is not None:
-        return _timeline_at(tx, known_position(tx, known_at), start, end, actor, topic)
-    sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
-           " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), a.recorded_by"
-           " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
-           " LEFT JOIN attributions a ON a.position = e.position WHERE 1 = 1")
-    params: list[Any] = []
-    if start is not None:
-        sql += " AND t.latest >= ?"
-        params.append(start.isoformat())
-    if end is not None:
-        sql += " AND t.earliest <= ?"
-        params.append(end.isoformat())
-    sql += " ORDER BY t.earliest, t.second, t.position"
-    out = []
-    for row in tx.fetchall(sql, params):
-        actors_, topics_ = _list.decode(row[9]), _list.decode(row[10])
-        if (actor and actor not in actors_) or (topic and topic not in topics_):
-            continue
-        event = decode_stored(row[12], row[11])
-        out.append(
-            TimelineEntry(
-                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
-                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary, actors=actors_,
-                topics=topics_, sources=event.sources, tags=event.tags, recorded_by=row[13],
-            )
-        )
-    return out
+    """Every timeline event overlapping [start, end] (naming ``actor`` and ``topic``), in date order; as the log
+    stood at ``known_at`` when given."""
+    return timeline_page(tx, start=start, end=end, actor=actor, topic=topic, known_at=known_at).entries
 
 
-def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | None, actor: str | None,
-                 topic: str | None) -> list[TimelineEntry]:
+def timeline_counts(
+    tx: Tx,
+    period: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> list[PeriodCount]:
+    """How many timeline events overlapping [start, end] (naming ``actor`` and ``topic``) fall in each ``period``
+    (year, month or day), in period order; an event counts in the period of the first day it is known to reach
+    (its earliest day, or its latest for an open or unknown start), where the vis-timeline format draws it."""
+    width = PERIODS[period]
+    counts: dict[str, int] = {}
+    if (start, end, actor, topic) == (None, None, None, None):
+        for day, count in tx.fetchall("SELECT day, events FROM timeline_days ORDER BY day"):
+            counts[day[:width]] = counts.get(day[:width], 0) + count
+        return [PeriodCount(name, count) for name, count in counts.items()]
+    for where, params in _selections(start, end, actor, topic, None):
+        sql = (f"SELECT substr(CASE WHEN t.earliest = ? THEN t.latest ELSE t.earliest END, 1, {width}) AS period,"
+               f" count(*) FROM timeline t WHERE 1 = 1{where} GROUP BY period")
+        for name, count in tx.fetchall(sql, [dates.OPEN_START.isoformat(), *params]):
+            counts[name] = counts.get(name, 0) + count
+    return [PeriodCount(name, counts[name]) for name in sorted(counts)]
+
+
+def _timeline_page_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | None, actor: str | None,
+                      topic: str | None, after: str | None, limit: int | None) -> TimelinePage:
     """The timeline as it stood at ``pos``: the timeline table holds only each event's current version, the search
-    table every version with the positions it was current between."""
+    table every version with the positions it was current between. Pages are cut here, after the read: a
+    question about the past reads the whole selection once (the windowed indexes are the current timeline's)."""
     vis_sql, positions = visible(pos, "s")
     params: list[Any] = [*positions]
-    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics,"
+    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics, s.second,"
            " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body), a.recorded_by"
            " FROM search_entries s JOIN events e ON e.position = s.position"
            f" LEFT JOIN attributions a ON a.position = s.position WHERE {vis_sql}")
@@ -433,22 +536,29 @@ def _timeline_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | 
     if end is not None:
         sql += " AND s.earliest <= ?"
         params.append(end.isoformat())
-    out = []
-    for event_id, position, earliest, latest, actors_json, topics_json, version, body, recorded_by in tx.fetchall(
-            sql + " ORDER BY s.earliest, s.second, s.position", params):
+    out: list[TimelineEntry] = []
+    seconds: list[int] = []
+    resume = _parse_cursor(after) if after is not None else None
+    for row in tx.fetchall(sql + " ORDER BY s.earliest, s.second, s.position", params):
+        event_id, position, earliest, latest, actors_json, topics_json, second, version, body, recorded_by = row
         actors_, topics_ = _list.decode(actors_json), _list.decode(topics_json)
         if (actor and actor not in actors_) or (topic and topic not in topics_):
+            continue
+        if resume is not None and (earliest, second, position) <= resume:
             continue
         event = decode_stored(body, version)
         if not event.on_timeline:
             continue
+        if limit is not None and len(out) == limit:
+            return TimelinePage(out, timeline_cursor(out[-1], seconds[-1]))
         date = dates.parse(event.occurred)
         out.append(TimelineEntry(
             id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
             precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
             actors=actors_, topics=topics_, sources=event.sources, tags=event.tags, recorded_by=recorded_by,
         ))
-    return out
+        seconds.append(second)
+    return TimelinePage(out, None)
 
 
 class SearchHit(msgspec.Struct, frozen=True):

@@ -38,6 +38,7 @@ from service.documents import (
     SearchDocument,
     StanceCounts,
     StanceMatrix,
+    TimelineCounts,
     actor_document,
     preview_document,
     search_hit_document,
@@ -189,6 +190,11 @@ def stance_counts(store: EventStore, topic: str, known_at: dt.datetime | None = 
     return StanceCounts(topic, _instant(known_at), list(STANCES), steps)
 
 
+#: The most (actor, topic) pairs whose stance ranges one vis-timeline answer draws: a selection of more (a whole
+#: log of 200 actors and 40 topics) gets its events only, and says so (``stances_left_out``).
+MAX_STANCE_KEYS = 400
+
+
 def timeline(
     store: EventStore,
     fmt: str,
@@ -200,20 +206,29 @@ def timeline(
     topic: str | None = None,
     known_at: dt.datetime | None = None,
     as_of_position: int | None = None,
+    after: str | None = None,
+    limit: int | None = None,
 ) -> formats.AnyTimeline:
-    """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis)."""
+    """The timeline between ``start`` and ``end`` rendered in ``fmt`` (native, timelinejs or vis): at most
+    ``limit`` events after the cursor ``after``, with the cursor of the next page when more follow; as the log
+    stood at ``known_at`` or ``as_of_position`` when given."""
     if start is not None and end is not None:
         _check_range(start, end)
     with store.reading() as tx:
         as_of, position = _as_of(tx, known_at, as_of_position)
-        entries = queries.timeline(tx, start=start, end=end, actor=actor, topic=topic, known_at=as_of)
+        page = queries.timeline_page(tx, start=start, end=end, actor=actor, topic=topic, after=after, limit=limit,
+                                     known_at=as_of)
+        entries, cursor = page.entries, page.next_cursor
         if fmt != "vis":
-            document = formats.timelinejs(entries) if fmt == "timelinejs" else formats.native(entries)
+            document = (formats.timelinejs(entries, next_cursor=cursor) if fmt == "timelinejs"
+                        else formats.native(entries, cursor))
             return msgspec.structs.replace(document, position=position)
-        keys = queries.stance_keys(tx, actor=actor, topic=topic, known_at=as_of)
-        intervals = {key: queries.history(tx, *key, known_at=as_of) for key in keys}
+        # The stance ranges come with the first page only, and only for a selection small enough to draw.
+        keys = [] if after is not None else _drawable_stance_keys(tx, actor, topic, as_of)
+        intervals = {key: queries.history(tx, *key, known_at=as_of) for key in keys or ()}
         names = {view.id: view.name for view in queries.actors(tx, as_of)}
-    vis = formats.vis(entries, intervals, names, today=today, start=start, end=end)
+    vis = formats.vis(entries, intervals, names, today=today, start=start, end=end, next_cursor=cursor,
+                      stances_left_out=keys is None or after is not None)
     return msgspec.structs.replace(vis, position=position)
 
 
@@ -275,6 +290,32 @@ def search(
         facets=Facets(**found.facets),
         next_cursor=f"{position}.{after}" if after < found.total else None,
     )
+
+
+def _drawable_stance_keys(tx: Tx, actor: str | None, topic: str | None,
+                          as_of: queries.AsOf) -> list[tuple[str, str]] | None:
+    """The selection's (actor, topic) pairs, or None when there are more than MAX_STANCE_KEYS."""
+    if actor is None and topic is None and as_of is None and queries.current_stance_count(tx) > MAX_STANCE_KEYS:
+        return None
+    keys = queries.stance_keys(tx, actor=actor, topic=topic, known_at=as_of)
+    return keys if len(keys) <= MAX_STANCE_KEYS else None
+
+
+def timeline_counts(
+    store: EventStore,
+    period: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> TimelineCounts:
+    """How many timeline events fall in each ``period`` (year, month or day) of the selection."""
+    if start is not None and end is not None:
+        _check_range(start, end)
+    with store.reading() as tx:
+        counts = queries.timeline_counts(tx, period, start=start, end=end, actor=actor, topic=topic)
+    return TimelineCounts(period, counts, sum(c.count for c in counts))
 
 
 def health(store: EventStore) -> Health:

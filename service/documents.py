@@ -20,6 +20,7 @@ from events.model.views import (
     CountStep,
     Interval,
     Member,
+    PeriodCount,
     StanceView,
     TopicHistory,
     Transition,
@@ -29,7 +30,7 @@ from events.preview import Preview
 __all__ = [
     "ActorDocument", "ActorHistory", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage",
     "ConditionList", "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
-    "STORED_EVENT_TYPES", "StanceCounts", "StanceMatrix", "StoredEventDocument", "preview_document",
+    "STORED_EVENT_TYPES", "StanceCounts", "StanceMatrix", "StoredEventDocument", "TimelineCounts", "preview_document",
     "stored_event_document", "SearchDocument", "SearchHitDocument", "search_hit_document", "Facets", "SEARCH_HIT_TYPES",
 ]
 
@@ -224,6 +225,15 @@ class ChangesPage(msgspec.Struct, frozen=True):
 
     changes: list[Change]
     next_after: int
+
+
+class TimelineCounts(msgspec.Struct, frozen=True):
+    """How many timeline events fall in each period (periods without events left out), and their total: the
+    density of a selection without its events."""
+
+    group: str
+    counts: list[PeriodCount]
+    total: int
 
 
 class Health(msgspec.Struct, frozen=True):

@@ -6,7 +6,7 @@ ROUTES = {
     ("/events", "post"), ("/events", "get"), ("/events/{event_id}", "get"), ("/actors", "get"),
     ("/actors/{actor_id}", "get"), ("/actors/{actor_id}/stances", "get"), ("/stances", "get"),
     ("/conditions", "get"), ("/diff", "get"), ("/history/{actor_id}/{topic_id}", "get"), ("/changes", "get"),
-    ("/timeline", "get"), ("/search", "get"), ("/panel", "get"),
+    ("/timeline", "get"), ("/timeline/counts", "get"), ("/search", "get"), ("/panel", "get"),
     ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
     ("/subscriptions/{subscription_id}", "get"), ("/subscriptions/{subscription_id}", "delete"),
     ("/subscriptions/{subscription_id}/deliveries", "get"), ("/subscriptions/resume", "post"),

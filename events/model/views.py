@@ -215,3 +215,17 @@ class CountStep(msgspec.Struct, frozen=True):
     counts: dict[str, int]
     total: int
     disputed: int
+
+
+class TimelinePage(msgspec.Struct, frozen=True):
+    """A page of the timeline, and the cursor that resumes after it (None: the selection ends here)."""
+
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+
+
+class PeriodCount(msgspec.Struct, frozen=True):
+    """How many timeline events fall in one period (``2026``, ``2026-01`` or ``2026-01-06``)."""
+
+    period: str
+    count: int

@@ -228,9 +228,13 @@ TIMELINE = Table(
         "headline": str,
         "actors": str,  # JSON list
         "topics": str,  # JSON list
+        "wide": int,  # 1 when the date spans more than projections.timeline.WIDE_DAYS days
     },
     pk=("event_id",),
-    indexes=(("earliest", "second", "position"),),
+    # Date order, with what decides whether a row reaches a window (so rows just before it are skipped in the index).
+    indexes=(("earliest", "second", "position", "latest", "wide"),),
+    # The wide rows (few) in date order: with it, a window's rows are two index ranges (events/queries.py).
+    named=(Index("idx_timeline_wide", ("earliest", "second", "position", "latest"), "wide = 1"),),
 )
 
 SEARCH = Table(
@@ -256,6 +260,17 @@ SEARCH = Table(
     indexes=(("event_id",),),
     fulltext="words",
 )
+
+#: The actors and topics each timeline row names, so that filtering a page happens before its limit.
+TIMELINE_REFS = Table(
+    "timeline_refs",
+    {"event_id": str, "kind": str, "ref": str},  # kind: actor | topic
+    pk=("event_id", "kind", "ref"),
+)
+
+#: How many timeline rows start on each day (projections.timeline.anchor): the whole log's density in a few
+#: thousand rows. Days without rows have none.
+TIMELINE_DAYS = Table("timeline_days", {"day": str, "events": int}, pk=("day",))
 
 CHANGES = Table(
     "changes",
@@ -296,12 +311,13 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: indexes on changes, tables keyed by text clustered on their key (SQLite), a change's cause chosen the same way
 #: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
 #: stance effect index). 6: valid_second in fact rows and second in the timeline (date-times order within their day).
-#: 7: search_entries (full-text search).
+#: 7: search_entries (full-text search); timeline.wide with its index, timeline_refs, timeline_days (windows, filtered
+#: pages, counts of the timeline).
 PROJECTION_FORMAT = 7
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, RIVALS, RULINGS, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE,
-    SEARCH, CHANGES,
+    SEARCH, TIMELINE_REFS, TIMELINE_DAYS, CHANGES,
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)

@@ -20,7 +20,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
-from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
+from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates, queries
 from events.model.catalog import ID_PATTERN
 from events.model.clock import instant_pattern, parse_instant
 from events.model.errors import FieldError
@@ -100,6 +100,13 @@ ChangeKind = Annotated[Literal["new", "revision", "disputed", "settled", "overdu
                 "`overdue` (a condition passed its deadline).")]
 DisputedFilter = Annotated[bool | None, QueryParameter(
     description="`true`: only disputed stances (competing reports stand); `false`: only undisputed ones.")]
+TimelineCursor = Annotated[str | None, QueryParameter(
+    description="Resume after this cursor: the `next_cursor` of the previous page (absent: from the start).",
+    pattern=queries.CURSOR_PATTERN, max_length=64)]
+TimelineLimit = Annotated[int, QueryParameter(
+    ge=1, le=MAX_PAGE, description=f"At most this many events (1-{MAX_PAGE}); `next_cursor` asks for more.")]
+TimelineGroup = Annotated[Literal["year", "month", "day"], QueryParameter(
+    description="Count per `year`, `month` or `day`.")]
 TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
 ToRequired = Annotated[str, QueryParameter(

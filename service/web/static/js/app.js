@@ -10,6 +10,7 @@ import { renderDetails } from "./details.js";
 import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
 import { Editor } from "./editor.js";
 import { renderLegend, renderMatrix } from "./matrix.js";
+import { MatrixFilter } from "./matrix-filter.js";
 import { follow } from "./live.js";
 import { pinnedPosition, pinnedSearch, setupCite } from "./cite.js";
 import { SearchBox } from "./search.js";
@@ -18,6 +19,7 @@ import { ReviewQueue } from "./review.js";
 import { atLeast, send } from "./session.js";
 import { Story } from "./story.js";
 import { setupTabs } from "./tabs.js";
+import { SMALL_LOG, WindowedTimeline } from "./windowed.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,7 +34,9 @@ const state = {
   actors: [], // [{id, name}] in row order
   names: new Map(),
   topics: [],
-  entries: new Map(), // event id -> native timeline entry
+  entries: new Map(), // event id -> native timeline entry (a small log's)
+  slideDays: new Map(), // a large log's story: event id -> the day its slide starts
+  storyWindow: null, // a large log's story: the {from, to} it should tell
   rows: [],
   conditions: new Map(),
   selected: null, // "actor/topic"
@@ -43,6 +47,8 @@ const state = {
 
 let editor = null;
 let queue = null;
+/** A large log's story tells the overview's window, its first events only. */
+const STORY_EVENTS = 200;
 
 const overview = new Overview($("overview-timeline"), (day) => setDay(day));
 const charts = new Charts($("charts-section"), { context: () => state, details: $("details-body") });
@@ -52,7 +58,11 @@ const story = new Story($("story-timeline"), (eventId) => showEvent(eventId));
 function showEvent(eventId) {
   const entry = state.entries.get(eventId);
   if (entry) setDay(entry.earliest > "0001-01-01" ? entry.earliest : entry.latest);
+  else if (state.slideDays.has(eventId)) setDay(state.slideDays.get(eventId));
 }
+const matrixFilter = new MatrixFilter($("matrix-filter"), $("matrix"));
+// A log larger than SMALL_LOG: the overview is loaded window by window, the story for the window.
+let windowed = null;
 
 function notice(message) {
   const element = $("notice");
@@ -69,6 +79,8 @@ function failed(error) {
 // --- the timeline documents (events, span, topics) ----------------------------------------
 
 async function loadTimeline() {
+  const days = await getJSON(query("/timeline/counts", { group: "day" }));
+  if (days.total > SMALL_LOG) return loadWindows(days);
   const native = await getJSON(query("/timeline", { format: "native", as_of_position: pinned }));
   state.entries = new Map(native.events.map((entry) => [entry.id, entry]));
   state.range = span(native.events);
@@ -88,6 +100,39 @@ async function loadTimeline() {
     $("overview-count").textContent = `${events} events and ${stances} stance intervals.`;
   }
   if (storyDoc) story.update(storyDoc);
+}
+
+/** A large log: its span and stops from the day counts; the overview and the story window by window. */
+async function loadWindows(days) {
+  const starts = days.counts.map((c) => c.period);
+  state.range = starts.length ? { first: starts[0], last: starts[starts.length - 1] } : null;
+  state.stops = starts;
+  state.day ??= defaultDay(new URL(window.location.href).searchParams.get("at"), state.today, state.range);
+  setupControls();
+  if (!window.vis) return;
+  if (windowed) return windowed.load();
+  overview.show({ items: [], groups: [] }, state.range, state.day);
+  $("overview").querySelector(".hint").textContent = "Dots are events, in the rows of the actors they name; a " +
+    "window of more than 1,000 events shows how many fall in each day or month (click one to zoom in). Click an " +
+    "event or drag the red line to pick the date; ctrl + wheel zooms, dragging pans.";
+  windowed = new WindowedTimeline(overview, { onShown: shownWindow, onError: failed });
+  windowed.start().catch(failed); // not awaited: the matrix of the day loads meanwhile
+}
+
+function shownWindow({ from, to, total, counted }) {
+  const events = `${total.toLocaleString("en")} events from ${longDay(from)} to ${longDay(to)}`;
+  $("overview-count").textContent = counted ? `${events}, counted per period: zoom in to see each.` : `${events}.`;
+  state.storyWindow = { from, to };
+}
+
+/** A large log's story: the first STORY_EVENTS events of the overview's window (its title slide says so). */
+async function loadStory() {
+  if (!state.storyWindow || !window.TL) return;
+  const doc = await getJSON(query("/timeline", { format: "timelinejs", ...state.storyWindow, limit: STORY_EVENTS }));
+  const pad = (n) => String(n).padStart(2, "0");
+  state.slideDays = new Map(doc.events.map(({ unique_id: id, start_date: d }) =>
+    [id, `${d.year}-${pad(d.month || 1)}-${pad(d.day || 1)}`]));
+  story.update(doc);
 }
 
 /**
@@ -165,6 +210,7 @@ function renderDay(day, conditions) {
     actors: state.actors, topics: state.topics, rows: state.rows, day, selected: state.selected,
     onSelect: (row) => select(row),
   });
+  matrixFilter.apply();
   renderConditions($("conditions"), conditions, state.names);
   if (state.selected) showSelected();
   table.dataset.day = day; // tells readers (and the browser tests) which day the table shows
@@ -274,7 +320,10 @@ function wireControls() {
 
 async function start() {
   renderLegend($("legend"));
-  setupTabs($("timeline-tabs"), (panel) => story.setVisible(panel === "story"));
+  setupTabs($("timeline-tabs"), (panel) => {
+    story.setVisible(panel === "story");
+    if (panel === "story" && windowed) loadStory().catch(failed);
+  });
   wireControls();
   const search = new SearchBox(
     { form: $("search"), input: $("search-q"), count: $("search-count"), facets: $("search-facets"), hits: $("search-hits") },
@@ -285,8 +334,9 @@ async function start() {
     notice("The timeline libraries are missing: run `make install` (it runs npm ci in service/web).");
   }
   try {
-    // /stances without ?at= answers for the service's today: its "at" is that day.
-    const [health, today] = await Promise.all([getJSON("/health"), getJSON("/stances"), loadActors()]);
+    // /stances without ?at= answers for the service's today: its "at" is that day (only the disputed rows are
+    // asked for, the smallest answer that says it: a large log's whole matrix is megabytes).
+    const [health, today] = await Promise.all([getJSON("/health"), getJSON("/stances?disputed=true"), loadActors()]);
     state.today = today.at;
     await loadTimeline(); // also picks the day to open on, which needs the data's span
     await setDay(state.day);
