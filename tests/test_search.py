@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from events import queries
-from events.verify import verify
 from events.model import search_syntax
 from events.model.search_syntax import InvalidQuery
 from events.tables.search import Filters
+from events.verify import verify
 from tests.conftest import events, make, registrations
 
 
