@@ -9,6 +9,7 @@ from events import queries
 from events.model import search_syntax
 from events.model.search_syntax import InvalidQuery
 from events.tables.search import Filters
+from events.verify import verify
 from tests.conftest import events, make, registrations
 
 
@@ -128,6 +129,16 @@ def test_a_search_at_a_position_ignores_later_appends_and_corrections(searchable
     assert ids(find(searchable, '"troops on the ground"')) == []
     [hit] = find(searchable, "brigade", actor="gb").hits
     assert hit.event.position < before and hit.event.event.summary.startswith("London will send")
+
+
+def test_the_search_rows_are_what_a_rebuild_writes(searchable):
+    searchable.append(events(
+        make("stance.stated", "2026-01-07", id="fr-money", actor="fr", topic="money", stance="committed",
+             quantity={"amount": 3, "unit": "billion EUR"}, period="2026", conditions=["vote"]),
+        make("event.corrected", "2026-01-07", id="fix-fr-money", corrects="fr-money",
+             replacement={"quantity": {"amount": 4, "unit": "billion EUR"}}),
+    ))
+    assert verify(searchable) == []
 
 
 def test_a_rebuild_gives_the_same_answers(searchable):

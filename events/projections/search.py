@@ -30,7 +30,9 @@ def _texts(value: Any, out: list[str], ids: set[str]) -> None:
         if value not in ids:
             out.append(value)
     elif isinstance(value, dict):
-        for key, item in value.items():
+        # in key order: an event decoded from a client's body (a strict twin) lists its fields in another order
+        # than the one decoded from the log, and a rebuild must write the same words
+        for key, item in sorted(value.items()):
             if key not in _NOT_WORDS:
                 _texts(item, out, ids)
     elif isinstance(value, (list, tuple)):

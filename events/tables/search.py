@@ -61,9 +61,10 @@ def _like(ident: str) -> str:
     return f'%"{escaped}"%'
 
 
-def _matching(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None,
-              columns: str) -> tuple[str, list[Any]]:
-    """The SELECT of the matching versions visible at ``pos`` with ``columns`` (``rank``: lower is better)."""
+def _matching(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None, columns: str, *,
+              ranked: bool = False) -> tuple[str, list[Any]]:
+    """The SELECT of the matching versions visible at ``pos`` with ``columns``, and ``rank`` (lower is better)
+    when ``ranked``."""
     where: list[str] = []
     params: list[Any] = []
     if pos is None:
@@ -85,12 +86,12 @@ def _matching(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | N
         where.append("s.earliest <= ?")
         params.append(filters.end)
     if tx.dialect == "postgresql":
-        columns = columns.replace("rank", "-ts_rank_cd(s.words_tsv, q) AS rank")
+        columns += ", -ts_rank_cd(s.words_tsv, q) AS rank" if ranked else ""
         sql = (f"SELECT {columns} FROM search_entries s, to_tsquery('english', ?) q"
                f" WHERE s.words_tsv @@ q AND {' AND '.join(where)}")
         return sql, [search_syntax.tsquery(query), *params]
     # bm25 is lower for better matches; rounded so that near-equal scores tie and go by date
-    columns = columns.replace("rank", "round(bm25(search_entries_fts), 6) AS rank")
+    columns += ", round(bm25(search_entries_fts), 6) AS rank" if ranked else ""
     sql = (f"SELECT {columns} FROM search_entries_fts f JOIN search_entries s ON s.created_pos = f.rowid"
            f" WHERE search_entries_fts MATCH ? AND {' AND '.join(where)}")
     return sql, [search_syntax.fts5(query), *params]
@@ -102,7 +103,7 @@ _PAGE_COLUMNS = "s.created_pos, s.position, s.type, s.earliest, s.latest, s.acto
 def page(tx: Tx, query: search_syntax.Query, filters: Filters, pos: int | None, limit: int,
          offset: int) -> list[Match]:
     """A page of the matching versions visible at ``pos`` (None: now), best first, ties newest first."""
-    sql, params = _matching(tx, query, filters, pos, f"{_PAGE_COLUMNS}, s.second, rank")
+    sql, params = _matching(tx, query, filters, pos, f"{_PAGE_COLUMNS}, s.second", ranked=True)
     sql = (f"SELECT created_pos, position, type, earliest, latest, actors, topics, body, schema_version FROM ({sql}) m"
            " ORDER BY rank, earliest DESC, second DESC, position DESC LIMIT ? OFFSET ?")
     return [Match(*row) for row in tx.fetchall(sql, [*params, limit, offset])]
