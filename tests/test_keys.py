@@ -106,6 +106,18 @@ def test_keys_over_http_open_what_their_role_allows(service_world):
     assert bad.status_code == 422 and bad.json()["type"].endswith("invalid-key")
 
 
+def test_a_key_of_any_role_learns_who_it_is(service_world):
+    issued = {role: issue(service_world, f"{role}-1", role) for role in ("reader", "editor", "reviewer", "admin")}
+    for role, key in issued.items():
+        answer = service_world.get("/keys/me", headers=bearer(key))
+        assert answer.status_code == 200 and answer.json() == {"name": f"{role}-1", "role": role}
+    assert service_world.get("/keys/me", headers=AUTH).json() == {"name": "admin", "role": "admin"}
+    assert service_world.get("/keys/me").status_code == 401
+    assert service_world.get("/keys/me", headers={"Authorization": "Bearer not-a-key"}).status_code == 401
+    assert service_world.delete("/keys/reader-1", headers=AUTH).status_code == 200
+    assert service_world.get("/keys/me", headers=bearer(issued["reader"])).status_code == 401
+
+
 def test_a_revoked_key_is_refused_from_the_next_request_on(service_world):
     editor = issue(service_world, "ed", "editor")
     assert service_world.post("/events?dry_run=true", json=stance("s1"), headers=bearer(editor)).status_code == 200

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.openapi.spec import SecurityRequirement
 from litestar.params import JSONBody, PathParameter
 from msgspec import Meta
 
 from events import keys
 from events.keys import InvalidKey, KeyView, Role
-from service.http.auth import ADMIN, ADMIN_WRITE
+from service.http.auth import ADMIN, ADMIN_WRITE, READER, caller_of
 from service.http.body import StrictObject
 from service.http.errors import problem_responses
 from service.http.params import Store
@@ -48,6 +48,13 @@ class IssuedKey(msgspec.Struct, frozen=True):
     key: str
 
 
+class KeyHolder(msgspec.Struct, frozen=True):
+    """Who a key is: the name its appends are attributed to, and its role."""
+
+    name: str
+    role: Annotated[str, Meta(description="reader, editor, reviewer or admin")]
+
+
 class KeyList(msgspec.Struct, frozen=True):
     """Every key by name (revoked ones with when), never the keys themselves."""
 
@@ -67,6 +74,15 @@ class KeysController(Controller):
         force. The answer holds the key, shown only this once."""
         view, key = keys.issue(store, data.name, data.role)
         return IssuedKey(view.name, view.role, view.created, key)
+
+    @get("/me", opt=READER, security=_SECURITY, summary="Who this key is",
+         responses=problem_responses(401, 429))
+    async def holder(self, request: Request) -> KeyHolder:
+        """The name and role of the key the request presents, for any key in force (the page asks it on sign-in
+        to show what the key may do): 401 for no key, an unknown or a revoked one."""
+        caller = caller_of(request.scope)
+        assert caller is not None  # the access checks let no request without a key in force through
+        return KeyHolder(caller.name, caller.role)
 
     @get("/", opt=ADMIN, security=_SECURITY, sync_to_thread=True, summary="List keys",
          responses=problem_responses(400, 401, 403, 429))

@@ -1,6 +1,6 @@
 // Signing in with a key: the key stays in this tab's sessionStorage (gone when the tab closes, or on sign out)
 // and goes out as "Authorization: Bearer <key>" on the editor's requests only; the page's reads send no key.
-// The page learns what the key may do by asking the service routes that change nothing (see learnRole).
+// The page learns what the key may do from GET /keys/me (see learnRole).
 
 const STORAGE = "commitments.key";
 
@@ -60,28 +60,15 @@ export async function send(method, path, { key = storedKey(), body } = {}) {
   return data;
 }
 
-/**
- * What ``key`` may do, found by trying routes that answer before they change anything: a 401 is an unknown or
- * revoked key, a 403 a role that the route does not allow. Accepting a proposal that does not exist answers 404
- * to a reviewer (403 to anyone less); a dry run of an empty batch answers 200 to an editor (403 to a reader).
- * Listing the keys answers 200 to an admin only.
- */
+/** What ``key`` may do: its role, as ``GET /keys/me`` says it (a 401 is an unknown or revoked key). */
 export async function learnRole(key) {
-  const tries = [
-    ["admin", "GET", "/keys", undefined, [200]],
-    ["reviewer", "POST", "/proposals/0/accept", undefined, [404]],
-    ["editor", "POST", "/events?dry_run=true", [], [200]],
-  ];
-  for (const [role, method, path, body, allowed] of tries) {
-    try {
-      await send(method, path, { key, body });
-      if (allowed.includes(200)) return role;
-    } catch (error) {
-      if (!(error instanceof Refused)) throw error;
-      if (error.status === 401) throw new Refused(401, { detail: "The service does not know this key (or it was revoked)." });
-      if (error.status === 429) throw error;
-      if (allowed.includes(error.status)) return role;
+  try {
+    const holder = await send("GET", "/keys/me", { key });
+    return ROLES.includes(holder.role) ? holder.role : "reader";
+  } catch (error) {
+    if (error instanceof Refused && error.status === 401) {
+      throw new Refused(401, { detail: "The service does not know this key (or it was revoked)." });
     }
+    throw error;
   }
-  return "reader";
 }
