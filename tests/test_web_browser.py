@@ -379,6 +379,11 @@ def test_the_search_box_finds_marks_and_filters_by_clicked_facets(watched, serve
     expect(page.locator("#search-hits li")).to_have_count(min(count, 20), timeout=LOAD_MS)
     expect(page.locator("#search-count")).to_have_text(re.compile(f"^{count} found"), timeout=LOAD_MS)
     assert {hit["type"] for hit in server.get(f"/search?q=turkiye&type={type_}")["hits"]} == {type_}
+    if os.environ.get("UPDATE_UI_SCREENSHOT"):  # the picture docs/ui.md shows of a search
+        page.fill("#search-q", "troops")
+        page.click("#search button[type=submit]")
+        expect(page.locator("#search-count")).to_have_text(re.compile(r"^\d+ found"), timeout=LOAD_MS)
+        page.locator("#search-section").screenshot(path=str(ROOT / "docs" / "ui-search.png"))
     page.fill("#search-q", '"unbalanced')
     page.click("#search button[type=submit]")
     expect(page.locator("#search-count")).to_contain_text("unbalanced quote", timeout=LOAD_MS)
