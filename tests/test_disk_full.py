@@ -150,12 +150,10 @@ def test_a_full_disk_refuses_appends_keeps_reads_and_appends_resume_once_space_i
             assert "full" in refused.json()["detail"], refused.json()
             assert acked, "some batches fitted before the disk was full"
 
-            # While full: reads answer, the refused batch left nothing, and a retry is refused the same way.
+            # While full: reads answer and the refused batch left nothing. (No immediate retry is asserted: the
+            # rolled-back append can hand its pages back to the filesystem, so a retry may just fit.)
             assert snapshot(client) == before
             assert client.get(f"/events/b{n}-0").status_code == 404
-            again = client.post("/events", json=batch(n), headers=AUTH)
-            assert again.status_code == refused.status_code, again.text
-            assert snapshot(client) == before
 
             small_disk.free(children(server.process.pid))
             assert client.post("/events", json=batch(n), headers=AUTH).status_code == 201

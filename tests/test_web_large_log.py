@@ -155,9 +155,9 @@ def test_the_matrix_filters_actors_and_topics_under_sticky_headers(opened):
     assert page.text_content("#filter-count") == f"{len(rows)} of 200 actors, {len(topics)} of 40 topics"
     # The topic row stays in view when the matrix scrolls.
     page.fill("#filter-actor", "")
-    page.eval_on_selector(".table-scroll", "box => { box.scrollTop = 2000; }")
+    page.eval_on_selector("#matrix-section .table-scroll", "box => { box.scrollTop = 2000; }")
     head = page.locator("#matrix thead th.corner").bounding_box()
-    scroller = page.locator(".table-scroll").bounding_box()
+    scroller = page.locator("#matrix-section .table-scroll").bounding_box()
     assert abs(head["y"] - scroller["y"]) < 3
 
 

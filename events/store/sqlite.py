@@ -322,7 +322,14 @@ class SqliteDatabase:
             raise FileExistsError(f"{target} exists; a backup never overwrites a file")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
-        partial.unlink(missing_ok=True)
+        # VACUUM INTO writes a rollback journal beside the copy; one that fails (a full disk) can leave it behind.
+        leftovers = (partial, partial.with_name(partial.name + "-journal"))
+
+        def remove_leftovers() -> None:
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+
+        remove_leftovers()
         try:
             if self._shared is not None:  # an in-memory database has only its one connection
                 with self._write_lock:
@@ -335,12 +342,13 @@ class SqliteDatabase:
                     conn.close()
             position = check_copy(partial)
         except sqlite3.Error as error:  # a full disk, say: the half-written copy goes, and so does its space
-            partial.unlink(missing_ok=True)
+            remove_leftovers()
             raise BackupFailed(f"the copy could not be written: {error}") from None
         except BaseException:
-            partial.unlink(missing_ok=True)
+            remove_leftovers()
             raise
         partial.replace(target)
+        leftovers[1].unlink(missing_ok=True)
         return position
 
     def close(self) -> None:

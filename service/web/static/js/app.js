@@ -248,11 +248,15 @@ async function correctEvent(eventId) {
   }
 }
 
+/** The event types' JSON Schemas (the API's description), fetched when an editor first signs in: readers never need it. */
+let openapi = null;
+
 /** Show what the signed-in key's role allows: the editor (editor and up), the review queue (reviewer and up). */
-async function showRole(role, openapi) {
+async function showRole(role) {
   state.role = role;
   const edits = Boolean(role) && atLeast(role, "editor");
   if (edits && !editor) {
+    openapi ??= await getJSON("/schema/openapi.json");
     editor = new Editor(eventTypes(openapi), {
       resolve: resolver(openapi), ids: await registeredIds(), names: state.names, today: state.today,
     });
@@ -271,8 +275,7 @@ async function showRole(role, openapi) {
 }
 
 async function setupEditing() {
-  const openapi = await getJSON("/schema/openapi.json"); // the event types' JSON Schemas
-  await setupAccount((role) => showRole(role, openapi).catch(failed));
+  await setupAccount((role) => showRole(role).catch(failed));
 }
 
 // --- live changes -----------------------------------------------------------------------------
