@@ -389,8 +389,10 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
     """Run the traffic for ``seconds``, then let feeds and webhooks catch up; returns the last change seq."""
     stop, final = asyncio.Event(), asyncio.Event()
     latest = [0]
+    # Idle connections are dropped before uvicorn closes them (after 5 s): a request sent on a connection the
+    # server is closing fails without an answer, which is HTTP keep-alive's race, not the service's doing.
     async with httpx.AsyncClient(base_url=server.base, timeout=httpx.Timeout(60.0),
-                                 limits=httpx.Limits(max_connections=32)) as client:
+                                 limits=httpx.Limits(max_connections=32, keepalive_expiry=2.0)) as client:
         world = registrations(actors=ACTORS, topics=TOPICS, conditions=("ceasefire",))
         assert (await client.post("/events", json=world, headers=AUTH)).status_code == 201
         for receiver in receivers:
@@ -402,7 +404,12 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
             wal = Path(str(server_db(server)) + "-wal")
             while not final.is_set():
                 pids = process_tree(server.process.pid)
-                health = (await client.get("/health")).json()
+                try:
+                    health = (await client.get("/health")).json()
+                except httpx.TransportError as error:
+                    stats.faults.append(f"GET /health: {type(error).__name__}")
+                    await asyncio.sleep(1)
+                    continue
                 latest[0] = health["last_change"]
                 samples.append(Sample(time.monotonic() - stats.started, rss_bytes(pids), open_fds(pids),
                                       wal.stat().st_size if wal.exists() else 0, health["last_change"]))
@@ -411,7 +418,10 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
 
         async def head() -> None:
             while not final.is_set():
-                latest[0] = (await client.get("/health")).json()["last_change"]
+                try:
+                    latest[0] = (await client.get("/health")).json()["last_change"]
+                except httpx.TransportError as error:
+                    stats.faults.append(f"GET /health: {type(error).__name__}")
                 await asyncio.sleep(1)
 
         stats.started = time.monotonic()
