@@ -10,7 +10,7 @@ DATABASE ?= ./data/commitments.db
 WEB := service/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: run test bench lint install clean browser
+.PHONY: run test bench soak lint install clean browser postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,15 @@ install: $(STAMP) $(WEB_STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
+# The outage tests start private PostgreSQL clusters (initdb, pg_ctl: Debian's server package), never the shared one.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql)
+
 run: install
 	$(BIN)/commitments serve --host $(HOST) --port $(PORT) --database $(DATABASE) --seed-if-empty
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest -q
 
 # The benchmark (docs/performance.md): the bench extra, and wrk from Debian's packages when it can be had
@@ -50,6 +55,13 @@ bench: install $(BENCH_STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
 		|| echo "wrk is not available: the HTTP figures will use the httpx client"
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
+
+# The soak (docs/reliability.md): 30 minutes of mixed traffic, then leak, loss and latency checks.
+# SOAK_ARGS passes options, e.g. make soak SOAK_ARGS="--minutes 2"
+SOAK_ARGS ?=
+
+soak: install
+	$(BIN)/python -m tests.soak.run $(SOAK_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,7 +3,7 @@
 Nothing in this package imports a web framework; ``service`` builds on it.
 """
 
-from events import queries
+from events import keys, proposals, queries, series
 from events.model import dates, vocabulary
 from events.model.catalog import EVENT_TYPES, AnyEvent, Event, encode
 from events.model.clock import Clock, FixedClock, SystemClock
@@ -18,12 +18,13 @@ from events.model.errors import (
     UnknownReference,
 )
 from events.model.inbound import decode_inbound, events_from_objects
-from events.store import AppendResult, EventStore, StoredEvent, open_store
+from events.store import AppendResult, Attribution, EventStore, StoredEvent, open_store
 from events.verify import verify
 
 __all__ = [
-    "AnyEvent", "AppendResult", "Clock", "CommitmentError", "Conflict", "EVENT_TYPES", "Event", "EventStore",
+    "AnyEvent", "AppendResult", "Attribution", "Clock", "CommitmentError", "Conflict", "EVENT_TYPES", "Event",
+    "EventStore",
     "FieldError", "FixedClock", "InvalidDate", "InvalidEvent", "MissingDatabase", "NotFound", "StoredEvent",
     "SystemClock", "UnknownReference", "dates", "decode_inbound", "encode", "events_from_objects", "open_store",
-    "queries", "verify", "vocabulary",
+    "keys", "proposals", "queries", "series", "verify", "vocabulary",
 ]

@@ -1,6 +1,7 @@
 """Questions asked of the projections: stance at a date, the matrix, conditions, members, diff, history.
 
-Every query takes ``known_at``: an instant of recorded time. The answer is then the one
+Every query takes ``known_at``: an instant of recorded time, or a log position (``AsOf``: how a
+citable answer is read again, exactly). The answer is then the one
 the log would have given at that instant (later appends, backdated facts and
 corrections are ignored). Dates are valid time: ``at`` is a day.
 """
@@ -8,12 +9,13 @@ corrections are ignored). Dates are valid time: ``at`` is a day.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
-from events.model import dates
+from events.model import dates, search_syntax
 from events.model.catalog import Quantity, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
@@ -26,25 +28,36 @@ from events.model.views import (
     Evidence,
     Interval,
     Member,
+    PeriodCount,
     StanceVersion,
     StanceView,
     StateView,
     TimelineEntry,
+    TimelinePage,
     Transition,
 )
 from events.model.vocabulary import commitment_status
 from events.projections import disputes, evidence
+from events.projections import search as search_rows
+from events.projections import timeline as timeline_projection
 from events.projections.changes import Snapshot, load_rivals
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, certain, visible
 from events.tables import log, registry
+from events.tables import search as search_table
 from events.tables.tx import Tx
 
 _list = msgspec.json.Decoder(list[str])
 _quantity = msgspec.json.Decoder(Quantity)
 
 
-def known_position(tx: Tx, known_at: dt.datetime | None) -> int | None:
+#: What a question is asked as of: an instant of recorded time, a log position, or None (the whole log).
+AsOf = dt.datetime | int | None
+
+
+def known_position(tx: Tx, known_at: AsOf) -> int | None:
     """The log position that ``known_at`` stands for (None: the whole log)."""
+    if isinstance(known_at, int):
+        return known_at
     return log.position_known_at(tx, known_at)
 
 
@@ -65,7 +78,7 @@ def stances(
     *,
     actor: str | None = None,
     topic: str | None = None,
-    known_at: dt.datetime | None = None,
+    known_at: AsOf = None,
     disputed: bool | None = None,
 ) -> list[StanceView]:
     """The stances in effect on ``at`` (one actor's, one topic's, or all: the matrix), with evidence; where reports
@@ -133,7 +146,7 @@ def _version(row: dict[str, Any], day: str, states: dict[str, tuple[ConditionSta
     )
 
 
-def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
+def actors(tx: Tx, known_at: AsOf = None) -> list[ActorView]:
     """Every registered actor."""
     pos = known_position(tx, known_at)
     return [
@@ -142,7 +155,7 @@ def actors(tx: Tx, known_at: dt.datetime | None = None) -> list[ActorView]:
     ]
 
 
-def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = None, *,
+def actor(tx: Tx, actor_id: str, at: dt.date, known_at: AsOf = None, *,
           with_members: bool = True) -> ActorView:
     """One actor; for coalitions and organisations, with its members on ``at`` (unless ``with_members`` is False:
     a caller that only needs to know the actor exists)."""
@@ -156,12 +169,15 @@ def actor(tx: Tx, actor_id: str, at: dt.date, known_at: dt.datetime | None = Non
     return ActorView(entry["id"], entry["name"], entry["kind"], list(entry.get("aliases", [])), members)
 
 
-def _unknown_actor(tx: Tx, actor_id: str, known_at: dt.datetime | None) -> str:
+def _unknown_actor(tx: Tx, actor_id: str, known_at: AsOf) -> str:
     """Why an actor is not found: it is not in the log at all, or the log had not recorded it yet at ``known_at``
     (then the message gives the instant it was recorded, from which on ``known_at`` finds it)."""
     later = registry.entry(tx, "actor", actor_id) if known_at is not None else None
     if later is None or known_at is None:
         return f"no actor '{actor_id}'"
+    if isinstance(known_at, int):
+        return (f"actor '{actor_id}' was not yet known at log position {known_at}: the log recorded it at position"
+                f" {later['position']}; ask with a later as_of_position")
     return (f"actor '{actor_id}' was not yet known at {format_instant(known_at)}: the log recorded it at"
             f" {log.recorded_at(tx, later['position'])}; ask with a later known_at")
 
@@ -175,7 +191,7 @@ def members_of(tx: Tx, group: str, at: dt.date, pos: int | None) -> list[Member]
 
 
 def conditions(
-    tx: Tx, at: dt.date, *, status: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, at: dt.date, *, status: str | None = None, known_at: AsOf = None
 ) -> list[ConditionView]:
     """Conditions declared by ``at`` with their status on that day and the commitments that wait on them."""
     pos = known_position(tx, known_at)
@@ -226,7 +242,7 @@ def _state(state: tuple[str | None, str | None, bool]) -> StateView:
     return StateView(state[0], state[1], state[2])
 
 
-def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None = None,
+def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: AsOf = None,
          actor: str | None = None, topic: str | None = None) -> list[Transition]:
     """Stance and commitment-status changes taking effect after ``start`` up to and including ``end``."""
     pos = known_position(tx, known_at)
@@ -258,7 +274,7 @@ def diff(tx: Tx, start: dt.date, end: dt.date, *, known_at: dt.datetime | None =
     return out
 
 
-def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None = None) -> list[Interval]:
+def history(tx: Tx, actor_id: str, topic: str, *, known_at: AsOf = None) -> list[Interval]:
     """Every validity interval of one actor's stance on one topic (same-day superseded facts left out); an interval
     whose reports compete shows the answer its dispute gives, with the other versions."""
     pos = known_position(tx, known_at)
@@ -302,7 +318,7 @@ def history(tx: Tx, actor_id: str, topic: str, *, known_at: dt.datetime | None =
 
 
 def stance_keys(
-    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: dt.datetime | None = None
+    tx: Tx, *, actor: str | None = None, topic: str | None = None, known_at: AsOf = None
 ) -> list[tuple[str, str]]:
     """Every (actor, topic) pair that has held a stance, as the log stood at ``known_at``, in order."""
     pos = known_position(tx, known_at)
@@ -314,6 +330,13 @@ def stance_keys(
             sql += f" AND {column} = ?"
             params.append(value)
     return [(row[0], row[1]) for row in tx.fetchall(sql + " ORDER BY actor, topic", params)]
+
+
+def current_stance_count(tx: Tx) -> int:
+    """How many (actor, topic) pairs hold a stance now: one entry each in the stance table's index of current
+    rows."""
+    row = tx.fetchone("SELECT count(*) FROM stance_intervals WHERE superseded_pos IS NULL AND valid_to IS NULL")
+    return row[0] if row else 0
 
 
 _CHANGE_COLUMNS = (
@@ -364,6 +387,98 @@ def last_change(tx: Tx) -> int:
     return (row[0] or 0) if row else 0
 
 
+#: A timeline page's cursor: the last entry's earliest day, its second of the day and its log position.
+CURSOR_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{1,5}\.[0-9]{1,18}$"
+#: The periods timeline counts group by, and how many leading characters of an ISO day name each.
+PERIODS = {"year": 4, "month": 7, "day": 10}
+_ORDER = ("earliest", "second", "position")
+_ENTRY_COLUMNS = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
+                  " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), t.second,"
+                  " a.recorded_by FROM timeline t JOIN events e ON e.id = t.event_id"
+                  " LEFT JOIN event_versions v ON v.event_id = t.event_id"
+                  " LEFT JOIN attributions a ON a.position = e.position")
+
+
+def timeline_cursor(entry: TimelineEntry, second: int) -> str:
+    """The cursor that resumes a timeline page after ``entry`` (``second``: its second of the day)."""
+    return f"{entry.earliest}.{second}.{entry.position}"
+
+
+def _parse_cursor(cursor: str) -> tuple[str, int, int]:
+    day, second, position = cursor.split(".")
+    return day, int(second), int(position)
+
+
+def _selections(
+    start: dt.date | None, end: dt.date | None, actor: str | None, topic: str | None, after: str | None
+) -> list[tuple[str, list[Any]]]:
+    """The WHERE clauses (with their parameters) of the timeline rows overlapping [start, end], named by ``actor``
+    and ``topic``, after the cursor: one per index range. With a window, narrow rows start at most WIDE_DAYS before
+    it, so they are one range of the date index; the wide rows are read from their own index."""
+    common = ""
+    params: list[Any] = []
+    for kind, name in (("actor", actor), ("topic", topic)):
+        if name is not None:
+            common += (" AND EXISTS (SELECT 1 FROM timeline_refs r WHERE r.event_id = t.event_id AND r.kind = ?"
+                       " AND r.ref = ?)")
+            params += [kind, name]
+    if after is not None:
+        day, second, position = _parse_cursor(after)
+        # The first comparison bounds the index range; the rest resumes within the cursor's day.
+        common += (" AND t.earliest >= ? AND (t.earliest > ? OR t.second > ? OR (t.second = ? AND t.position > ?))")
+        params += [day, day, second, second, position]
+    if end is not None:
+        common += " AND t.earliest <= ?"
+        params.append(end.isoformat())
+    if start is None:
+        return [(common, params)]
+    first = start.isoformat()
+    reach = (start - dt.timedelta(days=timeline_projection.WIDE_DAYS)).isoformat()
+    return [
+        (" AND t.wide = 0 AND t.earliest >= ? AND t.latest >= ?" + common, [reach, first, *params]),
+        (" AND t.wide = 1 AND t.latest >= ?" + common, [first, *params]),
+    ]
+
+
+def timeline_page(
+    tx: Tx,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+    known_at: AsOf = None,
+) -> TimelinePage:
+    """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
+    [start, end], naming ``actor`` and ``topic``, after the cursor ``after``: at most ``limit`` of them, with the
+    cursor of the next page when more follow (None when this page ends the selection); as the log stood at
+    ``known_at`` when given."""
+    if known_at is not None:
+        return _timeline_page_at(tx, known_position(tx, known_at), start, end, actor, topic, after, limit)
+    cut = "" if limit is None else f" LIMIT {int(limit) + 1}"
+    order = " ORDER BY " + ", ".join(f"t.{c}" for c in _ORDER)
+    rows: list[Any] = []
+    for where, params in _selections(start, end, actor, topic, after):
+        rows = list(heapq.merge(rows, tx.fetchall(_ENTRY_COLUMNS + " WHERE 1 = 1" + where + order + cut, params),
+                                key=lambda r: (r[4], r[13], r[2])))
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    out = []
+    for row in rows:
+        event = decode_stored(row[12], row[11])
+        out.append(
+            TimelineEntry(
+                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
+                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary,
+                actors=_list.decode(row[9]), topics=_list.decode(row[10]), sources=event.sources, tags=event.tags,
+                recorded_by=row[14],
+            )
+        )
+    return TimelinePage(out, timeline_cursor(out[-1], rows[-1][13]) if more else None)
+
+
 def timeline(
     tx: Tx,
     *,
@@ -371,32 +486,113 @@ def timeline(
     end: dt.date | None = None,
     actor: str | None = None,
     topic: str | None = None,
+    known_at: AsOf = None,
 ) -> list[TimelineEntry]:
-    """Timeline events in date order (earliest day, a date-time's time of day, log position), overlapping
-    [start, end]."""
-    sql = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
-           " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body)"
-           " FROM timeline t JOIN events e ON e.id = t.event_id LEFT JOIN event_versions v ON v.event_id = t.event_id"
-           " WHERE 1 = 1")
-    params: list[Any] = []
+    """Every timeline event overlapping [start, end] (naming ``actor`` and ``topic``), in date order; as the log
+    stood at ``known_at`` when given."""
+    return timeline_page(tx, start=start, end=end, actor=actor, topic=topic, known_at=known_at).entries
+
+
+def timeline_counts(
+    tx: Tx,
+    period: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> list[PeriodCount]:
+    """How many timeline events overlapping [start, end] (naming ``actor`` and ``topic``) fall in each ``period``
+    (year, month or day), in period order; an event counts in the period of the first day it is known to reach
+    (its earliest day, or its latest for an open or unknown start), where the vis-timeline format draws it."""
+    width = PERIODS[period]
+    counts: dict[str, int] = {}
+    if (start, end, actor, topic) == (None, None, None, None):
+        for day, count in tx.fetchall("SELECT day, events FROM timeline_days ORDER BY day"):
+            counts[day[:width]] = counts.get(day[:width], 0) + count
+        return [PeriodCount(name, count) for name, count in counts.items()]
+    for where, params in _selections(start, end, actor, topic, None):
+        sql = (f"SELECT substr(CASE WHEN t.earliest = ? THEN t.latest ELSE t.earliest END, 1, {width}) AS period,"
+               f" count(*) FROM timeline t WHERE 1 = 1{where} GROUP BY period")
+        for name, count in tx.fetchall(sql, [dates.OPEN_START.isoformat(), *params]):
+            counts[name] = counts.get(name, 0) + count
+    return [PeriodCount(name, counts[name]) for name in sorted(counts)]
+
+
+def _timeline_page_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.date | None, actor: str | None,
+                      topic: str | None, after: str | None, limit: int | None) -> TimelinePage:
+    """The timeline as it stood at ``pos``: the timeline table holds only each event's current version, the search
+    table every version with the positions it was current between. Pages are cut here, after the read: a
+    question about the past reads the whole selection once (the windowed indexes are the current timeline's)."""
+    vis_sql, positions = visible(pos, "s")
+    params: list[Any] = [*positions]
+    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics, s.second,"
+           " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body), a.recorded_by"
+           " FROM search_entries s JOIN events e ON e.position = s.position"
+           f" LEFT JOIN attributions a ON a.position = s.position WHERE {vis_sql}")
     if start is not None:
-        sql += " AND t.latest >= ?"
+        sql += " AND s.latest >= ?"
         params.append(start.isoformat())
     if end is not None:
-        sql += " AND t.earliest <= ?"
+        sql += " AND s.earliest <= ?"
         params.append(end.isoformat())
-    sql += " ORDER BY t.earliest, t.second, t.position"
-    out = []
-    for row in tx.fetchall(sql, params):
-        actors_, topics_ = _list.decode(row[9]), _list.decode(row[10])
+    out: list[TimelineEntry] = []
+    seconds: list[int] = []
+    resume = _parse_cursor(after) if after is not None else None
+    for row in tx.fetchall(sql + " ORDER BY s.earliest, s.second, s.position", params):
+        event_id, position, earliest, latest, actors_json, topics_json, second, version, body, recorded_by = row
+        actors_, topics_ = _list.decode(actors_json), _list.decode(topics_json)
         if (actor and actor not in actors_) or (topic and topic not in topics_):
             continue
-        event = decode_stored(row[12], row[11])
-        out.append(
-            TimelineEntry(
-                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
-                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary, actors=actors_,
-                topics=topics_, sources=event.sources, tags=event.tags,
-            )
-        )
-    return out
+        if resume is not None and (earliest, second, position) <= resume:
+            continue
+        event = decode_stored(body, version)
+        if not event.on_timeline:
+            continue
+        if limit is not None and len(out) == limit:
+            return TimelinePage(out, timeline_cursor(out[-1], seconds[-1]))
+        date = dates.parse(event.occurred)
+        out.append(TimelineEntry(
+            id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
+            precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
+            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags, recorded_by=recorded_by,
+        ))
+        seconds.append(second)
+    return TimelinePage(out, None)
+
+
+class SearchHit(msgspec.Struct, frozen=True):
+    """One event a search found, as the log held it at the position read (a correction's version if one
+    applied), with a snippet of its words around the matches."""
+
+    event: log.StoredEvent
+    snippet: str
+
+
+class SearchAnswer(msgspec.Struct, frozen=True):
+    """A page of search hits, with the total and the facets of every match (not only the page's)."""
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+
+
+def search(tx: Tx, text: str, *, pos: int | None, filters: search_table.Filters | None = None,
+           limit: int = 20, offset: int = 0) -> SearchAnswer:
+    """Events matching a query (``events/model/search_syntax.py``) as the log stood at ``pos`` (None: now),
+    best first; raises InvalidQuery for a query the language cannot read."""
+    query = search_syntax.parse(text)
+    filters = filters or search_table.Filters()
+    counts = search_table.facets(tx, query, filters, pos)
+    ordered = {facet: dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+               for facet, found in counts.items()}
+    page = search_table.page(tx, query, filters, pos, limit, offset)
+    logged = {s.position: s for s in log.attributed(tx, log.read_positions(tx, [m.position for m in page]))}
+    named = search_rows.names(tx, [logged[m.position].event for m in page])
+    hits = []
+    for match in page:
+        stored = logged[match.position]
+        if match.body is not None:
+            stored = msgspec.structs.replace(stored, event=decode_stored(match.body, match.schema_version))
+        hits.append(SearchHit(stored, search_syntax.snippet(query, search_rows.text(stored.event, named))))
+    return SearchAnswer(sum(counts["type"].values()), hits, ordered)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 
@@ -17,11 +18,17 @@ from service.http import DATA_CONTROLLERS, PUBLIC_CONTROLLERS
 from service.http.allow import allowed_methods, complete_allow_headers
 from service.http.auth import access_checks
 from service.http.errors import EXCEPTION_HANDLERS
+from service.http.identity import KeyRing
 from service.http.openapi import VariadicTupleItems, openapi_config
 from service.http.ratelimit import RateLimiter
 from service.http.reads import AnswerCache, Reader
 from service.settings import Settings
 from service.writing.group_commit import GroupCommitter
+
+#: Answers are gzipped for clients that accept it (browsers do): a day's matrix of 200 actors x 40 topics is ~3 MB
+#: of JSON and ~0.15 MB gzipped. Level 3 compresses it in ~6 ms (level 9: ~60 ms for 10% less). The live feed is
+#: left out: a gzip stream holds events back until its buffer fills.
+COMPRESSION = CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=3, exclude=["/feed"])
 
 
 def create_app(
@@ -46,6 +53,7 @@ def create_app(
         services = open_services(settings, store=store, clock=clock)
         app.state.services = services
         app.state.reader = Reader(services.store, services.clock, AnswerCache(settings.answer_cache_bytes))
+        keyring = app.state.keyring = KeyRing(services.store, services.clock, app.state.token)
         try:
             if settings.seed_if_empty:
                 seeding.seed_if_empty(services.store)
@@ -61,6 +69,7 @@ def create_app(
             finally:
                 await background.stop()
         finally:
+            keyring.close()
             services.close()
 
     # The providers take no arguments: one that asks for ``state`` gets a copy of the app's state on every
@@ -95,6 +104,7 @@ def create_app(
             "auth_failures": RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
         }),
         request_max_body_size=settings.max_body_bytes,
+        compression_config=COMPRESSION,
         openapi_config=openapi_config(),
         plugins=[VariadicTupleItems()],
         signature_namespace={"EventStore": EventStore, "GroupCommitter": GroupCommitter, "Reader": Reader},

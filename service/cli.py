@@ -18,13 +18,14 @@ from typing import Any
 import click
 import msgspec
 
-from events import CommitmentError, InvalidEvent, subscriptions, verify
+from events import CommitmentError, Event, InvalidEvent, decode_inbound, keys, proposals, subscriptions, verify
 from events.model.clock import parse_instant
 from events.model.dates import parse_day
 from events.model.errors import InvalidDate
 from events.model.views import ConditionState
+from events.preview import preview as dry_run
 from events.store import BackupFailed, parse_database_url
-from service import answers, backups, formats, seeding, tables, transfer
+from service import answers, backups, formats, panel, seeding, spreadsheet, tables, transfer
 from service.bootstrap import Services, open_services, resolve_token
 from service.live import feed
 from service.settings import Settings, SettingsError, declaration
@@ -223,19 +224,35 @@ def seed(path: str | None) -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--batch-size", type=click.IntRange(1, None), default=None,
               help="Events per append for lines without a recorded instant [default: the whole file is one append].")
-def import_(file: Any, batch_size: int) -> None:
-    """Append events from an NDJSON file (one event object per line; - reads stdin).
+@click.option("--format", "fmt", type=click.Choice(["ndjson", "csv"]), default="ndjson", show_default=True,
+              help="NDJSON lines, or rows of the CSV template (`commitments template`).")
+def import_(file: Any, batch_size: int, fmt: str) -> None:
+    """Append events from an NDJSON file (one event object per line; - reads stdin), or a CSV file.
 
-    Lines from `commitments export` keep their recorded instants: lines that share one
-    are appended together, as they were originally. Lines without one are one append,
-    recorded now (--batch-size splits them). The whole file is one transaction: a bad
-    line stores nothing. Events already stored are skipped, so running an import again
-    is safe.
+    Lines from `commitments export` keep their recorded instants and who recorded them:
+    lines that share an instant are appended together, as they were originally. Lines
+    without one are one append, recorded now (--batch-size splits them). The whole file is
+    one transaction: a bad line stores nothing. Events already stored are skipped, so
+    running an import again is safe. With --format csv the rows of the spreadsheet
+    template are one append; a bad header, or each bad row by number and column, is
+    reported and nothing is stored.
 
     \b
-    Example:
+    Examples:
       commitments --database ./restored.db import backup.ndjson
+      commitments import --format csv events.csv
     """
+    if fmt == "csv":
+        batch, rows = spreadsheet.read_rows(file.read())
+        with _services(create=True) as services:
+            try:
+                result = services.store.append(batch)
+            except CommitmentError as error:
+                raise spreadsheet.by_row(error, rows) from None
+        appended = len(result.appended) if result.created else 0
+        click.echo(f"Read {len(batch)} rows, appended {appended} events; the log ends at position"
+                   f" {result.last_position}.")
+        return
     size = _file_size(file)
     with _services(create=True) as services:
         if size and _tty():
@@ -364,8 +381,11 @@ def _version_text(version: Any) -> str:
 @known_at_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--disputed", is_flag=True, help="Only the cells where competing reports stand.")
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
 @json_option
-def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_json: bool) -> None:
+def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, as_of_position: int | None,
+           as_json: bool) -> None:
     """Every actor's stance on every topic on a day: actors down, topics across.
 
     A disputed cell shows the answer (the most cautious version, unless an editor settled it)
@@ -378,7 +398,7 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
     """
     with _services() as services:
         document = answers.matrix(services.store, _day(at, "--at", services), _instant(known_at),
-                                  disputed=True if disputed else None)
+                                  disputed=True if disputed else None, as_of_position=as_of_position)
     if as_json:
         return _emit_json(document)
     topics = sorted({row.topic for row in document.rows})
@@ -387,7 +407,12 @@ def matrix(at: str | None, known_at: str | None, as_csv: bool, disputed: bool, a
         cells.setdefault(row.actor, {})[row.topic] = _cell(row)
     rows = [[actor, *(cells[actor].get(t, "") for t in topics)] for actor in sorted(cells)]
     headers = ["actor", *topics]
-    click.echo(tables.to_csv(headers, rows) if as_csv else tables.render(headers, rows), nl=not as_csv)
+    if not as_csv:
+        return click.echo(tables.render(headers, rows))
+    # A CSV export cites what it is (docs/api.md, "Citable answers"): the position and the question that gives it again.
+    question = f"/stances?at={document.at}" + ("&disputed=true" if disputed else "")
+    click.echo(f"# commitments matrix read at log position {document.position}\n"
+               f"# query: {question}&as_of_position={document.position}\n" + tables.to_csv(headers, rows), nl=False)
 
 
 @main.command()
@@ -441,8 +466,90 @@ def timeline(fmt: str, start: str | None, end: str | None, actor: str | None, to
                                     actor=actor, topic=topic)
     if as_json or not isinstance(document, formats.NativeTimeline):  # TimelineJS3 and vis-timeline: always JSON
         return _emit_json(document)
-    rows = [(formats.human_date(e.date), e.precision, e.type, e.headline[:70]) for e in document.events]
-    click.echo(tables.render(["when", "precision", "type", "headline"], rows))
+    rows = [(formats.human_date(e.date), e.precision, e.type, e.headline[:70], e.recorded_by) for e in document.events]
+    click.echo(tables.render(["when", "precision", "type", "headline", "recorded by"], rows))
+
+
+@main.command()
+@database_option
+@click.argument("query")
+@click.option("--type", "type_", default=None, help="Only events of this type.")
+@click.option("--actor", default=None, help="Only events naming this actor.")
+@click.option("--topic", default=None, help="Only events naming this topic.")
+@click.option("--from", "start", metavar="DATE", default=None, help="Only events dated this day or later.")
+@click.option("--to", "end", metavar="DATE", default=None, help="Only events dated this day or earlier.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Search exactly as the log stood at this position.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Hits to show.")
+@json_option
+def search(query: str, type_: str | None, actor: str | None, topic: str | None, start: str | None,
+           end: str | None, known_at: str | None, as_of_position: int | None, limit: int, as_json: bool) -> None:
+    """Search the events' words: best matches first, with the facets of every match.
+
+    QUERY: words (all must match; stemmed, no case or diacritics), "a phrase", prefix*,
+    a OR b, -excluded (docs/api.md).
+
+    \b
+    Examples:
+      commitments search turkiye
+      commitments search '"coalition of the willing" -france' --from 2026-01-01 --json
+    """
+    with _services() as services:
+        first = None if start is None else _day(start, "--from", services)
+        last = None if end is None else _day(end, "--to", services)
+        document = answers.search(services.store, query, type=type_, actor=actor, topic=topic, start=first,
+                                  end=last, known_at=_instant(known_at), as_of_position=as_of_position,
+                                  limit=limit)
+    if as_json:
+        return _emit_json(document)
+    hits = [msgspec.to_builtins(hit) for hit in document.hits]
+    rows = [(hit["position"], hit["type"], hit["occurred"], _plain(hit["snippet"])[:90]) for hit in hits]
+    click.echo(tables.render(["position", "type", "date", "snippet"], rows))
+    facets = "; ".join(f"{name}: " + ", ".join(f"{value} {count}" for value, count in list(counts.items())[:5])
+                       for name, counts in msgspec.structs.asdict(document.facets).items() if counts)
+    click.echo(f"{document.total} found at log position {document.position}" + (f" ({facets})" if facets else ""))
+
+
+@main.command("panel")
+@database_option
+@click.option("--from", "start", metavar="DATE", required=True, help="The first day (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", required=True, help="The last day (YYYY-MM-DD).")
+@click.option("--step", type=click.Choice(panel.STEPS), default="day", show_default=True,
+              help="A row per day, per week (every 7th day) or per month (the same day each month).")
+@click.option("--actor", default=None, help="Only this actor's rows.")
+@click.option("--topic", default=None, help="Only this topic's rows.")
+@known_at_option
+@click.option("--as-of-position", type=click.IntRange(min=1), default=None,
+              help="Read exactly as the log stood at this position.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (with the position and query in # comments) instead"
+                                                      " of JSON.")
+def panel_command(start: str, end: str, step: str, actor: str | None, topic: str | None, known_at: str | None,
+           as_of_position: int | None, as_csv: bool) -> None:
+    """A panel of stances: one row per (date, actor, topic) with a stance, streamed (same as GET /panel).
+
+    Columns: date, actor, topic, stance, rank, status, pending_conditions, disputed, certain,
+    since. Every date is read at one log position, which the output names.
+
+    \b
+    Examples:
+      commitments panel --from 2025-01-01 --to 2025-12-31 --step week --csv > panel.csv
+      commitments panel --from 2026-01-01 --to 2026-01-31 --actor fr
+    """
+    with _services() as services:
+        first, last = _day(start, "--from", services), _day(end, "--to", services)
+        position = answers.position(services.store, _instant(known_at), as_of_position)
+        asked = panel.plan(services.store, first, last, step, actor=actor, topic=topic, position=position)
+        chunks = panel.csv_chunks if as_csv else panel.json_chunks
+        for chunk in chunks(services.store, asked):
+            click.echo(chunk, nl=False)  # bytes go to stdout's binary stream as they come
+        if not as_csv:
+            click.echo()
+
+
+def _plain(snippet: str) -> str:
+    """A snippet for a terminal: matches in brackets instead of HTML marks."""
+    return snippet.replace("<mark>", "[").replace("</mark>", "]")
 
 
 # --- maintenance -----------------------------------------------------------------------
@@ -543,6 +650,199 @@ def _webhook_notes(state: subscriptions.WebhooksState, count: int) -> list[str]:
     if state.paused is not None:
         notes.append(f"webhooks are paused since {state.paused.since}: {state.paused.reason}")
     return notes
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@main.command()
+def template() -> None:
+    """Print the CSV template for drafting events in a spreadsheet: the header and an example row.
+
+    One row per event; list cells (conditions, signatories) separated by ';'; one source per
+    row (outlet, url, published, quote). Read it back with `commitments import --format csv`
+    or `commitments propose`.
+
+    \b
+    Example:
+      commitments template > events.csv
+    """
+    click.echo(spreadsheet.template(), nl=False)
+
+
+def _read_batch(path: Path, fmt: str | None) -> list[Event]:
+    """The events of a proposal file: JSON (one event or an array), or the spreadsheet template (``.csv``)."""
+    data = path.read_bytes()
+    if (fmt or ("csv" if path.suffix.lower() == ".csv" else "json")) == "csv":
+        return spreadsheet.read_events(data)
+    try:
+        return decode_inbound(data)
+    except InvalidEvent as refused:
+        raise BadInput(f"{path}: {' '.join(refused.detail.split())}") from None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+by_option = click.option("--by", default=keys.BOOTSTRAP, show_default=True, metavar="NAME",
+                         help="The key name the decision is attributed to (the CLI runs on the service's host).")
+
+
+@main.command()
+@database_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default=None,
+              help="The file's format [default: csv for a .csv file, else json].")
+@click.option("--note", default=None, help="Why, for the reviewer.")
+@by_option
+def propose(file: Path, fmt: str | None, note: str | None, by: str) -> None:
+    """Propose the events of FILE for review, and show what accepting them would do now.
+
+    FILE holds one event or a JSON array of them, or rows of the CSV template
+    (`commitments template`). Nothing reaches the log until a reviewer accepts it.
+
+    \b
+    Example:
+      commitments propose events.csv --by alice --note "from the Paris communique"
+    """
+    batch = _read_batch(file, fmt)
+    with _services() as services:
+        proposal = proposals.propose(services.store, batch, by, note)
+        seen = dry_run(services.store, proposal.batch())
+    click.echo(f"Proposal {proposal.id} by {proposal.proposed_by}: would append"
+               f" {_count(len(seen.would_append), 'event')}, {_count(len(seen.changes), 'change record')}.")
+    for fault in seen.problems:
+        click.echo(f"  problem: {fault.pointer}: {fault.message}")
+
+
+@main.command("proposals")
+@database_option
+@click.option("--status", type=click.Choice(proposals.STATUSES), default=None, help="Only proposals with it.")
+@json_option
+def proposals_list(status: str | None, as_json: bool) -> None:
+    """List the proposals, oldest first: id, status, who proposed, when, who decided.
+
+    \b
+    Example:
+      commitments proposals --status open
+    """
+    with _services() as services:
+        found = proposals.listing(services.store, status)
+    if as_json:
+        _emit_json({"proposals": found})
+        return
+    click.echo(tables.render(["id", "status", "proposed by", "created", "events", "decided by", "note"],
+                             [[p.id, p.status, p.proposed_by, p.created, len(p.batch()), p.decided_by,
+                               (p.reason or p.note or "")[:50]] for p in found]))
+
+
+@main.command()
+@database_option
+@click.argument("proposal_id", metavar="ID")
+@by_option
+def accept(proposal_id: str, by: str) -> None:
+    """Accept proposal ID: append its events (recorded by --by, proposed by its proposer) in one transaction.
+
+    Refused when the log no longer takes them (the proposal stays open), and under
+    COMMITMENTS_REVIEW=required when --by is its proposer.
+
+    \b
+    Example:
+      commitments accept p-01jq3k2m4n5p6q7r8s9t0v1w2x --by bob
+    """
+    with _services() as services:
+        required = services.settings.review == "required"
+        result = proposals.accept(services.store, proposal_id, by, not_by_proposer=required)
+    appended = len(result.appended) if result.created else 0
+    click.echo(f"Appended {_count(appended, 'event')} of {proposal_id}; the log ends at position"
+               f" {result.last_position}.")
+
+
+@main.command()
+@database_option
+@click.argument("proposal_id", metavar="ID")
+@click.option("--reason", required=True, help="Why, for the proposer.")
+@by_option
+def reject(proposal_id: str, reason: str, by: str) -> None:
+    """Reject proposal ID with a reason.
+
+    \b
+    Example:
+      commitments reject p-01jq3k2m4n5p6q7r8s9t0v1w2x --reason "the source does not say so" --by bob
+    """
+    with _services() as services:
+        rejected = proposals.reject(services.store, proposal_id, by, reason)
+    click.echo(f"Rejected {rejected.id} ({rejected.decided}): {rejected.reason}")
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys with roles: reader, editor, reviewer, admin.
+
+    Keys are stored as salted hashes: a key is printed once, when it is issued, and
+    never again. Every append records the name of the key that made it.
+
+    \b
+    Examples:
+      commitments keys add alice --role editor
+      commitments keys list
+      commitments keys revoke alice
+    """
+
+
+@keys_group.command("add")
+@database_option
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(keys.ROLES), help="What the key may do.")
+def keys_add(name: str, role: str) -> None:
+    """Issue a key for NAME with a role; the key is printed once, alone on the last line.
+
+    \b
+    Example:
+      commitments keys add alice --role editor
+    """
+    with _services() as services:
+        view, key = keys.issue(services.store, name, role)
+    click.echo(f"Issued the {view.role} key of {view.name} (created {view.created}); it is shown only this once:")
+    click.echo(key)
+
+
+@keys_group.command("list")
+@database_option
+@json_option
+def keys_list(as_json: bool) -> None:
+    """List the keys: name, role, created, last used, revoked (never the keys themselves).
+
+    \b
+    Example:
+      commitments keys list
+    """
+    with _services() as services:
+        found = keys.listing(services.store)
+    if as_json:
+        _emit_json({"keys": found})
+        return
+    click.echo(tables.render(["name", "role", "created", "last used", "revoked"],
+                             [[k.name, k.role, k.created, k.last_used, k.revoked] for k in found]))
+
+
+@keys_group.command("revoke")
+@database_option
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Revoke NAME's key: every instance of the service refuses it from its next request on.
+
+    \b
+    Example:
+      commitments keys revoke alice
+    """
+    with _services() as services:
+        view = keys.withdraw(services.store, name)
+    click.echo(f"Revoked the {view.role} key of {view.name} ({view.revoked}).")
 
 
 # --- webhooks -------------------------------------------------------------------------------

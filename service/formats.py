@@ -55,10 +55,13 @@ class TimelineDocument(msgspec.Struct, frozen=True, tag_field="format"):
     """A rendered timeline; ``format`` says which of the three shapes it has."""
 
 
-class NativeTimeline(TimelineDocument, frozen=True, tag="native"):
-    """The timeline as the core has it: events in date order, each with its date text, span and precision."""
+class NativeTimeline(TimelineDocument, frozen=True, tag="native", omit_defaults=True):
+    """The timeline as the core has it: events in date order, each with its date text, span and precision;
+    ``next_cursor`` (absent on the last page) asks for the events that follow."""
 
     events: list[TimelineEntry]
+    position: int | None = None  # the log position it was read at
+    next_cursor: str | None = None
 
 
 # --- TimelineJS3 -------------------------------------------------------------------
@@ -108,12 +111,15 @@ class TimelineJSEra(msgspec.Struct, frozen=True):
     text: TimelineJSText
 
 
-class TimelineJS(TimelineDocument, frozen=True, tag="timelinejs"):
-    """A TimelineJS3 document (the extra ``format`` key is ignored by TimelineJS)."""
+class TimelineJS(TimelineDocument, frozen=True, tag="timelinejs", omit_defaults=True):
+    """A TimelineJS3 document (the extra ``format`` and ``next_cursor`` keys are ignored by TimelineJS); a story
+    cut short says so on its title slide, and ``next_cursor`` asks for the events that follow."""
 
     title: TimelineJSSlide
     events: list[TimelineJSEvent]
     eras: list[TimelineJSEra]
+    position: int | None = None  # the log position it was read at (TimelineJS ignores it)
+    next_cursor: str | None = None
 
 
 # --- vis-timeline ------------------------------------------------------------------
@@ -139,11 +145,16 @@ class VisItem(msgspec.Struct, frozen=True, omit_defaults=True):
     end: str | None = None
 
 
-class VisTimeline(TimelineDocument, frozen=True, tag="vis"):
-    """vis-timeline data: pass ``groups`` and ``items`` to ``new vis.Timeline(el, items, groups)``."""
+class VisTimeline(TimelineDocument, frozen=True, tag="vis", omit_defaults=True):
+    """vis-timeline data: pass ``groups`` and ``items`` to ``new vis.Timeline(el, items, groups)``;
+    ``next_cursor`` (absent on the last page) asks for the events that follow, and ``stances_left_out`` says that
+    the stance ranges were left out (a later page, or a selection of more stances than one answer draws)."""
 
     groups: list[VisGroup]
     items: list[VisItem]
+    position: int | None = None  # the log position it was read at
+    next_cursor: str | None = None
+    stances_left_out: bool = False
 
 
 AnyTimeline = NativeTimeline | TimelineJS | VisTimeline
@@ -249,9 +260,9 @@ def _words(date: dates.EDTFDate) -> str:
 # --- renderers ---------------------------------------------------------------------
 
 
-def native(entries: Sequence[TimelineEntry]) -> NativeTimeline:
+def native(entries: Sequence[TimelineEntry], next_cursor: str | None = None) -> NativeTimeline:
     """The core's timeline entries, as they are."""
-    return NativeTimeline(events=list(entries))
+    return NativeTimeline(events=list(entries), next_cursor=next_cursor)
 
 
 def sources_html(sources: Iterable[Source]) -> str:
@@ -341,12 +352,19 @@ def eras(entries: Sequence[TimelineEntry]) -> list[TimelineJSEra]:
 
 
 def timelinejs(entries: Sequence[TimelineEntry], title: str = "Commitment timeline",
-               description: str = "Who promised what, on which conditions, and when that changed.") -> TimelineJS:
-    """The timeline as a TimelineJS3 document."""
+               description: str = "Who promised what, on which conditions, and when that changed.",
+               next_cursor: str | None = None) -> TimelineJS:
+    """The timeline as a TimelineJS3 document; with a ``next_cursor`` the story is cut, and its title slide says
+    so."""
+    text = f"<p>{escape(description)}</p>"
+    if next_cursor is not None and entries:
+        text += (f"<p>This story shows the first {len(entries):,} events of the selection, up to "
+                 f"{escape(human_date(entries[-1].date))}; more follow.</p>")
     return TimelineJS(
-        title=TimelineJSSlide(TimelineJSText(headline=escape(title), text=f"<p>{escape(description)}</p>")),
+        title=TimelineJSSlide(TimelineJSText(headline=escape(title), text=text)),
         events=[timelinejs_event(entry) for entry in entries],
         eras=eras(entries),
+        next_cursor=next_cursor,
     )
 
 
@@ -406,6 +424,8 @@ def vis(
     today: dt.date,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    next_cursor: str | None = None,
+    stances_left_out: bool = False,
 ) -> VisTimeline:
     """vis-timeline groups and items: stance intervals overlapping [start, end] as ranges, events as points.
 
@@ -424,4 +444,4 @@ def vis(
     known = {group.id for group in groups}
     for group in sorted(used - known):  # events of unregistered or unnamed actors, and GENERAL_GROUP
         groups.append(VisGroup(id=group, content=escape("Other events" if group == GENERAL_GROUP else group)))
-    return VisTimeline(groups=groups, items=items)
+    return VisTimeline(groups=groups, items=items, next_cursor=next_cursor, stances_left_out=stances_left_out)

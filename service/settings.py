@@ -94,16 +94,21 @@ class Settings:
     token_file: str | None = setting(None, example="./data/commitments.token",
                                      help="Where a generated token is kept; unset: ``commitments.token`` beside the"
                                           " database.")
-    read_requires_token: bool = setting(False, help="When true, reads need the bearer token too (``--private``).")
+    read_requires_token: bool = setting(False, env="COMMITMENTS_PRIVATE_READS",
+                                        help="When true, reads need a key too, of any role (``--private``).")
+    review: str = setting("optional", check=lambda review: review in ("optional", "required"),
+                          invalid="COMMITMENTS_REVIEW must be 'optional' or 'required'", example="required",
+                          help="``required``: an editor's writes go through proposals (POST /events answers an"
+                               " editor 403); ``optional``: editors may also append directly.")
     max_body_bytes: int = setting(ONE_MIB, check=_positive,
                                   help="Largest accepted request body, in bytes (larger: 413).")
     max_batch_events: int = setting(10_000, check=_positive, help="Most events accepted in one append (more: 413).")
     # A rate may have a fraction: the example shows one.
     write_rate: float = setting(2.0, check=_positive, example="2.0",
-                                help="Sustained writes per second allowed per client address (token-bucket refill"
+                                help="Sustained writes per second allowed per key (token-bucket refill"
                                      " rate).")
     write_burst: int = setting(30, check=lambda burst: burst >= 1,
-                               help="Writes a client may make in a burst before the rate applies (token-bucket"
+                               help="Writes a key may make in a burst before the rate applies (token-bucket"
                                     " size).")
     auth_failure_burst: int = setting(10, check=lambda burst: burst >= 1,
                                       help="Requests with a wrong token a client address may make before it must"
@@ -200,6 +205,9 @@ class Settings:
         An unset or empty variable keeps the default.
         """
         env = os.environ if env is None else env
+        for old, new in _RENAMED.items():
+            if env.get(old):  # silently ignored, an old variable could open what it was set to close
+                raise SettingsError(f"{old} is now called {new}; rename it")
         values: dict[str, Any] = {}
         for declared in _DECLARATIONS:
             text = env.get(declared.variable)
@@ -210,6 +218,10 @@ class Settings:
             except ValueError:
                 raise SettingsError(f"{declared.variable}={text!r} is not valid; {declared.hint}") from None
         return cls(**values).replace(**overrides)
+
+
+#: Variables of earlier releases, and the names they have now.
+_RENAMED = {"COMMITMENTS_READ_REQUIRES_TOKEN": "COMMITMENTS_PRIVATE_READS"}
 
 
 def build_clock(settings: Settings) -> Clock:

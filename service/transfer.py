@@ -1,4 +1,4 @@
-"""Moving the log in and out as NDJSON: one event per line, with its position and recorded instant.
+"""Moving the log in and out as NDJSON: one event per line, with its position, recorded instant and attribution.
 
 An export round-trips through an import into an empty store: positions, ids, bodies and
 recorded instants come out the same, and so do the change records, because the lines
@@ -8,18 +8,23 @@ of one original append (they share a recorded instant) are appended together aga
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import msgspec
 
-from events import Event, EventStore, InvalidEvent
+from events import Attribution, Event, EventStore, InvalidEvent
+from events.keys import NAME_PATTERN
 from events.model.clock import parse_instant
 from events.model.errors import CommitmentError, FieldError, renumber_pointers
+from events.model.ids import new_id
 from events.model.inbound import event_from_object, try_decode_event
+from events.store import UNATTRIBUTED
 from service.documents import stored_event_document
 
 _encoder = msgspec.json.Encoder()
+_KEY_NAME = re.compile(NAME_PATTERN)
 
 
 def export_lines(store: EventStore) -> Iterator[bytes]:
@@ -28,10 +33,10 @@ def export_lines(store: EventStore) -> Iterator[bytes]:
         yield _encoder.encode(stored_event_document(stored)) + b"\n"
 
 
-def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
+def _parse_line(text: bytes, number: int) -> tuple[Event, str | None, Attribution]:
     event = try_decode_event(text)
     if event is not None:  # the common case: a valid line without an export's position and recorded instant
-        return event, None
+        return event, None, UNATTRIBUTED
     where = f"line {number}"
     try:
         obj = msgspec.json.decode(text)
@@ -39,8 +44,10 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
         message = f"not a JSON object: {error}"
         raise InvalidEvent(f"{where}: {message}", [FieldError(where, message)]) from None
     recorded: str | None = None
+    by = UNATTRIBUTED
     if isinstance(obj, dict):
         obj.pop("position", None)  # the store assigns positions; an export's are implied by line order
+        by = _attribution(obj, where)
         recorded = obj.pop("recorded", None)
         if recorded is not None:
             if not isinstance(recorded, str):
@@ -54,7 +61,21 @@ def _parse_line(text: bytes, number: int) -> tuple[Event, str | None]:
     if errors or event is None:  # (None comes with its faults)
         detail = "; ".join(f"{e.pointer}: {e.message}" for e in errors[:3])
         raise InvalidEvent(detail, errors)
-    return event, recorded
+    if by != UNATTRIBUTED and event.id is None:  # the attribution is kept by id: give the event its id now
+        event = msgspec.structs.replace(event, id=new_id())
+    return event, recorded, by
+
+
+def _attribution(obj: dict[str, object], where: str) -> Attribution:
+    """An export line's ``recorded_by`` and ``proposed_by`` (taken out of the event), checked as key names."""
+    names: dict[str, str | None] = {}
+    for field_name in ("recorded_by", "proposed_by"):
+        value = obj.pop(field_name, None)
+        if value is not None and not (isinstance(value, str) and _KEY_NAME.match(value)):
+            message = f"`{field_name}` must be a key's name (lowercase letters, digits, '.', '_' or '-') or null"
+            raise InvalidEvent(f"{where}: {message}", [FieldError(f"{where}.{field_name}", message)])
+        names[field_name] = value
+    return Attribution(names["recorded_by"], names["proposed_by"])
 
 
 @dataclass
@@ -63,6 +84,7 @@ class _Line:
     event: Event
     recorded: str | None
     size: int
+    by: Attribution
 
 
 class _Reader:
@@ -79,8 +101,8 @@ class _Reader:
             if not stripped:
                 self.pending_size += len(line)
                 continue
-            event, recorded = _parse_line(stripped, number)
-            yield _Line(number, event, recorded, len(line))
+            event, recorded, by = _parse_line(stripped, number)
+            yield _Line(number, event, recorded, len(line), by)
 
     def peek(self) -> _Line | None:
         """The next line, without taking it."""
@@ -100,6 +122,8 @@ class PendingAppend:
     recorded: str | None
     events: Iterator[Event]
     lines: list[int] = field(default_factory=list)  # the file line of each event taken so far
+    #: Who made each attributed event taken so far, by id (lines without ``recorded_by`` are not in it).
+    by: dict[str, Attribution] = field(default_factory=dict)
 
 
 def read_appends(lines: Iterable[bytes], batch_size: int | None = None,
@@ -128,6 +152,8 @@ def _events_of(reader: _Reader, pending: PendingAppend, batch_size: int | None,
             and (limit is None or len(pending.lines) < limit):
         reader.take()
         pending.lines.append(line.number)
+        if line.by != UNATTRIBUTED:
+            pending.by[line.event.checked_id] = line.by
         unreported += line.size + reader.pending_size
         reader.pending_size = 0
         if progress is not None and unreported >= 1 << 20:
@@ -164,10 +190,11 @@ def import_lines(
     report = ImportReport(last_position=store.last_position())
     current: list[PendingAppend] = []
 
-    def appends() -> Iterator[tuple[Iterator[Event], dt.datetime | None]]:
+    def appends() -> Iterator[tuple[Iterator[Event], dt.datetime | None, dict[str, Attribution]]]:
         for pending in read_appends(lines, batch_size, progress):
             current[:] = [pending]
-            yield pending.events, None if pending.recorded is None else parse_instant(pending.recorded)
+            # ``pending.by`` fills as the store reads the events, before it writes each chunk of them
+            yield pending.events, None if pending.recorded is None else parse_instant(pending.recorded), pending.by
             report.read += len(pending.lines)
             report.appends += 1
 

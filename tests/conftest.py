@@ -161,3 +161,25 @@ def service_world(service_api):
     response = service_api.post("/events", json=coalition_world(), headers=AUTH)
     assert response.status_code == 201, response.text
     return service_api
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def world_api(request, tmp_path, clock):
+    """A test service holding :func:`coalition_world`, on each backend (the HTTP contract tests run on both)."""
+    from litestar.testing import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    def serve(database: str):
+        settings = Settings(database=database, token=TOKEN, write_burst=1000, write_rate=1000.0)
+        with TestClient(create_app(settings, clock=clock)) as client:
+            assert client.post("/events", json=coalition_world(), headers=AUTH).status_code == 201
+            yield client
+
+    if request.param == "sqlite":
+        yield from serve(str(tmp_path / "service.db"))
+        return
+    require_postgres()
+    with postgres_schema() as schema:
+        yield from serve(f"{POSTGRES_URL}?schema={schema}")

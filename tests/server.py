@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -88,9 +88,12 @@ class Server:
             return "(no log)"
 
 
-def start_server(database: Path, log: Path, *, private: bool = False, env: dict[str, str] | None = None,
-                 attempts: int = 3) -> Server:
-    """Start ``commitments serve`` on a free port and wait until ``/health`` answers 200."""
+def start_server(database: Path | str, log: Path, *, private: bool = False, env: dict[str, str] | None = None,
+                 attempts: int = 3, preexec_fn: Callable[[], None] | None = None) -> Server:
+    """Start ``commitments serve`` on a free port and wait until ``/health`` answers 200.
+
+    ``database`` is a file or a URL; ``preexec_fn`` runs in the child before it starts (a resource limit, say).
+    """
     last_error = ""
     for _ in range(attempts):
         port = free_port()
@@ -98,7 +101,8 @@ def start_server(database: Path, log: Path, *, private: bool = False, env: dict[
         if private:
             args.append("--private")
         with open(log, "ab") as out:  # the child keeps its own descriptor
-            process = subprocess.Popen(args, cwd=ROOT, env=env or server_env(), stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(args, cwd=ROOT, env=env or server_env(), stdout=out, stderr=subprocess.STDOUT,
+                                       preexec_fn=preexec_fn)
         server = Server(process, f"http://127.0.0.1:{port}", log)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:

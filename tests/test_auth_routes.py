@@ -6,8 +6,12 @@ right length but one byte off: 401 with a ``WWW-Authenticate`` challenge, and ev
 of the database as it was. Reads are tried on a real server (``/feed`` streams forever
 in the in-process client): public by default, 401 without the token in private mode,
 except the page, its assets, ``/health`` and ``/schema``; a read the handler marks as
-needing the token (``opt={"write": True}``, e.g. listing webhook subscriptions) is 401
+needing a role (``opt={"role": "admin"}``, e.g. listing webhook subscriptions) is 401
 without it in both modes.
+
+Then every route that needs a role, with a key of every role and every kind of refused key
+(none, not a key, unknown, a wrong secret, revoked keys of each role): 401, or 403 for a key in
+force below the route's role, and nothing written; a key whose role suffices gets through.
 
 The token file's mode (0600) and the constant-time comparison are tested in
 ``test_http_auth.py``.
@@ -23,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from events import events_from_objects, open_store
+from events import events_from_objects, keys, open_store
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import AUTH, TOKEN, coalition_world
@@ -73,9 +77,13 @@ def fill(template: str) -> str:
 
 
 def body_for(path: str) -> object:
-    """A body that would be accepted if the token were right (for /events: new events)."""
-    if path == "/events":
+    """A body that would be accepted if the key were right (for /events and /proposals: new events)."""
+    if path in ("/events", "/proposals"):
         return coalition_world()
+    if path == "/keys":
+        return {"name": "someone", "role": "reader"}
+    if path.endswith("/reject"):
+        return {"reason": "not so"}
     return {"url": "http://127.0.0.1:9/hook"}
 
 
@@ -123,7 +131,7 @@ def status_of(client: httpx.Client, path: str, headers: dict[str, str]) -> int:
 
 
 def _needs_token(path: str, opt: dict, private: bool) -> bool:
-    if opt.get("write"):
+    if opt.get("role"):
         return True
     if path == PUBLIC_PAGE or path.startswith(PUBLIC_PREFIXES):
         return False
@@ -160,3 +168,54 @@ def test_reads_answer_as_configured(world_database, private):
                 opened.append(path)
     assert database_digest(world_database) == before
     assert "/health" in opened and ("/stances" in refused) is private
+
+
+# --- every route that needs a role × every role × every refused key ------------------------------------------
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+GUARDED = [(method, path, opt["role"]) for method, path, opt in ROUTES if opt.get("role")]
+
+
+def test_the_guarded_routes_are_those_we_know_of():
+    guarded = {(method, path) for method, path, _ in GUARDED}
+    assert {("POST", "/events"), ("POST", "/keys"), ("POST", "/proposals/{proposal_id:str}/accept"),
+            ("GET", "/subscriptions")} <= guarded
+    assert all(role in keys.ROLES for _, _, role in GUARDED)
+
+
+@pytest.mark.parametrize(("method", "path", "needed"), GUARDED, ids=[f"{m} {p}" for m, p, _ in GUARDED])
+def test_every_role_and_every_refused_key_on_every_guarded_route(service_api, method, path, needed):
+    """No key, a wrong key (well-formed or not) and a revoked key of each role: 401; a key in force whose role is
+    below the route's: 403; and none of them writes anything. A key whose role suffices is let through."""
+    store = service_api.app.state.services.store
+    in_force = {role: keys.issue(store, f"{role}-key", role)[1] for role in keys.ROLES}
+    revoked = {}
+    for role in keys.ROLES:
+        revoked[role] = keys.issue(store, f"{role}-gone", role)[1]
+        keys.withdraw(store, f"{role}-gone")
+    key_id, secret = keys.split_key(in_force["admin"])
+    refused = {"no key": {}, "not a key": {"Authorization": "Bearer not-a-key"},
+               "unknown key": {"Authorization": f"Bearer cmt_{'0' * 16}_{secret}"},
+               "wrong secret": {"Authorization": f"Bearer cmt_{key_id}_{secret[:-1]}{_flip(secret[-1])}"},
+               **{f"revoked {role}": bearer(key) for role, key in revoked.items()}}
+    database = service_api.app.state.settings.database
+    before = database_digest(database)
+    url, body = fill(path), body_for(path)
+    for name, headers in refused.items():
+        response = service_api.request(method, url, json=body, headers=headers)
+        assert response.status_code == 401, (name, response.text)
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.headers["content-type"].startswith("application/problem+json")
+    for role in keys.ROLES:
+        if not keys.allows(role, needed):
+            response = service_api.request(method, url, json=body, headers=bearer(in_force[role]))
+            assert response.status_code == 403, (role, response.text)
+            assert needed in response.json()["detail"]
+    assert database_digest(database) == before, "a refused request wrote something"
+    for role in keys.ROLES:
+        if keys.allows(role, needed):
+            response = service_api.request(method, url, json=body, headers=bearer(in_force[role]))
+            assert response.status_code not in (401, 403), (role, response.text)

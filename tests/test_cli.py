@@ -21,7 +21,7 @@ CLOCK = "2026-01-12T12:00:00Z"
 def run(tmp_path, monkeypatch):
     """Run a command against a fresh database with the clock fixed after the Paris summit."""
     database = tmp_path / "cli.db"
-    for name in ("COMMITMENTS_DATABASE_URL", "COMMITMENTS_TOKEN", "COMMITMENTS_READ_REQUIRES_TOKEN"):
+    for name in ("COMMITMENTS_DATABASE_URL", "COMMITMENTS_TOKEN", "COMMITMENTS_PRIVATE_READS"):
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args, input=None, database=database, expect=0):
@@ -78,7 +78,10 @@ def test_matrix_table_csv_and_json(world):
     table = world("matrix", "--at", "2026-01-07").output
     assert table.splitlines()[0].split() == ["actor", "money", "troops"]
     csv_text = world("matrix", "--at", "2026-01-07", "--csv").output
-    assert csv_text.splitlines()[0] == "actor,money,troops"
+    position = json.loads(world("matrix", "--at", "2026-01-07", "--json").output)["position"]
+    assert csv_text.splitlines()[:2] == [f"# commitments matrix read at log position {position}",
+                                         f"# query: /stances?at=2026-01-07&as_of_position={position}"]
+    assert csv_text.splitlines()[2] == "actor,money,troops"
     assert "fr,,conditional (pending)" in csv_text.splitlines()
     rows = json.loads(world("matrix", "--json").output)["rows"]
     assert {(r["actor"], r["topic"]) for r in rows} == {("de", "troops"), ("fr", "troops"), ("gb", "troops"),
@@ -310,3 +313,25 @@ def test_pending_says_since_when_a_condition_is_overdue(run):
     document = json.loads(run("pending", "--at", "2026-04-02", "--json").output)
     vote = next(c for c in document["conditions"] if c["id"] == "vote-by-march")
     assert vote["overdue"] is True and vote["overdue_since"] == "2026-04-01"
+
+
+def test_search_prints_hits_and_facets_and_refuses_a_malformed_query(world):
+    shown = world("search", "paris")
+    assert "found at log position" in shown.output and "[Paris]" in shown.output
+    as_json = json.loads(world("search", "paris", "--json").output)
+    assert as_json["total"] >= 1 and as_json["hits"][0]["snippet"]
+    assert json.loads(world("search", "paris", "--json", "--as-of-position", "1").output)["total"] == 0
+    refused = world("search", '"paris', expect=2)
+    assert "unbalanced quote" in refused.output and refused.output.count("\n") == 1
+
+
+def test_panel_writes_the_same_csv_as_the_api_and_refuses_a_reversed_range(world):
+    shown = world("panel", "--from", "2026-01-05", "--to", "2026-01-07", "--csv").output
+    lines = shown.splitlines()
+    assert lines[0].startswith("# commitments panel read at log position ") and lines[1].startswith("# query: /panel?")
+    assert lines[2] == "date,actor,topic,stance,rank,status,pending_conditions,disputed,certain,since"
+    assert any(line.startswith("2026-01-07,fr,") for line in lines)
+    as_json = json.loads(world("panel", "--from", "2026-01-05", "--to", "2026-01-07", "--actor", "fr").output)
+    assert {row["actor"] for row in as_json["rows"]} == {"fr"}
+    refused = world("panel", "--from", "2026-01-07", "--to", "2026-01-05", expect=2)
+    assert "before 'from'" in refused.output

@@ -33,7 +33,7 @@ VIS_ITEM_TYPES = {"box", "point", "range", "background"}
 VIS_GROUP = {"id", "content", "className", "title", "style", "order", "visible", "nestedGroups"}
 
 #: Our documents carry one key of their own, ``format``, which both libraries ignore.
-OWN_KEYS = {"format"}
+OWN_KEYS = {"format", "position"}  # the service's own keys: TimelineJS ignores them
 
 
 def entry(id_, date, type_="stance.stated", actors=("fr",), headline=None, summary="What happened.", tags=(),

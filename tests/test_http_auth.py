@@ -8,7 +8,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.bootstrap import resolve_token
-from service.http.auth import token_matches
+from service.http.identity import token_matches
 from service.http.ratelimit import RateLimiter, TokenBucket
 from service.settings import Settings, SettingsError
 from tests.conftest import AUTH, TOKEN, make, registrations

@@ -15,9 +15,11 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import AUTH, TOKEN
 
-#: Operations no example can serve on a fresh install: a subscription's id is random, made when it is created.
+#: Operations no example can serve on a fresh install: a subscription's or a proposal's id is random, made when it
+#: is created.
 NO_EXAMPLE = {"GET /subscriptions/{subscription_id}", "DELETE /subscriptions/{subscription_id}",
-              "GET /subscriptions/{subscription_id}/deliveries"}
+              "GET /subscriptions/{subscription_id}/deliveries", "GET /proposals/{proposal_id}",
+              "POST /proposals/{proposal_id}/accept", "POST /proposals/{proposal_id}/reject"}
 #: The live feed never ends; tests/test_feed_sse.py reads it.
 ENDLESS = {"GET /feed"}
 SUCCESS = {"get": 200, "post": 201}

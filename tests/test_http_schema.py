@@ -6,10 +6,15 @@ ROUTES = {
     ("/events", "post"), ("/events", "get"), ("/events/{event_id}", "get"), ("/actors", "get"),
     ("/actors/{actor_id}", "get"), ("/actors/{actor_id}/stances", "get"), ("/stances", "get"),
     ("/conditions", "get"), ("/diff", "get"), ("/history/{actor_id}/{topic_id}", "get"), ("/changes", "get"),
-    ("/timeline", "get"), ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
+    ("/timeline", "get"), ("/timeline/counts", "get"), ("/search", "get"), ("/panel", "get"),
+    ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),
     ("/subscriptions/{subscription_id}", "get"), ("/subscriptions/{subscription_id}", "delete"),
     ("/subscriptions/{subscription_id}/deliveries", "get"), ("/subscriptions/resume", "post"),
-    ("/subscriptions/pause", "post"),
+    ("/subscriptions/pause", "post"), ("/keys", "get"), ("/keys/me", "get"), ("/keys", "post"),
+    ("/keys/{name}", "delete"),
+    ("/proposals", "post"), ("/proposals", "get"), ("/proposals/feed", "get"), ("/proposals/{proposal_id}", "get"),
+    ("/proposals/{proposal_id}/accept", "post"), ("/proposals/{proposal_id}/reject", "post"),
+    ("/history/{actor_id}", "get"), ("/topics/{topic_id}/counts", "get"),
 }
 #: Answers that are not JSON documents: the live feed is an event stream, a removal has no body.
 NOT_JSON = {("/feed", "get"): "text/event-stream", ("/subscriptions/{subscription_id}", "delete"): None}

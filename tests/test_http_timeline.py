@@ -46,7 +46,7 @@ def test_the_timeline_filters_by_dates_actor_and_topic(service_world):
 
 def test_timelinejs_is_a_timelinejs_document(service_world):
     body = service_world.get("/timeline", params={"format": "timelinejs"}).json()
-    assert set(body) <= TIMELINEJS_TIMELINE | {"format"} and body["format"] == "timelinejs"
+    assert set(body) <= TIMELINEJS_TIMELINE | {"format", "position"} and body["format"] == "timelinejs"
     slides = {s["unique_id"]: s for s in body["events"]}
     assert all(set(s) <= TIMELINEJS_SLIDE for s in slides.values())
     assert slides["coalition-founded"]["start_date"] == {"year": 2025, "month": 3}

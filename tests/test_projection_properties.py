@@ -74,6 +74,7 @@ def logs(draw, last_day=35):
     counter = 0
     correctable: list[str] = []
     stated: dict[tuple[str, str], list[str]] = {}  # stance.stated ids per key, for editors' rulings
+    naming: dict[str, list[str]] = {}  # the rulings that name each event
     for _ in range(draw(st.integers(1, 7))):
         batch = []
         for _ in range(draw(st.integers(1, 3))):
@@ -90,6 +91,8 @@ def logs(draw, last_day=35):
                                   later=second, reason="r")
                 batch.append({**ruling, "id": f"e{counter}"})
                 correctable.append(f"e{counter}")
+                for named in (first, second):
+                    naming.setdefault(named, []).append(f"e{counter}")
                 continue
             if correctable and draw(st.integers(0, 4)) == 0:
                 target = draw(st.sampled_from(correctable))
@@ -98,6 +101,9 @@ def logs(draw, last_day=35):
                     for ids in stated.values():  # a ruling may not name a retracted event
                         if target in ids:
                             ids.remove(target)
+                    for ruling_id in naming.get(target, []):  # nor be restated (corrected) once it names one
+                        if ruling_id in correctable:
+                            correctable.remove(ruling_id)
                     batch.append(make("event.corrected", id=f"e{counter}", corrects=target, retracted=True))
                 else:
                     replacement = draw(st.sampled_from([{"occurred": draw(occurred(last_day))},

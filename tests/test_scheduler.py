@@ -222,3 +222,25 @@ def test_postgres_runs_a_job_on_one_instance_and_leaves_backups_to_pg_dump(store
         other.close()
     with pytest.raises(NotImplementedError, match="pg_dump"):
         store.backup("/tmp/never.db")
+
+
+def test_an_announcement_the_database_refuses_is_tried_again_soon(sqlite_store, clock, tmp_path, monkeypatch):
+    from events.model.errors import Unavailable
+
+    settings = Settings(database=str(tmp_path / "jobs.db"), backup_interval_hours=0)
+    scheduler = JobScheduler(sqlite_store, clock, settings)
+    scheduler.start(paused=True)
+    try:
+        def away(store, clock):
+            raise Unavailable("the database is unavailable (connection refused); retry shortly")
+
+        monkeypatch.setattr(jobs, "announce", away)
+        monkeypatch.setattr(sqlite_store, "upcoming_days", lambda day: away(None, None))
+        scheduler._announce()  # what the day's job runs: no exception escapes into APScheduler's log
+        scheduler._plan()
+        retry = scheduler.scheduler.get_job("announce-retry")
+        assert retry is not None, "the announcement is scheduled again"
+        wait = (retry.trigger.run_date - dt.datetime.now(dt.UTC)).total_seconds()
+        assert 0 < wait <= jobs.RETRY_SECONDS
+    finally:
+        scheduler.stop()

@@ -20,7 +20,7 @@ def test_defaults():
 
 def test_environment_then_flags():
     env = {"COMMITMENTS_DATABASE_URL": "sqlite:///./x.db", "COMMITMENTS_PORT": "9000",
-           "COMMITMENTS_READ_REQUIRES_TOKEN": "yes", "COMMITMENTS_MAX_BATCH_EVENTS": "5", "COMMITMENTS_HOST": ""}
+           "COMMITMENTS_PRIVATE_READS": "yes", "COMMITMENTS_MAX_BATCH_EVENTS": "5", "COMMITMENTS_HOST": ""}
     settings = Settings.from_env(env, port=9100, host=None)
     assert settings.database == "sqlite:///./x.db" and settings.port == 9100 and settings.host == "127.0.0.1"
     assert settings.read_requires_token and settings.max_batch_events == 5
@@ -29,7 +29,7 @@ def test_environment_then_flags():
 @pytest.mark.parametrize(
     ("env", "words"),
     [({"COMMITMENTS_PORT": "eighty"}, "COMMITMENTS_PORT='eighty'"),
-     ({"COMMITMENTS_READ_REQUIRES_TOKEN": "maybe"}, "use 1 or 0"),
+     ({"COMMITMENTS_PRIVATE_READS": "maybe"}, "use 1 or 0"),
      ({"COMMITMENTS_WRITE_RATE": "0"}, "write_rate must be positive"),
      ({"COMMITMENTS_TOKEN": "short"}, "at least 16 characters")],
 )
@@ -69,13 +69,22 @@ def test_services_own_only_the_store_they_open(tmp_path):
     handed.close()
 
 
+def test_a_renamed_variable_is_refused_rather_than_ignored():
+    with pytest.raises(SettingsError, match="COMMITMENTS_PRIVATE_READS"):
+        Settings.from_env({"COMMITMENTS_READ_REQUIRES_TOKEN": "1"})
+    with pytest.raises(SettingsError, match="'optional' or 'required'"):
+        Settings.from_env({"COMMITMENTS_REVIEW": "sometimes"})
+    assert Settings.from_env({"COMMITMENTS_REVIEW": "required"}).review == "required"
+
+
 def test_every_setting_has_one_variable_with_help():
     """The variables are those the service has always read (deployments set them), each documented."""
     rows = settings.variables()
     assert [(row.variable, row.name) for row in rows] == [
         ("COMMITMENTS_DATABASE_URL", "database"), ("COMMITMENTS_HOST", "host"), ("COMMITMENTS_PORT", "port"),
         ("COMMITMENTS_TOKEN", "token"), ("COMMITMENTS_TOKEN_FILE", "token_file"),
-        ("COMMITMENTS_READ_REQUIRES_TOKEN", "read_requires_token"), ("COMMITMENTS_MAX_BODY_BYTES", "max_body_bytes"),
+        ("COMMITMENTS_PRIVATE_READS", "read_requires_token"), ("COMMITMENTS_REVIEW", "review"),
+        ("COMMITMENTS_MAX_BODY_BYTES", "max_body_bytes"),
         ("COMMITMENTS_MAX_BATCH_EVENTS", "max_batch_events"), ("COMMITMENTS_WRITE_RATE", "write_rate"),
         ("COMMITMENTS_WRITE_BURST", "write_burst"), ("COMMITMENTS_AUTH_FAILURE_BURST", "auth_failure_burst"),
         ("COMMITMENTS_AUTH_FAILURE_RATE", "auth_failure_rate"), ("COMMITMENTS_CLOCK", "clock"),

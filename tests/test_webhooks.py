@@ -416,3 +416,29 @@ def test_a_filtered_subscriber_skips_what_it_does_not_want_and_advances_past_it(
         records, _ = queries.changes(tx, after=0, limit=10, actor="a01")
     assert [json.loads(change_json(r)) for r in records] == bodies
     client.close()
+
+
+def test_a_slow_receiver_gives_up_its_share_of_a_pass_so_the_others_are_not_held_back(database, clock, monkeypatch):
+    path, store = database
+    now = [0.0]  # the time the runs measure their share with: each answer of the slow receiver takes 0.6 s
+    monkeypatch.setattr("service.live.webhooks._monotonic", lambda: now[0])
+    seen: dict[str, list[int]] = {"slow": [], "prompt": []}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        name = request.url.path.strip("/")
+        seen[name].append(int(request.headers["X-Change-Seq"]))
+        if name == "slow":
+            now[0] += 0.6
+        return httpx.Response(204)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    slow = subscriptions.create(store, url="https://example.org/slow", now=clock.now(), after=0)
+    prompt = subscriptions.create(store, url="https://example.org/prompt", now=clock.now(), after=0)
+    store.append(stance_batch(0, actors=ACTORS[:5]))  # seq 1-10
+    policy = Policy(pass_seconds=1.0)
+    assert deliver(store, client, subscriptions.get(store, slow.id), clock, policy).delivered == 2  # 0.6 s, 1.2 s
+    assert deliver(store, client, subscriptions.get(store, prompt.id), clock, policy).delivered == 10
+    assert seen == {"slow": [1, 2], "prompt": list(range(1, 11))}
+    assert deliver(store, client, subscriptions.get(store, slow.id), clock, policy).delivered == 2
+    assert seen["slow"] == [1, 2, 3, 4], "the next pass goes on where the last one stopped, in order"
+    client.close()

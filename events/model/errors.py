@@ -69,6 +69,20 @@ class Unavailable(CommitmentError):
     retry_after = 1
 
 
+class StorageFull(Unavailable):
+    """The disk under the database is full: the write was rolled back whole; it can succeed once space is freed."""
+
+    title = "Insufficient storage"
+    #: Freeing space is an operator's job, which takes longer than a lost connection's return.
+    retry_after = 30
+
+
+class TooLarge(CommitmentError):
+    """An answer would be larger than the service gives at once; nothing of it was sent."""
+
+    title = "Answer too large"
+
+
 class NotFound(CommitmentError):
     """The thing asked for is not in the log."""
 

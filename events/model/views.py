@@ -195,3 +195,37 @@ class TimelineEntry(msgspec.Struct, frozen=True):
     topics: list[str]
     sources: tuple[Source, ...]
     tags: tuple[str, ...] = ()
+    #: The name of the key that recorded the event (null: appended on the service's host without a key).
+    recorded_by: str | None = None
+
+
+class TopicHistory(msgspec.Struct, frozen=True):
+    """Every validity interval of one actor's stance on one topic (one line of an actor's chart)."""
+
+    topic: str
+    intervals: list[Interval]
+
+
+class CountStep(msgspec.Struct, frozen=True):
+    """How many actors hold each stance on a topic from ``date`` until the next step's date (one step of a stacked
+    chart): every stance of the scale is a key, in scale order; ``disputed`` counts the positions among them whose
+    reports compete."""
+
+    date: str
+    counts: dict[str, int]
+    total: int
+    disputed: int
+
+
+class TimelinePage(msgspec.Struct, frozen=True):
+    """A page of the timeline, and the cursor that resumes after it (None: the selection ends here)."""
+
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+
+
+class PeriodCount(msgspec.Struct, frozen=True):
+    """How many timeline events fall in one period (``2026``, ``2026-01`` or ``2026-01-06``)."""
+
+    period: str
+    count: int

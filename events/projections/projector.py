@@ -25,9 +25,11 @@ import msgspec
 from events.model import dates
 from events.model.catalog import Event, EventCorrected, encode
 from events.projections import changes, disputes, evidence, timeline
+from events.projections import search as search_rows
 from events.projections.changes import Series, Snapshot, condition_names, differing
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.tables import registry, schema, versions
+from events.tables import search as search_table
 from events.tables.log import schema_version
 from events.tables.tx import Tx
 from events.tables.versions import Version
@@ -288,6 +290,10 @@ class AppendProjection:
         corrected: list[tuple[str, str, int, int, int | None, str | None]] = []
         registered: list[tuple[str, str, str, int, str, str]] = []
         timeline_rows: dict[str, tuple[Any, ...] | None] = {}
+        # Search rows are written once the chunk's registry rows are in (their names are found by); a
+        # correction of an event of this chunk ends its pending row here.
+        searched: dict[str, tuple[Event, int, int, bool]] = {}
+        ended: list[tuple[int, str, int]] = []
         for event in events:
             position = self.next_position
             event_id = event.checked_id
@@ -302,6 +308,9 @@ class AppendProjection:
                 body = None if after is None else encode(after.event).decode()
                 version = None if after is None else schema_version(after.event)
                 corrected.append((event.corrects, event_id, position, int(after is None), version, body))
+                ended.append((position, event.corrects, target.position))
+                if after is not None:
+                    searched[f"{event.corrects}@{position}"] = (after.event, target.position, position, True)
                 if after is None:
                     timeline.remove(tx, event.corrects)
                     timeline_rows.pop(event.corrects, None)
@@ -317,12 +326,37 @@ class AppendProjection:
                 registered.extend(registry.rows(event, position))
                 plan.add_facts(event, fact_position=position, created_pos=position)
                 timeline_rows[event_id] = timeline.row(event, position)
+                searched[f"{event_id}@{position}"] = (event, position, position, False)
                 if event.rulings():
                     self._rule(event, position, None, evidence.of_event(event))
             self.next_position += 1
         registry.insert(tx, registered)
         timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
         versions.put(tx, corrected)
+        self._search(searched, ended)
+
+    def _search(self, searched: dict[str, tuple[Event, int, int, bool]], ended: list[tuple[int, str, int]]) -> None:
+        """Write the chunk's search rows: a version ended by a later correction of this chunk is written ended."""
+        named = search_rows.names(self.tx, (item[0] for item in searched.values()))
+        rows = {created: list(search_rows.row(event, position, created, named, corrected=corrected))
+                for event, position, created, corrected in searched.values()}
+        by_event: dict[str, int] = {}
+        pending_ends: dict[int, int] = {}  # created_pos -> superseded_pos
+        # Walk the chunk's positions in order, so a correction ends the version current just before it.
+        events_at = sorted([(created, row[2], "row") for created, row in rows.items()]
+                           + [(position, target, "end") for position, target, _ in ended])
+        for position, event_id, what in events_at:
+            if what == "end":
+                current = by_event.pop(event_id, None)
+                if current is None:
+                    search_table.supersede(self.tx, event_id, position)
+                else:
+                    pending_ends[current] = position
+            else:
+                by_event[event_id] = position
+        for created, end in pending_ends.items():
+            rows[created][1] = end
+        search_table.insert(self.tx, [rows[created] for created in sorted(rows)])
 
     def _rule(self, event: Event, position: int, correction_id: str | None, cited: str) -> None:
         """Record an event's rulings on competing reports (its version after ``correction_id``, if corrected)."""

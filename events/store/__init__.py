@@ -9,10 +9,11 @@ from events.model.errors import MissingDatabase
 from events.store.database import BackupFailed, Database
 from events.store.database_url import DatabaseUrl, parse_database_url
 from events.store.store import EventStore
-from events.tables.log import Appended, AppendResult, StoredEvent
+from events.tables.log import UNATTRIBUTED, Appended, AppendResult, Attribution, StoredEvent
 from events.tables.tx import Tx
 
-__all__ = ["Appended", "AppendResult", "BackupFailed", "Database", "DatabaseUrl", "EventStore", "StoredEvent", "Tx",
+__all__ = ["UNATTRIBUTED", "Appended", "AppendResult", "Attribution", "BackupFailed", "Database", "DatabaseUrl",
+           "EventStore", "StoredEvent", "Tx",
            "open_database", "open_store", "parse_database_url"]
 
 

@@ -32,6 +32,10 @@ from events.tables.tx import Tx, scalar
 WRITE_LOCK = 0x434D544C
 #: The channel appends notify on.
 CHANNEL = "commitments"
+#: Longest a request waits for a pooled connection before it is answered 503. While the server is down the pool
+#: has no connection to give, and a longer wait only holds the client (and a worker thread) without an answer;
+#: with the server up, a request that waits this long meets an overload that Retry-After is the answer to.
+POOL_WAIT_SECONDS = 5.0
 _TYPES = {int: "BIGINT", str: "TEXT", float: "DOUBLE PRECISION"}
 
 
@@ -46,6 +50,7 @@ class PostgresTx:
 
     #: DROP INDEX locks its table (ACCESS EXCLUSIVE) until the transaction ends: every reader of it would wait.
     ddl_blocks_readers = True
+    dialect = "postgresql"
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
@@ -74,9 +79,16 @@ def table_ddl(table: Table) -> list[str]:
     for name, kind in table.columns.items():
         null = " NOT NULL" if name in table.not_null or name in table.pk else ""
         columns.append(f"{name} {_TYPES[kind]}{null}")
+    if table.fulltext:
+        # The words arrive folded (no case, no diacritics), so the english configuration only stems them.
+        columns.append(f"{table.fulltext}_tsv tsvector GENERATED ALWAYS AS"
+                       f" (to_tsvector('english', coalesce({table.fulltext}, ''))) STORED")
     if table.pk:
         columns.append(f"PRIMARY KEY ({', '.join(table.pk)})")
     statements = [f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)})"]
+    if table.fulltext:
+        statements.append(f"CREATE INDEX IF NOT EXISTS idx_{table.name}_fts ON {table.name}"
+                          f" USING GIN ({table.fulltext}_tsv)")
     for unique, group in [(True, table.unique), (False, table.indexes)]:
         for cols in group:
             name = f"idx_{table.name}_{'_'.join(cols)}"
@@ -142,7 +154,7 @@ class PostgresDatabase:
         self._connect_kwargs = kwargs  # for the listener's own connection
         self._identity: str | None = None
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, configure=_configure, open=True,
-                                   timeout=30.0)
+                                   timeout=POOL_WAIT_SECONDS)
         try:
             self.pool.wait(timeout=connect_timeout)  # fail fast with a clear error when the server is unreachable
         except Exception:

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from events.model.errors import Unavailable
+from events.model.errors import StorageFull, Unavailable
 from events.store.database import BackupFailed, NotificationWait
 from events.tables.schema import Table
 from events.tables.tx import Tx
@@ -30,6 +30,7 @@ class SqliteTx:
 
     #: Readers keep reading their WAL snapshot, indexes included, while a writer's transaction changes the schema.
     ddl_blocks_readers = False
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -68,6 +69,26 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
         db.table(table.name).create_index(list(columns), if_not_exists=True)
     for index in table.named:
         db.execute(index.ddl(table.name))
+    if table.fulltext:
+        _create_fulltext(db, table.name, table.pk[0], table.fulltext)
+
+
+def _create_fulltext(db: sqlite_utils.Database, name: str, key: str, column: str) -> None:
+    """An FTS5 index of one column, kept by triggers in the writes' own transaction.
+
+    External content: the words are stored once, in the table. Rows are inserted, and deleted only by a
+    rebuild; their indexed column never changes, so no update trigger. A table dropped and created again (a
+    format upgrade) leaves the index of its old rows behind: an empty table empties it.
+    """
+    fts = f"{name}_fts"
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{name}',"
+               f" content_rowid='{key}', tokenize='porter unicode61 remove_diacritics 2')")
+    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {name} BEGIN"
+               f" INSERT INTO {fts} (rowid, {column}) VALUES (new.{key}, new.{column}); END")
+    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {name} BEGIN"
+               f" INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.{key}, old.{column}); END")
+    if db.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone() is None:
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")
 
 
 #: How long a connection waits for another process's lock before giving up.
@@ -273,10 +294,16 @@ class SqliteDatabase:
                 raise Unavailable(f"the database is busy ({error}); retry shortly") from None
             try:
                 yield SqliteTx(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as error:
+                # A COMMIT that failed (a full disk) may leave the transaction open, holding the write lock for
+                # good; SQLite may also have rolled it back already.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if _disk_full(error):
+                    raise StorageFull(f"the disk holding the database is full, or refused a write ({error});"
+                                      " nothing of this write was stored; retry once space is freed") from error
                 raise
-            conn.execute("COMMIT")
             if self._checkpointer is not None and self._checkpointer.restart_due:
                 self._checkpointer.restart(conn)
         if self._checkpointer is not None:
@@ -295,22 +322,33 @@ class SqliteDatabase:
             raise FileExistsError(f"{target} exists; a backup never overwrites a file")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
-        partial.unlink(missing_ok=True)
-        if self._shared is not None:  # an in-memory database has only its one connection
-            with self._write_lock:
-                self._shared.execute("VACUUM INTO ?", (str(partial),))
-        else:
-            conn = self._connect()
-            try:
-                conn.execute("VACUUM INTO ?", (str(partial),))
-            finally:
-                conn.close()
+        # VACUUM INTO writes a rollback journal beside the copy; one that fails (a full disk) can leave it behind.
+        leftovers = (partial, partial.with_name(partial.name + "-journal"))
+
+        def remove_leftovers() -> None:
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+
+        remove_leftovers()
         try:
+            if self._shared is not None:  # an in-memory database has only its one connection
+                with self._write_lock:
+                    self._shared.execute("VACUUM INTO ?", (str(partial),))
+            else:
+                conn = self._connect()
+                try:
+                    conn.execute("VACUUM INTO ?", (str(partial),))
+                finally:
+                    conn.close()
             position = check_copy(partial)
+        except sqlite3.Error as error:  # a full disk, say: the half-written copy goes, and so does its space
+            remove_leftovers()
+            raise BackupFailed(f"the copy could not be written: {error}") from None
         except BaseException:
-            partial.unlink(missing_ok=True)
+            remove_leftovers()
             raise
         partial.replace(target)
+        leftovers[1].unlink(missing_ok=True)
         return position
 
     def close(self) -> None:
@@ -322,6 +360,18 @@ class SqliteDatabase:
         self._connections.clear()
         if self._shared is not None:
             self._shared.close()
+
+
+#: SQLite's answers when a write finds no room: SQLITE_FULL (no space left), and SQLITE_IOERR_WRITE, which is also
+#: what a file-size limit (EFBIG) gives (and a failing disk: either way the write did not happen, and retrying
+#: later is all a client can do).
+_NO_ROOM = (sqlite3.SQLITE_FULL, getattr(sqlite3, "SQLITE_IOERR_WRITE", 778))
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether SQLite failed because the file system took no more data."""
+    return isinstance(error, sqlite3.Error) and (getattr(error, "sqlite_errorcode", None) in _NO_ROOM
+                                                 or "disk is full" in str(error))
 
 
 def check_copy(path: str | Path) -> int:

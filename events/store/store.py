@@ -22,16 +22,19 @@ from events.model.errors import CommitmentError, InvalidEvent, MissingDatabase
 from events.model.inbound import InvalidBatch
 from events.store.database import BackupFailed, Database, NotificationWait
 from events.tables import log
-from events.tables.log import AppendResult, StoredEvent
+from events.tables.log import UNATTRIBUTED, AppendResult, Attribution, StoredEvent
 from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
 from events.tables.tx import Tx
 from events.writing import announcements
 from events.writing.admission import every_fault
-from events.writing.append import append_events, append_group
+from events.writing.append import By, Request, append_events, append_group
 from events.writing.bulk import collector_paused
 from events.writing.rebuild import replay
 
 _log = logging.getLogger(__name__)
+#: One append of :meth:`EventStore.append_batches`: its events, its recorded instant (None: now), and optionally
+#: who made it.
+Batch = tuple[Iterable[Event], dt.datetime | None] | tuple[Iterable[Event], dt.datetime | None, By]
 
 
 class EventStore:
@@ -133,6 +136,7 @@ class EventStore:
         *,
         expected_position: int | None = None,
         recorded: dt.datetime | None = None,
+        by: Attribution = UNATTRIBUTED,
     ) -> AppendResult:
         """Append a batch atomically, with its projections and change records, in one transaction.
 
@@ -141,11 +145,11 @@ class EventStore:
         :class:`~events.model.errors.Conflict`, as is an ``expected_position`` that is not the
         log's last position. ``recorded`` lets a restore keep original recorded instants (it is
         still moved forward if it would go back in time). All events of one append share one
-        recorded instant, strictly later than the previous append's.
+        recorded instant, strictly later than the previous append's. ``by`` says who made it (``recorded_by``).
         """
         with self.database.writing() as tx:
             return append_events(tx, self.clock, self.database.after_append, events,
-                                 expected_position=expected_position, recorded=recorded)
+                                 expected_position=expected_position, recorded=recorded, by=by)
 
     def every_fault(self, refused: InvalidBatch) -> InvalidEvent:
         """A batch that decoding refused, with what an append would refuse in its other events (unknown
@@ -153,7 +157,7 @@ class EventStore:
         with self.reading() as tx:
             return every_fault(tx, refused)
 
-    def append_batches(self, batches: Iterable[tuple[Iterable[Event], dt.datetime | None]]) -> AppendResult | None:
+    def append_batches(self, batches: Iterable[Batch]) -> AppendResult | None:
         """Append many batches (each with an optional recorded instant) in ONE transaction: all or nothing.
 
         Each batch stays its own append (its own recorded instant and change records),
@@ -162,18 +166,19 @@ class EventStore:
         generator included: it is checked, stored and planned in chunks, so a
         million-event append never holds a million events in memory. Returns the last
         batch's result without the per-event list (None when there was none): keeping
-        every event's result would grow with the file.
+        every event's result would grow with the file. A batch's optional third part says who made it: one
+        attribution, or one per event id (filled in while its events are read, as an import reads them).
         """
         last = None
         with collector_paused(), self.database.writing() as tx:
-            for events, recorded in batches:
+            for batch in batches:
+                events, recorded = batch[0], batch[1]
+                by = batch[2] if len(batch) == 3 else UNATTRIBUTED
                 last = append_events(tx, self.clock, self.database.after_append, events, recorded=recorded,
-                                     report_events=False)
+                                     report_events=False, by=by)
         return last
 
-    def append_group(
-        self, requests: Sequence[tuple[Sequence[Event], int | None]]
-    ) -> list[AppendResult | CommitmentError]:
+    def append_group(self, requests: Sequence[Request]) -> list[AppendResult | CommitmentError]:
         """Group commit: append several independent requests as ONE append, in one transaction (one fsync for all).
 
         The group's new events share one recorded instant and one projection, finished
@@ -184,7 +189,7 @@ class EventStore:
         registered; ``expected_position`` is compared with the log's end just before the
         request), and a refused request gets its error back while the others are stored.
         A failure while writing (the disk, a projection) fails the whole group: the caller
-        tells every request.
+        tells every request. A request's optional third part is its :class:`Attribution`.
         """
         with self.database.writing() as tx:
             return append_group(tx, self.clock, self.database.after_append, requests)

@@ -18,11 +18,26 @@ from events.tables.tx import Tx, scalar
 
 
 class StoredEvent(msgspec.Struct, frozen=True):
-    """An event as the log holds it: the event plus the position and recorded instant the store gave it."""
+    """An event as the log holds it: the event plus the position and recorded instant the store gave it, and who
+    made the append (``recorded_by``: a key's name; ``proposed_by``: the proposer of an accepted proposal; None
+    for appends made without a key, on the service's host)."""
 
     position: int
     recorded: str
     event: Event
+    recorded_by: str | None = None
+    proposed_by: str | None = None
+
+
+class Attribution(msgspec.Struct, frozen=True):
+    """Who made an append: the key that recorded it and, for an accepted proposal, the key that proposed it."""
+
+    recorded_by: str | None = None
+    proposed_by: str | None = None
+
+
+#: An append made without a key (the CLI, the seed).
+UNATTRIBUTED = Attribution()
 
 
 class Appended(msgspec.Struct, frozen=True):
@@ -89,6 +104,29 @@ def insert(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
     )
 
 
+def insert_attributions(tx: Tx, rows: Sequence[tuple[int, str | None, str | None]]) -> None:
+    """Record who made the events at these positions: (position, recorded_by, proposed_by)."""
+    if rows:
+        tx.executemany("INSERT INTO attributions (position, recorded_by, proposed_by) VALUES (?, ?, ?)", rows)
+
+
+def attributed(tx: Tx, stored: list[StoredEvent]) -> list[StoredEvent]:
+    """The events with their attributions filled in (one lookup per page of events)."""
+    positions = [s.position for s in stored]
+    found: dict[int, tuple[str | None, str | None]] = {}
+    for start in range(0, len(positions), _IDS_PER_QUERY):
+        chunk = positions[start : start + _IDS_PER_QUERY]
+        for position, recorded_by, proposed_by in tx.fetchall(
+            "SELECT position, recorded_by, proposed_by FROM attributions"
+            f" WHERE position IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            found[position] = (recorded_by, proposed_by)
+    if not found:
+        return stored
+    return [msgspec.structs.replace(s, recorded_by=found[s.position][0], proposed_by=found[s.position][1])
+            if s.position in found else s for s in stored]
+
+
 def insert_refs(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
     """Index the events by the actors, topics and conditions they name: (kind, ref, position)."""
     if rows:
@@ -118,8 +156,9 @@ def read(
     actor: str | None = None,
     topic: str | None = None,
     until: int | None = None,
+    recorded_by: str | None = None,
 ) -> list[StoredEvent]:
-    """Events after a position in log order, filtered by type, actor or topic they name."""
+    """Events after a position in log order, filtered by type, actor or topic they name, or who recorded them."""
     sql = f"SELECT {_COLUMNS} FROM events e WHERE position > ?"
     params: list[Any] = [after]
     if until is not None:
@@ -132,11 +171,26 @@ def read(
         if ref is not None:
             sql += " AND position IN (SELECT position FROM event_refs WHERE ref_kind = ? AND ref = ?)"
             params += [kind, ref]
+    if recorded_by is not None:
+        sql += " AND position IN (SELECT position FROM attributions WHERE recorded_by = ?)"
+        params.append(recorded_by)
     sql += " ORDER BY position"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [_stored(row) for row in tx.fetchall(sql, params)]
+    return attributed(tx, [_stored(row) for row in tx.fetchall(sql, params)])
+
+
+def read_positions(tx: Tx, positions: Sequence[int]) -> list[StoredEvent]:
+    """The events at the given positions (in position order; positions past the log's end are left out)."""
+    wanted = sorted(set(positions))
+    out: list[StoredEvent] = []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start: start + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        out += [_stored(row) for row in
+                tx.fetchall(f"SELECT {_COLUMNS} FROM events WHERE position IN ({marks}) ORDER BY position", chunk)]
+    return out
 
 
 def get(tx: Tx, event_id: str) -> StoredEvent:
@@ -144,7 +198,7 @@ def get(tx: Tx, event_id: str) -> StoredEvent:
     row = tx.fetchone(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (event_id,))
     if row is None:
         raise NotFound(f"no event with id '{event_id}'")
-    return _stored(row)
+    return attributed(tx, [_stored(row)])[0]
 
 
 def _bodies_where(tx: Tx, column: str, values: Sequence[Any]) -> Iterator[tuple[str, int, str]]:
@@ -209,7 +263,7 @@ def read_since(tx: Tx, recorded_after: dt.datetime, limit: int | None = None) ->
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [_stored(row) for row in tx.fetchall(sql, params)]
+    return attributed(tx, [_stored(row) for row in tx.fetchall(sql, params)])
 
 
 def schema_version(event: Event) -> int:

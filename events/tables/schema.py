@@ -61,6 +61,9 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()
     named: tuple[Index, ...] = ()
     projection: bool = True  # derived from the log: emptied and refilled by rebuild
+    #: A text column each backend indexes for full-text search in its own way (SQLite: an FTS5 table
+    #: ``<name>_fts`` kept by triggers; PostgreSQL: a generated ``<column>_tsv`` tsvector with a GIN index).
+    fulltext: str | None = None
 
 
 _FACT_COLUMNS = {
@@ -103,6 +106,17 @@ EVENT_REFS = Table(
     "event_refs",
     {"ref_kind": str, "ref": str, "position": int},
     pk=("ref_kind", "ref", "position"),
+    projection=False,
+)
+
+ATTRIBUTIONS = Table(
+    # Who made each append (a key's name), beside the log rather than in the events' bodies: the body is what an
+    # identical retry is compared on, and who sent it is not part of what an event says. Part of the log (kept
+    # by export and import, never rebuilt); rows only for attributed events, so appends without a key add none.
+    "attributions",
+    {"position": int, "recorded_by": str, "proposed_by": str},
+    pk=("position",),
+    indexes=(("recorded_by", "position"),),
     projection=False,
 )
 
@@ -214,10 +228,49 @@ TIMELINE = Table(
         "headline": str,
         "actors": str,  # JSON list
         "topics": str,  # JSON list
+        "wide": int,  # 1 when the date spans more than projections.timeline.WIDE_DAYS days
     },
     pk=("event_id",),
-    indexes=(("earliest", "second", "position"),),
+    # Date order, with what decides whether a row reaches a window (so rows just before it are skipped in the index).
+    indexes=(("earliest", "second", "position", "latest", "wide"),),
+    # The wide rows (few) in date order: with it, a window's rows are two index ranges (events/queries.py).
+    named=(Index("idx_timeline_wide", ("earliest", "second", "position", "latest"), "wide = 1"),),
 )
+
+SEARCH = Table(
+    "search_entries",
+    # One row per version of an event (the event itself, then each correction's version), bitemporal like fact
+    # rows: a correction ends the current row and adds the new version's, so search answers at a position.
+    {
+        "created_pos": int,  # the position that made this version: the event's own, or its correction's
+        "superseded_pos": int,
+        "event_id": str,
+        "position": int,  # the event's position in the log
+        "type": str,
+        "earliest": str,
+        "latest": str,
+        "second": int,
+        "actors": str,  # JSON list of the actors the version names
+        "topics": str,  # JSON list
+        "body": str,  # the version's JSON when a correction gave it (NULL: the log's event at ``position``)
+        "schema_version": int,
+        "words": str,  # what is searched, folded (lower case, no diacritics: events/model/search_syntax.py)
+    },
+    pk=("created_pos",),
+    indexes=(("event_id",),),
+    fulltext="words",
+)
+
+#: The actors and topics each timeline row names, so that filtering a page happens before its limit.
+TIMELINE_REFS = Table(
+    "timeline_refs",
+    {"event_id": str, "kind": str, "ref": str},  # kind: actor | topic
+    pk=("event_id", "kind", "ref"),
+)
+
+#: How many timeline rows start on each day (projections.timeline.anchor): the whole log's density in a few
+#: thousand rows. Days without rows have none.
+TIMELINE_DAYS = Table("timeline_days", {"day": str, "events": int}, pk=("day",))
 
 CHANGES = Table(
     "changes",
@@ -258,11 +311,13 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: indexes on changes, tables keyed by text clustered on their key (SQLite), a change's cause chosen the same way
 #: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
 #: stance effect index). 6: valid_second in fact rows and second in the timeline (date-times order within their day).
-PROJECTION_FORMAT = 6
+#: 7: search_entries (full-text search); timeline.wide with its index, timeline_refs, timeline_days (windows, filtered
+#: pages, counts of the timeline).
+PROJECTION_FORMAT = 7
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, RIVALS, RULINGS, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE,
-    CHANGES,
+    SEARCH, TIMELINE_REFS, TIMELINE_DAYS, CHANGES,
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)
@@ -310,3 +365,57 @@ DELIVERIES = Table(
 )
 
 TABLES = (*TABLES, SUBSCRIPTIONS, DELIVERIES)
+
+# --- API keys -----------------------------------------------------------------------------
+# Service state beside the log, like the subscriptions: ``projection=False``. The SQL lives in
+# ``events/keys.py``. A key is never stored: only its public id and a salted scrypt hash of its secret.
+
+KEYS = Table(
+    "api_keys",
+    {
+        "name": str,  # who holds it: what ``recorded_by`` says
+        "key_id": str,  # the public part of the key, to find its row without trying every hash
+        "role": str,  # reader | editor | reviewer | admin
+        "salt": str,  # hex
+        "hash": str,  # hex scrypt(secret, salt)
+        "created": str,  # instant
+        "last_used": str,  # instant, to the minute (NULL: never)
+        "revoked": str,  # instant (NULL: in force)
+    },
+    pk=("name",),
+    not_null=("key_id", "role", "salt", "hash", "created"),
+    unique=(("key_id",),),
+)
+
+TABLES = (*TABLES, KEYS, ATTRIBUTIONS)
+
+# --- Proposals ------------------------------------------------------------------------------
+# Batches waiting for review, and the log of their state changes: service state beside the log
+# (``projection=False``), not in it until accepted. The SQL lives in ``events/proposals.py``.
+
+PROPOSALS = Table(
+    "proposals",
+    {
+        "id": str,
+        "status": str,  # open | accepted | rejected
+        "proposed_by": str,  # a key's name
+        "created": str,  # instant
+        "note": str,
+        "events": str,  # JSON array of the proposed events (ids given)
+        "decided_by": str,
+        "decided": str,  # instant
+        "reason": str,  # why it was rejected
+    },
+    pk=("id",),
+    not_null=("status", "proposed_by", "created", "events"),
+    indexes=(("status", "created"),),
+)
+
+PROPOSAL_LOG = Table(
+    "proposal_log",
+    {"seq": int, "proposal": str, "status": str, "by_name": str, "at": str, "reason": str},
+    pk=("seq",),
+    not_null=("proposal", "status", "by_name", "at"),
+)
+
+TABLES = (*TABLES, PROPOSALS, PROPOSAL_LOG)

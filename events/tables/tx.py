@@ -15,6 +15,8 @@ class Tx(Protocol):
 
     #: Whether dropping or creating an index in a write transaction makes readers of the table wait until it ends.
     ddl_blocks_readers: bool
+    #: Which SQL the backend speaks where the portable subset ends (full-text search): "sqlite" or "postgresql".
+    dialect: str
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one statement."""

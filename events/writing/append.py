@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from events.model import dates
@@ -19,7 +19,7 @@ from events.model.clock import Clock, format_instant
 from events.model.errors import CommitmentError, Conflict, shift_pointers
 from events.projections.projector import AppendProjection
 from events.tables import log
-from events.tables.log import Appended, AppendResult
+from events.tables.log import UNATTRIBUTED, Appended, AppendResult, Attribution
 from events.tables.tx import Tx
 from events.writing import announcements
 from events.writing.admission import Prepared, prepare
@@ -30,6 +30,10 @@ _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 #: Called inside the append's transaction once it has stored something, with the log's new last position.
 AfterAppend = Callable[[Tx, int], None]
+#: Who made an append: one attribution for all its events, or one per event id (an import keeps each line's).
+By = Attribution | Mapping[str, Attribution]
+#: One request of a group commit: its events, the position it expects the log to end at, and who sent it.
+Request = tuple[Sequence[Event], int | None] | tuple[Sequence[Event], int | None, Attribution]
 
 
 def _chunks(events: Iterable[Event], size: int) -> Iterator[tuple[int, list[Event]]]:
@@ -82,8 +86,9 @@ class OpenAppend:
             raise Conflict(f"expected the log to end at position {expected_position}, but it ends at {before}")
         return prepared
 
-    def write(self, prepared: Prepared, positions: dict[str, int] | None) -> None:
-        """Store a checked piece's new events and feed them to the projection; records their positions."""
+    def write(self, prepared: Prepared, positions: dict[str, int] | None, by: By = UNATTRIBUTED) -> None:
+        """Store a checked piece's new events and feed them to the projection; records their positions and who
+        made them."""
         if not prepared.new:
             return
         tx = self.tx
@@ -94,6 +99,7 @@ class OpenAppend:
                                                today=max(stamp[:10], announcements.watermark(tx) or ""))
         rows: list[tuple[Any, ...]] = []
         refs: list[tuple[str, str, int]] = []
+        attributions: list[tuple[int, str | None, str | None]] = []
         last, stamp = self.last, self.stamp
         for event, body in zip(prepared.new, prepared.bodies):
             last += 1
@@ -103,8 +109,12 @@ class OpenAppend:
             rows.append((last, event.checked_id, event.type, event.occurred, date.earliest.isoformat(),
                          date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
             refs.extend((kind, ident, last) for kind, ident, _ in event.references())
+            made = by if isinstance(by, Attribution) else by.get(event.checked_id, UNATTRIBUTED)
+            if made != UNATTRIBUTED:
+                attributions.append((last, made.recorded_by, made.proposed_by))
         log.insert(tx, rows)
         log.insert_refs(tx, refs)
+        log.insert_attributions(tx, attributions)
         self.last = last
         self.projection.add(prepared.new, prepared.corrections)
 
@@ -119,10 +129,10 @@ class OpenAppend:
 
 def append_events(tx: Tx, clock: Clock, after_append: AfterAppend, events: Iterable[Event], *,
                   expected_position: int | None = None, recorded: dt.datetime | None = None,
-                  report_events: bool = True) -> AppendResult:
+                  report_events: bool = True, by: By = UNATTRIBUTED) -> AppendResult:
     """Append one batch (any iterable, checked, stored and planned in chunks of :data:`APPEND_CHUNK`) as one
-    append; ``report_events=False`` leaves the per-event list out of the result (an import's would grow with
-    its file)."""
+    append, attributed ``by``; ``report_events=False`` leaves the per-event list out of the result (an import's
+    would grow with its file)."""
     append = OpenAppend(tx, clock, after_append, recorded)
     before = append.last
     positions: dict[str, int] = {}
@@ -132,19 +142,21 @@ def append_events(tx: Tx, clock: Clock, after_append: AfterAppend, events: Itera
         if report_events:
             positions.update(prepared.already)
             order.extend(prepared.order)
-        append.write(prepared, positions if report_events else None)
+        append.write(prepared, positions if report_events else None, by)
     created = append.finish()
     appended = [Appended(event_id, positions[event_id]) for event_id in order]
     return AppendResult(appended, append.last, created=created)
 
 
 def append_group(tx: Tx, clock: Clock, after_append: AfterAppend,
-                 requests: Sequence[tuple[Sequence[Event], int | None]]) -> list[AppendResult | CommitmentError]:
+                 requests: Sequence[Request]) -> list[AppendResult | CommitmentError]:
     """Append several independent requests as ONE append: each checked on its own against the log as the
     requests before it left it; a refused request gets its error back while the others are stored."""
     results: list[AppendResult | CommitmentError] = []
     group = OpenAppend(tx, clock, after_append)
-    for events, expected in requests:
+    for request in requests:
+        events, expected = request[0], request[1]
+        by = request[2] if len(request) == 3 else UNATTRIBUTED
         # Checking only reads, so a refused request has written nothing and needs no savepoint.
         # Nothing after the check may refuse a request alone: the shared projection has
         # planned its facts by then, and a rollback to a savepoint would not take them back.
@@ -155,7 +167,7 @@ def append_group(tx: Tx, clock: Clock, after_append: AfterAppend,
             results.append(error)
             continue
         positions = dict(prepared.already)
-        group.write(prepared, positions)
+        group.write(prepared, positions, by)
         results.append(AppendResult([Appended(event_id, positions[event_id]) for event_id in prepared.order],
                                     group.last, created=bool(prepared.new)))
     group.finish()

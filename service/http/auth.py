@@ -1,40 +1,55 @@
-"""Access: writes need the bearer token (reads too in private mode), wrong tokens are throttled, and writes are
-rate-limited per client.
+"""Access: each data route needs a role (reads only in private mode), wrong keys are throttled, and writes are
+rate-limited per key.
 
 :func:`access_checks` is a middleware of the data routes, not a pair of litestar guards:
 litestar copies the route handler for every guard it calls, which cost more than the
 checks themselves on the quickest requests. It runs where guards would: after routing,
 before the request's parameters and body are read. A route handler says what it needs
-in its ``opt``: :data:`WRITE` (the token) or :data:`LIMITED_WRITE` (the token, then the
-client's write rate).
+in its ``opt``: a ``role`` (:data:`EDIT`, :data:`REVIEW`, :data:`ADMIN`, ...) and whether
+its writes are ``rate_limited``. Reads need no role, or ``reader`` when reads are private.
 
-Two budgets per client address (``service/http/ratelimit.py``; docs/api.md, "Auth and limits"):
+Roles rise (``events/keys.py``): reader < editor < reviewer < admin. A request without a
+key, or with one that is unknown, wrong or revoked, is 401; a known key whose role is below
+the route's is 403. The caller (:class:`~service.http.identity.Caller`) is left in the
+request's state for the handler (``recorded_by``, the review rule).
 
-* **Failed authentication.** Each request that presents an ``Authorization`` header
-  without the service's token takes one token from the client's failure bucket
-  (``auth_failure_burst``, refilled at ``auth_failure_rate``). While it is empty, every
-  request of that client that needs the token is refused with 429 before the token is
-  compared, the right token included, so guessing gets no answer at all. A request
-  without the header guesses nothing and is only refused (401).
-* **Writes.** A rate-limited write takes a token from the client's write bucket before it
-  runs; when it is answered 4xx (refused: a bad body, too large, invalid events, a
-  conflict) the token is given back, so only work the service accepted counts.
+Two budgets (``service/http/ratelimit.py``; docs/api.md, "Auth and limits"):
+
+* **Failed authentication**, per client address. Each request that presents an
+  ``Authorization`` header without a valid key takes one token from the client's failure
+  bucket (``auth_failure_burst``, refilled at ``auth_failure_rate``). While it is empty, every
+  request of that client that needs a key is refused with 429 before the key is checked,
+  valid keys included, so guessing gets no answer at all. A request without the header
+  guesses nothing and is only refused (401).
+* **Writes**, per key (the key's name). A rate-limited write takes a token from the key's
+  write bucket before it runs; when it is answered 4xx (refused: a bad body, too large,
+  invalid events, a conflict) the token is given back, so only work the service accepted counts.
 """
 
 from __future__ import annotations
 
-import hmac
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Route handlers that need the token carry this in their ``opt`` ...
-WRITE = {"write": True}
-#: ... and those that change the log (or register webhooks) this: the token, then the write rate limit.
-LIMITED_WRITE = {"write": True, "rate_limited": True}
+from events.keys import allows
+from service.http.identity import Caller
+
+#: What route handlers carry in their ``opt``: a key of any role (who is this key?) ...
+READER = {"role": "reader"}
+#: ... appends and proposals (editors and up, rate-limited) ...
+EDIT = {"role": "editor", "rate_limited": True}
+#: ... reading proposals (editors and up) ...
+EDITOR = {"role": "editor"}
+#: ... accepting and rejecting proposals (reviewers and admins, rate-limited) ...
+REVIEW = {"role": "reviewer", "rate_limited": True}
+#: ... keys and webhooks (admins), and the writes among them (rate-limited).
+ADMIN = {"role": "admin"}
+ADMIN_WRITE = {"role": "admin", "rate_limited": True}
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="commitments"'}
 
 
@@ -50,60 +65,67 @@ def _presented_token(connection: ASGIConnection) -> str | None:
     return credentials.strip()
 
 
-def token_matches(presented: str | None, expected: str) -> bool:
-    """Compare in constant time, so the answer's timing tells nothing about the token."""
-    if presented is None:
-        return False
-    return hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
-
-
-def require_token(connection: ASGIConnection, opt: Mapping[str, Any]) -> None:
-    """Let a write through only with ``Authorization: Bearer <token>``; a read too when reads are private.
+async def identify(connection: ASGIConnection, opt: Mapping[str, Any]) -> Caller | None:
+    """The caller, when the route needs a role (a read only when reads are private): 401 without a valid key,
+    403 for a key whose role is below the route's. None for a route open to everyone.
 
     A client that has used up its failed-authentication budget gets 429 instead, whatever it presents.
     """
     state = connection.app.state
-    if not opt.get("write") and not state.settings.read_requires_token:
-        return
+    needed = opt.get("role") or ("reader" if state.settings.read_requires_token else None)
+    if needed is None:
+        return None
     client = client_address(connection)
     wait = state.auth_failures.waiting(client)
     if wait:
         raise TooManyRequestsException(
-            detail=f"too many requests with a wrong token from {client}; retry in {wait} s",
+            detail=f"too many requests with a wrong token (or key) from {client}; retry in {wait} s",
             headers={"Retry-After": str(wait)},
         )
     presented = _presented_token(connection)
-    if not token_matches(presented, state.token):
+    caller = None
+    if presented is not None:
+        ring = state.keyring
+        # SQLite answers the key's lookup in microseconds on the event loop; a database server, in a thread.
+        caller = (ring.identify(presented) if ring.store.cheap_local_reads
+                  else await asyncio.to_thread(ring.identify, presented))
+    if caller is None:
         if "authorization" in connection.headers:  # a guess (right scheme or not), not a forgotten header
             state.auth_failures.retry_after(client)
-        detail = "send the write token as 'Authorization: Bearer <token>'" if presented is None else (
-            "the bearer token is not the service's token")
+        detail = "send a key as 'Authorization: Bearer <key>'" if presented is None else (
+            "the bearer key is unknown, wrong or revoked")
         raise NotAuthorizedException(detail=detail, headers=_CHALLENGE)
+    if not allows(caller.role, needed):
+        raise PermissionDeniedException(
+            detail=f"the key '{caller.name}' has the role {caller.role}; this route needs {needed} or above")
+    state.keyring.note_use(caller)
+    return caller
 
 
-def limit_write_rate(connection: ASGIConnection, opt: Mapping[str, Any]) -> str | None:
-    """Count a rate-limited write against its client (returned, for :func:`access_checks` to give the token back
-    if the write is refused); refuse it with 429 and ``Retry-After`` when the client's bucket is empty."""
-    if not opt.get("rate_limited"):
+def limit_write_rate(connection: ASGIConnection, opt: Mapping[str, Any], caller: Caller | None) -> str | None:
+    """Count a rate-limited write against its key (returned, for :func:`access_checks` to give the token back
+    if the write is refused); refuse it with 429 and ``Retry-After`` when the key's bucket is empty."""
+    if not opt.get("rate_limited") or caller is None:
         return None
-    client = client_address(connection)
-    wait = connection.app.state.rate_limiter.retry_after(client)
+    wait = connection.app.state.rate_limiter.retry_after(caller.name)
     if wait:
         raise TooManyRequestsException(
-            detail=f"too many writes from {client}; retry in {wait} s", headers={"Retry-After": str(wait)}
+            detail=f"too many writes with the key '{caller.name}'; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
         )
-    return client
+    return caller.name
 
 
 def access_checks(app: ASGIApp) -> ASGIApp:
-    """Middleware: the token check, then the rate limit, for the route handler the request was routed to; a
-    write answered 4xx gives its rate-limit token back."""
+    """Middleware: the key and role check, then the rate limit, for the route handler the request was routed to;
+    a write answered 4xx gives its rate-limit token back. The caller is left in ``scope["state"]["caller"]``."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         connection: ASGIConnection = ASGIConnection(scope)
         opt = scope["route_handler"].opt
-        require_token(connection, opt)
-        client = limit_write_rate(connection, opt)
+        caller = await identify(connection, opt)
+        scope.setdefault("state", {})["caller"] = caller  # type: ignore[typeddict-item]
+        client = limit_write_rate(connection, opt, caller)
         if client is None:
             await app(scope, receive, send)
             return
@@ -124,3 +146,9 @@ def access_checks(app: ASGIApp) -> ASGIApp:
                 connection.app.state.rate_limiter.give_back(client)
 
     return middleware
+
+
+def caller_of(scope: Scope) -> Caller | None:
+    """The caller :func:`access_checks` identified for this request (None on a route open to everyone)."""
+    caller: Caller | None = scope.get("state", {}).get("caller")  # type: ignore[union-attr]
+    return caller

@@ -25,6 +25,7 @@ from events import AnyEvent, Event, InvalidEvent, decode_inbound
 from events.model.errors import FieldError, describe
 from events.model.inbound import InvalidBatch, choices_of, nul_at, plain_message
 from events.store import EventStore
+from service.spreadsheet import read_events as read_csv_events
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -75,6 +76,15 @@ def parse_events(body: bytes, content_type: str, max_events: int, store: EventSt
         raise store.every_fault(refused) from None
 
 
+class RefusedBatch(list[Event]):
+    """An events body that decoding refused, handed to the handler instead of raising: a dry run reports its faults
+    as ``problems`` with 200, an append raises :attr:`error` (422)."""
+
+    def __init__(self, error: InvalidEvent):
+        super().__init__()
+        self.error = error
+
+
 class _WholeBody(AbstractDTO[T]):
     """A DTO that decodes a request body whole with msgspec (its subclass says how), bypassing litestar's field by
     field transfer: it has no fields to define, nothing nested and nothing to prepare."""
@@ -118,15 +128,36 @@ class InboundEvents(_WholeBody[Event]):
         return schema
 
     def decode_bytes(self, value: bytes) -> list[Event]:
-        """Decode the raw body strictly (a faulty batch is also checked against the log: a read, rare)."""
+        """Decode the raw body strictly (a faulty batch is also checked against the log: a read, rare); a batch
+        with faults comes back as a :class:`RefusedBatch`, for the handler to raise or, in a dry run, report."""
         connection = self.asgi_connection
         state = connection.app.state
-        return parse_events(value, connection.headers.get("content-type", ""), state.settings.max_batch_events,
-                            state.services.store)
+        try:
+            return parse_events(value, connection.headers.get("content-type", ""), state.settings.max_batch_events,
+                                state.services.store)
+        except InvalidEvent as refused:
+            return RefusedBatch(refused)
 
     def decode_builtins(self, value: Any) -> list[Event]:
         """Not reached for JSON bodies; refuse form data and the like."""
         raise UnsupportedMediaType(detail="send the events as JSON with 'Content-Type: application/json'")
+
+
+class ProposalBody(InboundEvents):
+    """``POST /proposals`` bodies: what ``POST /events`` takes, or the spreadsheet template as ``text/csv`` (its
+    faults named by row and column); a batch with faults comes back as a :class:`RefusedBatch`."""
+
+    expects = "one event object or a JSON array of them, or rows of the CSV template as text/csv"
+
+    def decode_bytes(self, value: bytes) -> list[Event]:
+        """CSV by its media type; anything else as ``POST /events`` reads it."""
+        media = self.asgi_connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "text/csv":
+            return super().decode_bytes(value)
+        try:
+            return read_csv_events(value)
+        except InvalidEvent as refused:
+            return RefusedBatch(refused)
 
 
 def decode_object(body: bytes, content_type: str, model: type[T], invalid: type[InvalidEvent], what: str) -> T:

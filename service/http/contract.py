@@ -12,6 +12,7 @@ here, once, to a copy of its document:
   ``retracted: true``;
 * numeric bounds are copied from the msgspec types as written (litestar drops a bound of 0
   and writes large ones as floats, which cannot hold them exactly);
+* ``GET /panel`` answers JSON too (``format=json``), besides its CSV;
 * an optional header is text that may be left out, never ``null``: litestar writes
   ``str | None`` as ``oneOf: [string, null]``, and a client that believed it would send the
   text ``null`` (query parameters keep it: litestar reads ``kind=null`` as no ``kind``).
@@ -31,10 +32,13 @@ import msgspec
 from events.model import dates
 from events.model.catalog import Date, EventCorrected
 from events.model.inbound import STRICTLY_DECODED
+from service.http.keys import NewKey
+from service.http.proposals import Rejection
 from service.http.subscriptions import NewSubscription
+from service.panel import PanelDocument
 
 #: The structs clients send, whose unknown fields the server refuses.
-CLOSED: tuple[type[msgspec.Struct], ...] = (*STRICTLY_DECODED, NewSubscription)
+CLOSED: tuple[type[msgspec.Struct], ...] = (*STRICTLY_DECODED, NewSubscription, NewKey, Rejection)
 _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 NO_NUL = "^[^\\u0000]*$"
 #: events/model/inbound.py's rule for a correction (``retracted`` is the same as having no ``replacement``).
@@ -108,9 +112,48 @@ def _never_null(schema: dict[str, Any]) -> None:
             schema["enum"] = [value for value in schema["enum"] if value is not None]
 
 
+#: Where the id of a resource that a POST creates goes next (OpenAPI links): the proposal's own ``id``, not an id
+#: of the events it holds, which a client (or a fuzzer inferring links) could take for it.
+LINKS = {
+    ("/proposals", "post", "201"): {
+        f"{name}Proposal": {"operationRef": f"#/paths/~1proposals~1{{proposal_id}}{suffix}/{method}",
+                            "parameters": {"proposal_id": "$response.body#/id"}}
+        for name, suffix, method in (("Get", "", "get"), ("Accept", "~1accept", "post"),
+                                     ("Reject", "~1reject", "post"))
+    },
+}
+#: Request bodies that must hold at least one event (a proposal of nothing is refused).
+NON_EMPTY_BATCHES = (("/proposals", "post"),)
+
+
+def _at_least_one(body: dict[str, Any]) -> None:
+    """The array form of a batch body ("one event or an array of them") gets ``minItems: 1``."""
+    schema = body["content"]["application/json"]["schema"]
+    for option in schema.get("oneOf", []):
+        if option.get("type") == "array":
+            option["minItems"] = 1
+
+
+def _panel_answers_json_too(document: dict[str, Any]) -> None:
+    """``GET /panel`` streams CSV or, asked with ``format=json``, a ``PanelDocument``: litestar documents one media
+    type per response, so the second is added here."""
+    operation = document["paths"].get("/panel", {}).get("get")
+    if operation is None:
+        return
+    found = msgspec.json.schema_components([PanelDocument], ref_template="#/components/schemas/{name}")
+    (reference,), definitions = found
+    document["components"]["schemas"].update(definitions)
+    operation["responses"]["200"]["content"]["application/json"] = {"schema": reference}
+
+
 def tighten(document: dict[str, Any]) -> dict[str, Any]:
     """The document with the server's own rules added (changes ``document`` in place and returns it)."""
+    _panel_answers_json_too(document)
     schemas = document["components"]["schemas"]
+    for (path, method, status), links in LINKS.items():
+        document["paths"][path][method]["responses"][status]["links"] = links
+    for path, method in NON_EMPTY_BATCHES:
+        _at_least_one(document["paths"][path][method]["requestBody"])
     for struct in CLOSED:
         _close(schemas[struct.__name__], struct)
     for item in document["paths"].values():

@@ -17,8 +17,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from events import CommitmentError, Conflict, InvalidEvent, NotFound
-from events.model.errors import FieldError, Unavailable
+from events.model.errors import FieldError, TooLarge, Unavailable
 from events.model.inbound import choices_of, plain_message
+from events.proposals import OwnProposal
 from service.documents import Problem, ProblemField
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,10 +57,14 @@ def status_of(error: CommitmentError) -> int:
     """The HTTP status of a core error."""
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, OwnProposal):
+        return 403
     if isinstance(error, Conflict):
         return 409
     if isinstance(error, Unavailable):
         return 503
+    if isinstance(error, TooLarge):
+        return 413
     if isinstance(error, InvalidEvent):
         return 422
     return 400
@@ -116,13 +121,15 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 _DESCRIPTIONS = {
     400: "Malformed request: a parameter of the wrong type or out of range, or a body that is empty or not JSON",
-    401: "A bearer token is missing or wrong (writes always need one; reads only in private mode)",
+    401: "A bearer key is missing, unknown, wrong or revoked (writes always need one; reads only in private mode)",
+    403: "The key's role does not allow this route (or review is required: send the events to `/proposals`)",
     404: "Nothing with that id (or no such path)",
     409: "Conflict: `If-Match` names a position that is no longer the log's end, or an id is reused",
-    413: "The body or the batch is too large",
+    413: "The body or the batch is too large, or the answer asked for (a panel) would be",
     415: "The body is not `application/json`",
     422: "Well-formed but invalid: a bad date, a body field that is unknown, missing or wrong, or a reference to "
          "an id the log does not hold; `errors` names each",
+    503: "The database is unreachable or busy for now; nothing was stored; retry after `Retry-After` seconds",
     429: "Too many writes, or too many requests with a wrong token, from this client address; retry after"
          " `Retry-After` seconds",
 }

@@ -20,10 +20,11 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
-from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates
+from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates, queries
 from events.model.catalog import ID_PATTERN
 from events.model.clock import instant_pattern, parse_instant
 from events.model.errors import FieldError
+from events.model.search_syntax import MAX_QUERY_CHARS
 from events.model.vocabulary import ConditionStatus as ConditionStatusName
 from service.formats import Format
 from service.http.reads import Reader
@@ -43,6 +44,8 @@ _INSTANT_EXAMPLE = [Example(value="2100-01-01T00:00:00Z")]
 _INSTANT_SCHEMA = {"pattern": instant_pattern(space_for_plus=True)}
 #: ``42`` or the entity tag ``"42"`` (weak or strong); parse_if_match reads exactly these.
 IF_MATCH_PATTERN = r'^(?:[0-9]{1,18}|(?:W/)?"[0-9]{1,18}")$'
+#: A search cursor: the answer's position and the offset of the next hit (opaque to clients).
+CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,9}$"
 
 
 def _id_filter(description: str) -> QueryParameter:
@@ -97,13 +100,45 @@ ChangeKind = Annotated[Literal["new", "revision", "disputed", "settled", "overdu
                 "`overdue` (a condition passed its deadline).")]
 DisputedFilter = Annotated[bool | None, QueryParameter(
     description="`true`: only disputed stances (competing reports stand); `false`: only undisputed ones.")]
+TimelineCursor = Annotated[str | None, QueryParameter(
+    description="Resume after this cursor: the `next_cursor` of the previous page (absent: from the start).",
+    pattern=queries.CURSOR_PATTERN, max_length=64)]
+TimelineLimit = Annotated[int, QueryParameter(
+    ge=1, le=MAX_PAGE, description=f"At most this many events (1-{MAX_PAGE}); `next_cursor` asks for more.")]
+TimelineGroup = Annotated[Literal["year", "month", "day"], QueryParameter(
+    description="Count per `year`, `month` or `day`.")]
 TimelineFormat = Annotated[Format, QueryParameter(
     name="format", description="`native`, `timelinejs` (TimelineJS3 JSON) or `vis` (vis-timeline groups and items).")]
+ToRequired = Annotated[str, QueryParameter(
+    name="to", description="The last day (YYYY-MM-DD), not before `from`.", examples=[Example(value="2026-01-31")],
+    max_length=64, schema_extra=_DAY_SCHEMA)]
+PanelStep = Annotated[Literal["day", "week", "month"], QueryParameter(
+    description="A row per `day`, per `week` (every 7th day from `from`) or per `month` (the same day each month).")]
+PanelFormat = Annotated[Literal["csv", "json"] | None, QueryParameter(
+    name="format", description="`csv` or `json`; without it, CSV when `Accept` asks for `text/csv`, else JSON.")]
+SearchText = Annotated[str, QueryParameter(
+    name="q", description="What to look for: words (all must match; stemmed, without case or diacritics), "
+                          '`"a phrase"`, `prefix*`, `a OR b`, `-excluded`. A query the language cannot read is 400.',
+    examples=[Example(value="turkiye troops")], min_length=1, max_length=MAX_QUERY_CHARS)]
+AsOfPosition = Annotated[int | None, QueryParameter(
+    ge=1, le=MAX_POSITION, description="Answer exactly as the log stood at this position (every answer gives the "
+                                       "`position` it was read at); stable after later appends and corrections. "
+                                       "Wins over `known_at`; past the log's end is 400.",
+    schema_extra={"minimum": 1, "maximum": MAX_POSITION})]
+Cursor = Annotated[str | None, QueryParameter(
+    description="The `next_cursor` of the previous page (it keeps that answer's position).", max_length=40,
+    schema_extra={"pattern": CURSOR_PATTERN})]
 # No example: one that Swagger UI filled in would make every try-it-out append a 409.
 IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", description="Append only if the log still ends at this position (compare-and-append), "
                                  'e.g. `87` or `"87"`; else 409.',
     max_length=32, schema_extra={"pattern": IF_MATCH_PATTERN})]
+
+RecordedBy = Annotated[str | None, QueryParameter(
+    name="recorded_by", description="Only events recorded with this key (a key's name, e.g. `alice`).",
+    pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", max_length=64)]
+DryRun = Annotated[bool, QueryParameter(
+    name="dry_run", description="`true`: store nothing, answer with what the append would do (a preview).")]
 
 #: The store, the group committer and the read handlers' reader (store, clock and answer cache), injected.
 Store = NamedDependency[EventStore]
@@ -146,6 +181,17 @@ def parse_known_at(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
     return parse_instant(_OFFSET.sub(r"+\1", text), "known_at")
+
+
+def parse_cursor(text: str | None) -> tuple[int, int] | None:
+    """A search cursor as (position, offset), or None; a malformed one is a 400 naming ``cursor``."""
+    if text is None:
+        return None
+    if re.fullmatch(CURSOR_PATTERN, text) is None:
+        message = f"cursor must be the next_cursor of a previous answer; got {text[:40]!r}"
+        raise ValidationException(message, extra=[{"key": "cursor", "message": message}])
+    position, offset = text.split(".")
+    return int(position), int(offset)
 
 
 def parse_if_match(text: str | None) -> int | None:

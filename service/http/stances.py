@@ -5,11 +5,12 @@ from __future__ import annotations
 from litestar import Controller, get
 
 from service import answers
-from service.documents import ActorStances, DiffDocument, History, StanceMatrix
+from service.documents import ActorHistory, ActorStances, DiffDocument, History, StanceMatrix
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
     ActorPath,
+    AsOfPosition,
     At,
     DisputedFilter,
     From,
@@ -36,30 +37,45 @@ class StancesController(Controller):
     @get("/actors/{actor_id:str}/stances", summary="One actor's stances",
          responses=problem_responses(*READ_PROBLEMS, 404))
     async def of_actor(self, reads: Reads, actor_id: ActorPath, at: At = None,
-                       known_at: KnownAt = None, topic: TopicFilter = None) -> JSONAnswer[ActorStances]:
+                       known_at: KnownAt = None, topic: TopicFilter = None,
+                       as_of_position: AsOfPosition = None) -> JSONAnswer[ActorStances]:
         """The actor's stance on each topic on `at`, with commitment status, conditions and evidence."""
         day = day_or_today(at, "at", reads.today())
-        return await reads.respond(answers.actor_stances, actor_id, day, parse_known_at(known_at), topic, quick=True)
+        return await reads.respond(answers.actor_stances, actor_id, day, parse_known_at(known_at), topic,
+                                   as_of_position, quick=True)
 
     @get("/stances", summary="The stance matrix", responses=problem_responses(*READ_PROBLEMS))
     async def matrix(self, reads: Reads, at: At = None, known_at: KnownAt = None,
                      actor: ActorFilter = None, topic: TopicFilter = None,
-                     disputed: DisputedFilter = None) -> JSONAnswer[StanceMatrix]:
+                     disputed: DisputedFilter = None,
+                     as_of_position: AsOfPosition = None) -> JSONAnswer[StanceMatrix]:
         """Every actor's stance on every topic on `at`: one row per (actor, topic); `disputed=true` keeps only the
         cells where competing reports stand."""
         day = day_or_today(at, "at", reads.today())
-        return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic, disputed)
+        return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic, disputed,
+                                   as_of_position)
 
     @get("/diff", summary="Stance changes between two days", responses=problem_responses(*READ_PROBLEMS))
     async def diff(self, reads: Reads, from_: From, to: To = None, known_at: KnownAt = None,
-                   actor: ActorFilter = None, topic: TopicFilter = None) -> JSONAnswer[DiffDocument]:
+                   actor: ActorFilter = None, topic: TopicFilter = None,
+                   as_of_position: AsOfPosition = None) -> JSONAnswer[DiffDocument]:
         """Stance and commitment-status changes that take effect after `from` up to and including `to`."""
         start, end = parse_day(from_, "from"), day_or_today(to, "to", reads.today())
-        return await reads.respond(answers.diff, start, end, parse_known_at(known_at), actor, topic)
+        return await reads.respond(answers.diff, start, end, parse_known_at(known_at), actor, topic,
+                                   as_of_position)
 
     @get("/history/{actor_id:str}/{topic_id:str}", summary="One stance's history",
          responses=problem_responses(*READ_PROBLEMS, 404))
     async def history(self, reads: Reads, actor_id: ActorPath, topic_id: TopicPath,
-                      known_at: KnownAt = None) -> JSONAnswer[History]:
+                      known_at: KnownAt = None, as_of_position: AsOfPosition = None) -> JSONAnswer[History]:
         """Every validity interval of the actor's stance on the topic, with its evidence."""
-        return await reads.respond(answers.history, actor_id, topic_id, parse_known_at(known_at), quick=True)
+        return await reads.respond(answers.history, actor_id, topic_id, parse_known_at(known_at),
+                                   as_of_position, quick=True)
+
+    @get("/history/{actor_id:str}", summary="One actor's history on every topic",
+         responses=problem_responses(*READ_PROBLEMS, 404))
+    async def actor_history(self, reads: Reads, actor_id: ActorPath,
+                            known_at: KnownAt = None) -> JSONAnswer[ActorHistory]:
+        """Every validity interval of the actor's stance on each topic it has held one on, with evidence: the
+        data of the page's chart of one actor, in one request."""
+        return await reads.respond(answers.actor_history, actor_id, parse_known_at(known_at))

@@ -21,7 +21,7 @@ from msgspec import Meta
 
 from events import subscriptions
 from events.subscriptions import Delivery, InvalidSubscription, SubscriptionView, WebhookPause, WebhooksState
-from service.http.auth import LIMITED_WRITE, WRITE
+from service.http.auth import ADMIN, ADMIN_WRITE
 from service.http.body import StrictObject
 from service.http.errors import problem_responses
 from service.http.params import ID_PATTERN, MAX_PAGE, MAX_POSITION, Store
@@ -89,8 +89,8 @@ class SubscriptionsController(Controller):
     path = "/subscriptions"
     tags = ["subscriptions"]
 
-    @post("/", dto=SubscriptionBody, return_dto=None, opt=LIMITED_WRITE, security=_SECURITY, sync_to_thread=True,
-          status_code=201, summary="Register a webhook", responses=problem_responses(400, 401, 415, 422, 429))
+    @post("/", dto=SubscriptionBody, return_dto=None, opt=ADMIN_WRITE, security=_SECURITY, sync_to_thread=True,
+          status_code=201, summary="Register a webhook", responses=problem_responses(400, 401, 403, 415, 422, 429))
     def register(self, request: Request, data: JSONBody[NewSubscription], store: Store) -> SubscriptionCreated:
         """Register a callback URL (http or https only) to receive each change record, signed with the secret.
 
@@ -102,15 +102,15 @@ class SubscriptionsController(Controller):
         request.app.state.background.dispatcher.poke()  # deliver what is already there without waiting
         return SubscriptionCreated(created.view(), created.secret, subscriptions.paused(store))
 
-    @get("/", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="List webhooks",
-         responses=problem_responses(400, 401, 429))
+    @get("/", opt=ADMIN, security=_SECURITY, sync_to_thread=True, summary="List webhooks",
+         responses=problem_responses(400, 401, 403, 429))
     def list_subscriptions(self, store: Store) -> SubscriptionList:
         """Every subscription with its progress (`delivered_through`) and failures, never the secrets; and
         `paused`: why nothing is delivered for now (null while webhooks deliver)."""
         return SubscriptionList([s.view() for s in subscriptions.every(store)], subscriptions.paused(store))
 
-    @post("/resume", opt=WRITE, security=_SECURITY, sync_to_thread=True, status_code=200,
-          summary="Resume webhook deliveries", responses=problem_responses(401, 429))
+    @post("/resume", opt=ADMIN, security=_SECURITY, sync_to_thread=True, status_code=200,
+          summary="Resume webhook deliveries", responses=problem_responses(401, 403, 429))
     def resume(self, request: Request, store: Store) -> WebhooksState:
         """Let every subscription deliver again from where it stopped, and bind the webhooks to this database.
 
@@ -120,26 +120,26 @@ class SubscriptionsController(Controller):
         request.app.state.background.dispatcher.poke()
         return resumed
 
-    @post("/pause", opt=WRITE, security=_SECURITY, sync_to_thread=True, status_code=200,
-          summary="Pause webhook deliveries", responses=problem_responses(401, 429))
+    @post("/pause", opt=ADMIN, security=_SECURITY, sync_to_thread=True, status_code=200,
+          summary="Pause webhook deliveries", responses=problem_responses(401, 403, 429))
     def pause(self, request: Request, store: Store) -> WebhooksState:
         """Stop every delivery until a resume; subscriptions keep their progress, so nothing is skipped."""
         return subscriptions.pause(store, request.app.state.services.clock.now())
 
-    @get("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="One webhook",
-         responses=problem_responses(400, 401, 404, 429))
+    @get("/{subscription_id:str}", opt=ADMIN, security=_SECURITY, sync_to_thread=True, summary="One webhook",
+         responses=problem_responses(400, 401, 403, 404, 429))
     def one(self, store: Store, subscription_id: SubscriptionPath) -> SubscriptionView:
         """One subscription (without its secret)."""
         return subscriptions.get(store, subscription_id).view()
 
-    @delete("/{subscription_id:str}", opt=WRITE, security=_SECURITY, sync_to_thread=True, summary="Remove a webhook",
-            responses=problem_responses(400, 401, 404, 429))
+    @delete("/{subscription_id:str}", opt=ADMIN, security=_SECURITY, sync_to_thread=True, summary="Remove a webhook",
+            responses=problem_responses(400, 401, 403, 404, 429))
     def remove(self, store: Store, subscription_id: SubscriptionPath) -> None:
         """Remove a subscription and its delivery log; no more deliveries are made to it."""
         subscriptions.delete(store, subscription_id)
 
-    @get("/{subscription_id:str}/deliveries", opt=WRITE, security=_SECURITY, sync_to_thread=True,
-         summary="A webhook's delivery log", responses=problem_responses(400, 401, 404, 429))
+    @get("/{subscription_id:str}/deliveries", opt=ADMIN, security=_SECURITY, sync_to_thread=True,
+         summary="A webhook's delivery log", responses=problem_responses(400, 401, 403, 404, 429))
     def deliveries(self, store: Store, subscription_id: SubscriptionPath, limit: DeliveryLimit = 100) -> DeliveryLog:
         """The newest attempts: seq, attempt number, status code or error, when the retry is due, when delivered."""
         return DeliveryLog(subscription_id, subscriptions.deliveries(store, subscription_id, limit))

@@ -1,8 +1,8 @@
 """The page at ``/``: one HTML file, its own scripts and styles, and the browser libraries it uses.
 
-Everything the page loads comes from this service. The libraries (vis-timeline,
-TimelineJS3, and for the API docs at ``/schema`` Scalar and Swagger UI) are npm packages
-that ``make install`` puts in ``service/web/node_modules`` with ``npm ci``; only their
+Everything the page loads comes from this service. The libraries (vis-timeline, TimelineJS3,
+Observable Plot with d3 for the charts, and for the API docs at ``/schema`` Scalar and Swagger UI)
+are npm packages that ``make install`` puts in ``service/web/node_modules`` with ``npm ci``; only their
 ``dist`` folders, or single files, are exposed, never the whole of ``node_modules``.
 (TimelineJS's ``dist/embed`` pages and swagger-ui-dist's demo ``index.html``, which load
 from elsewhere, stay unserved.) The page's Content-Security-Policy allows this origin
@@ -30,11 +30,15 @@ VENDOR = {
     "timelinejs/css": "@knight-lab/timelinejs/dist/css",
 }
 #: URL under ``/static/vendor/`` -> one file (relative to node_modules): the API docs' libraries, whose
-#: package folders also hold pages that load from elsewhere.
+#: package folders also hold pages that load from elsewhere, and the charts' two bundles, whose packages hold
+#: nothing else the page needs.
 VENDOR_FILES = {
     "swagger-ui/swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui/swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "scalar/standalone.js": "@scalar/api-reference/dist/browser/standalone.js",
+    # The charts: Observable Plot's browser build, and the one d3 bundle it runs on (window.d3).
+    "d3/d3.min.js": "d3/dist/d3.min.js",
+    "plot/plot.umd.min.js": "@observablehq/plot/dist/plot.umd.min.js",
 }
 
 #: Same origin only. 'unsafe-inline' styles because both libraries position their elements with

@@ -25,12 +25,15 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from events import Clock, EventStore, queries, subscriptions
+from events.model.errors import Unavailable
 from service.live.watcher import ChangeWatcher
 from service.live.webhooks import Policy, deliver, is_due, retry_at
 
 _log = logging.getLogger("service.live.webhooks")
 #: With nothing due, look again this often anyway (a subscriber added by another instance, say).
 IDLE_SECONDS = 30.0
+#: After a pass the database refused (it is unavailable), the next one comes this soon.
+UNAVAILABLE_RETRY_SECONDS = 2.0
 
 
 class WebhookDispatcher:
@@ -84,6 +87,10 @@ class WebhookDispatcher:
             self._kick.clear()
             try:
                 wait = await asyncio.to_thread(self.run_once)
+            except Unavailable as error:
+                # The database is away: what is pending is still pending; look again soon, not in IDLE_SECONDS.
+                _log.warning("webhook deliveries wait for the database: %s", error.detail)
+                wait = UNAVAILABLE_RETRY_SECONDS
             except Exception:
                 _log.exception("a webhook delivery pass failed")
                 wait = IDLE_SECONDS

@@ -39,6 +39,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from events import Clock, EventStore
+from events.model.errors import Unavailable
 from events.store import BackupFailed
 from service import backups
 from service.settings import Settings
@@ -55,6 +56,9 @@ PLAN_GAP_SECONDS = 1.0
 #: planning (a seek per registered topic and condition, then every future-dated fact) takes at most a tenth of
 #: a core, however many facts are dated in the future.
 PLAN_GAP_FACTOR = 10
+#: An announcement the database refused (it is unavailable) is tried again this many seconds later: a day's
+#: records would otherwise wait for the next append or the 00:05 safety run.
+RETRY_SECONDS = 30.0
 
 
 # --- the jobs ---------------------------------------------------------------------------
@@ -101,7 +105,7 @@ class JobScheduler:
         s = self.settings
         self.scheduler.add_job(self._announce, CronTrigger(hour=0, minute=5, timezone=dt.UTC), id="announce-daily",
                                name="daily safety announce", replace_existing=True)
-        self.scheduler.add_job(self.plan, IntervalTrigger(seconds=s.schedule_refresh_seconds, timezone=dt.UTC),
+        self.scheduler.add_job(self._plan, IntervalTrigger(seconds=s.schedule_refresh_seconds, timezone=dt.UTC),
                                id="plan", name="re-derive the day jobs", replace_existing=True)
         folder = s.backup_path
         if s.backup_interval_hours > 0 and folder is not None:
@@ -150,11 +154,25 @@ class JobScheduler:
             run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay) if delay > 0 else None
             # Two instances: while one plans, the next waits for it and then reads the log as it is by then,
             # so a request that finds both taken (and is skipped) is covered by the waiting one.
-            self.scheduler.add_job(self.plan, trigger=DateTrigger(run_date=run_date, timezone=dt.UTC), id="plan-now",
+            self.scheduler.add_job(self._plan, trigger=DateTrigger(run_date=run_date, timezone=dt.UTC), id="plan-now",
                                    name="re-derive after an append", replace_existing=True, max_instances=2)
 
     def _announce(self) -> None:
-        announce(self.store, self.clock)
+        try:
+            announce(self.store, self.clock)
+        except Unavailable as error:
+            _log.warning("announcing waits for the database: %s; trying again in %g s", error.detail, RETRY_SECONDS)
+            run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=RETRY_SECONDS)
+            self.scheduler.add_job(self._announce, DateTrigger(run_date=run_date, timezone=dt.UTC),
+                                   id="announce-retry", name="announce again", replace_existing=True)
+
+    def _plan(self) -> None:
+        """:meth:`plan` as a job: a database that is away is said in one line (the refresh and the next append
+        plan again)."""
+        try:
+            self.plan()
+        except Unavailable as error:
+            _log.warning("re-deriving the day jobs waits for the database: %s", error.detail)
 
     def _backup(self, folder: Path) -> None:
         try:

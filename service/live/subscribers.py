@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 
+from events.model.errors import Unavailable
 from events.model.views import Change
 from service.live import sse
 from service.live.pages import Page, PageReader
@@ -22,6 +23,8 @@ from service.live.watcher import ChangeWatcher
 
 #: Largest piece of the stream handed to the server at once.
 CHUNK_BYTES = 32 * 1024
+#: While the database is unavailable, a subscriber that is behind tries to read its next page this often.
+UNAVAILABLE_RETRY_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -71,8 +74,20 @@ class FeedHub:
             yield sse.retry(self.retry_ms) + sse.comment(f"stance changes after {after}")
             last_write = time.monotonic()
             while True:
+                # The watcher wakes everyone at least every tick (checked at each poll): send the heartbeat
+                # at the last tick that still keeps the gap within heartbeat_seconds.
+                due = self.heartbeat_seconds - self.watcher.tick_seconds - self.watcher.poll_seconds
                 if self.watcher.latest_change > subscriber.position:
-                    page = await self.reader.page(subscriber.position)
+                    try:
+                        page = await self.reader.page(subscriber.position)
+                    except Unavailable:
+                        # The database is away for now: the client keeps its connection (heartbeats) and its
+                        # place, instead of a broken stream it would reconnect into the same outage with.
+                        if time.monotonic() - last_write >= due:
+                            yield sse.comment("heartbeat")
+                            last_write = time.monotonic()
+                        await asyncio.sleep(UNAVAILABLE_RETRY_SECONDS)
+                        continue
                     if page.resume <= subscriber.position:
                         # The watcher saw more than this read did (a rebuild renumbered?): wait a poll.
                         await asyncio.sleep(self.watcher.poll_seconds)
@@ -85,9 +100,6 @@ class FeedHub:
                     subscriber.buffered = 0
                     last_write = time.monotonic()
                     continue
-                # The watcher wakes everyone at least every tick (checked at each poll): send the heartbeat
-                # at the last tick that still keeps the gap within heartbeat_seconds.
-                due = self.heartbeat_seconds - self.watcher.tick_seconds - self.watcher.poll_seconds
                 if time.monotonic() - last_write >= due:
                     yield sse.comment("heartbeat")
                     last_write = time.monotonic()

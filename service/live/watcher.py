@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from events import EventStore, queries
+from events.model.errors import Unavailable
 from events.tables import log
 
 _log = logging.getLogger("service.live.watcher")
@@ -57,6 +58,8 @@ class ChangeWatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_wake = 0.0
         self._last_read = 0.0
+        #: Why the database could not be read at the last poll (None: it could).
+        self.unavailable: str | None = None
 
     # lifetime ----------------------------------------------------------------------
 
@@ -154,24 +157,37 @@ class ChangeWatcher:
             self._last_read = time.monotonic()
             try:
                 await self._read_heads()
-            except Exception:  # the database may be briefly unavailable: try again at the next poll
+                if self.unavailable is not None:
+                    _log.warning("the database answers again; the feed goes on")
+                    self.unavailable = None
+            except Unavailable as error:  # the database is away: try again at the next poll, and say so once
+                if self.unavailable is None:
+                    _log.warning("cannot read the feed's position: %s; retrying", error.detail)
+                self.unavailable = error.detail
+            except Exception:
                 _log.warning("cannot read the feed's position; retrying", exc_info=True)
             if time.monotonic() - self._last_wake >= self.tick_seconds:
                 self._wake()
 
     def _listen(self) -> None:
         """Thread: turn the backend's push notifications (PostgreSQL NOTIFY) into immediate polls."""
+        failing = False
         while not self._stopping.is_set():
             try:
                 with self.store.notifications() as wait:
                     if wait is None:
                         return  # this backend has none (SQLite): polling alone
                     self.listening.set()
+                    failing = False
                     self.poke()  # an append made before LISTEN took effect is seen at once too
                     while not self._stopping.is_set():
                         if wait(_LISTEN_SLICE):
                             self.poke()
-            except Exception:
+            except Exception as error:
+                # Said once per outage (not at every attempt, one a second while the database is down).
+                if not failing:
+                    _log.warning("listening for appends failed (%s); polling meanwhile",
+                                 str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+                failing = True
                 self.listening.clear()
-                _log.warning("listening for appends failed; polling meanwhile", exc_info=True)
                 self._stopping.wait(_LISTEN_SLICE)

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from events import AppendResult, Event, EventStore
+from events import AppendResult, Attribution, Event, EventStore
+from events.store import UNATTRIBUTED
 
 if TYPE_CHECKING:
     from service.writing.writer_process import WriterProcess
@@ -59,23 +60,27 @@ class GroupCommitter:
         if self.writer is not None:
             self.writer.stop()
 
-    def submit(self, events: Sequence[Event], expected_position: int | None = None) -> Future:
+    def submit(self, events: Sequence[Event], expected_position: int | None = None,
+               by: Attribution = UNATTRIBUTED) -> Future:
         """Queue one request; the future is done when its group is committed (or holds the request's own error)."""
         future: Future = Future()
         if self._thread is None:  # not started (e.g. a CLI process): append directly
             try:
-                future.set_result(self.store.append(events, expected_position=expected_position))
+                future.set_result(self.store.append(events, expected_position=expected_position, by=by))
             except BaseException as error:
                 future.set_exception(error)
             return future
-        self._queue.put((events, expected_position, future))
+        self._queue.put((events, expected_position, by, future))
         return future
 
-    def append(self, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
-        """Append one request and wait until its group is committed; raises the request's own error."""
-        return self.submit(events, expected_position).result()
+    def append(self, events: Sequence[Event], expected_position: int | None = None,
+               by: Attribution = UNATTRIBUTED) -> AppendResult:
+        """Append one request (made ``by`` a key) and wait until its group is committed; raises the request's own
+        error."""
+        return self.submit(events, expected_position, by).result()
 
-    async def append_async(self, events: Sequence[Event], expected_position: int | None = None) -> AppendResult:
+    async def append_async(self, events: Sequence[Event], expected_position: int | None = None,
+                           by: Attribution = UNATTRIBUTED) -> AppendResult:
         """:meth:`append` for the event loop: the request waits for its group without holding a thread.
 
         So every concurrent request can be in the queue when the writer takes the next group (a
@@ -84,9 +89,9 @@ class GroupCommitter:
         one per request (each such call costs both threads the GIL and the loop a wake-up).
         """
         if self._thread is None:
-            return await asyncio.to_thread(self.append, events, expected_position)
+            return await asyncio.to_thread(self.append, events, expected_position, by)
         waiter = asyncio.get_running_loop().create_future()
-        self._queue.put((events, expected_position, waiter))
+        self._queue.put((events, expected_position, by, waiter))
         return await waiter
 
     def _run(self) -> None:
@@ -109,18 +114,18 @@ class GroupCommitter:
             if stopping:
                 return
 
-    def _commit(self, group: list[tuple[Sequence[Event], int | None, Future | asyncio.Future]]) -> None:
+    def _commit(self, group: list[tuple[Sequence[Event], int | None, Attribution, Future | asyncio.Future]]) -> None:
         outcomes: list[AppendResult | BaseException]
         try:
             append_group = self.store.append_group if self.writer is None else self.writer.append_group
-            outcomes = list(append_group([(events, expected) for events, expected, _ in group]))
+            outcomes = list(append_group([(events, expected, by) for events, expected, by, _ in group]))
         except BaseException as error:  # the whole group failed (e.g. the disk): every request learns it
             outcomes = [error] * len(group)
         else:
             self.groups += 1
             self.requests += len(group)
         waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, AppendResult | BaseException]]] = {}
-        for (_, _, future), outcome in zip(group, outcomes):
+        for (_, _, _, future), outcome in zip(group, outcomes):
             if isinstance(future, asyncio.Future):
                 waiting.setdefault(future.get_loop(), []).append((future, outcome))
             else:

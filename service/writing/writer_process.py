@@ -29,9 +29,11 @@ from typing import Any
 
 import msgspec
 
-from events import AppendResult, CommitmentError, Event
+from events import AppendResult, CommitmentError
 from events.model.catalog import AnyEvent
 from events.model.errors import Unavailable
+from events.store import UNATTRIBUTED
+from events.writing.append import Request
 
 _log = logging.getLogger("service.writing.writer_process")
 #: How long a stopping child may take to finish its group and close the store.
@@ -85,14 +87,15 @@ class WriterProcess:
             raise Unavailable(f"cannot start the writer process: {hello}")
         self._process, self._pipe = process, ours
 
-    def append_group(self, requests: Sequence[tuple[Sequence[Event], int | None]]) -> list[Outcome]:
+    def append_group(self, requests: Sequence[Request]) -> list[Outcome]:
         """:meth:`EventStore.append_group <events.EventStore.append_group>` in the child; raises what it raised."""
         with self._lock:
             if self._pipe is None:
                 self._start()
             assert self._pipe is not None
             try:
-                self._pipe.send([(_ENCODER.encode(list(events)), expected) for events, expected in requests])
+                self._pipe.send([(_ENCODER.encode(list(request[0])), request[1],
+                                  request[2] if len(request) == 3 else UNATTRIBUTED) for request in requests])
                 outcome = self._pipe.recv()
             except (EOFError, OSError) as error:
                 self._reap()
@@ -148,7 +151,8 @@ def _serve(pipe: Connection, database: str, durable: bool, clock_text: str | Non
             if requests is None:
                 return
             try:
-                outcome: Any = store.append_group([(_DECODER.decode(body), expected) for body, expected in requests])
+                outcome: Any = store.append_group([(_DECODER.decode(body), expected, by)
+                                                   for body, expected, by in requests])
             except CommitmentError as error:
                 outcome = error
             except Exception:  # the whole group failed and was rolled back (e.g. the disk); say why in the log

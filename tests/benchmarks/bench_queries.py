@@ -1,7 +1,10 @@
 """Measurement 3: in-process query latency on a loaded log (p50 and p99).
 
 Each sample is what one API request does: open a read snapshot and ask
-``queries.stances``. Days, actors and ``known_at`` instants are drawn from a seeded
+``queries.stances`` (or, for the page's charts, ``series.actor_history`` and
+``series.stance_counts``); for the timeline, build the answer ``/timeline?format=vis`` gives for a
+one-month window (its first page of 1,000 events) and ``/timeline/counts?group=month`` for the
+whole log, encoded as JSON. Days, actors and ``known_at`` instants are drawn from a seeded
 generator within the log's own range, so every benchmark run asks the same questions.
 """
 
@@ -12,10 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from events import open_store, queries
+import msgspec
+
+from events import open_store, queries, series
+from service import answers
 from tests.benchmarks.backends import Database
 from tests.benchmarks.common import Deadline, Figure, log, median, percentile, rng
-from tests.benchmarks.generate import ACTORS
+from tests.benchmarks.generate import ACTORS, TOPICS
 
 #: Untimed queries first, so the figures describe a warm server, not the first request after start.
 WARMUP = 10
@@ -76,11 +82,33 @@ def measure(database: Database, size: int, *, samples: int, matrix_samples: int,
                     return queries.stances(tx, when, known_at=known)
             return ask
 
+        def actor_chart() -> object:
+            who = draw.choice(ACTORS)
+            with store.reading() as tx:
+                return series.actor_history(tx, who)
+
+        def topic_chart() -> object:
+            topic = draw.choice(TOPICS)
+            with store.reading() as tx:
+                return series.stance_counts(tx, topic)
+
+        def month() -> object:
+            start = day()
+            return msgspec.json.encode(answers.timeline(store, "vis", today=last_day, start=start,
+                                                        end=start + dt.timedelta(days=30), limit=1000))
+
+        def overview() -> object:
+            return msgspec.json.encode(answers.timeline_counts(store, "month"))
+
         kinds = [
             ("actor", "one actor's stances", actor(False), samples),
             ("matrix", "stance matrix", matrix(False), matrix_samples),
             ("actor_known_at", "one actor's stances, known_at", actor(True), samples),
             ("matrix_known_at", "stance matrix, known_at", matrix(True), matrix_samples),
+            ("chart_actor", "an actor's chart (every topic's history)", actor_chart, matrix_samples),
+            ("chart_topic", "a topic's chart (stance counts over time)", topic_chart, matrix_samples),
+            ("timeline_month", "timeline, a one-month window as vis JSON", month, matrix_samples),
+            ("timeline_counts", "timeline counts per month, the whole log, as JSON", overview, matrix_samples),
         ]
         figures = []
         for key, label, ask, count in kinds:

@@ -3,7 +3,7 @@
 Order: generate the datasets (once; reused from ``bench-results/data/``); per backend
 and size, import then rebuild, at the largest size the query latencies, then (SQLite) the
 schema floor; the other floors at each size; then, on the largest SQLite log, HTTP, the
-feed, our single-event append and the eventsourcing peer. Prints a Markdown table on
+feed, the page in chromium, our single-event append and the eventsourcing peer. Prints a Markdown table on
 stdout (progress goes to stderr) and writes ``bench-results/latest.json``. A measurement
 that fails is recorded as "not measured" with the reason, and the rest still run.
 """
@@ -24,9 +24,11 @@ from tests.benchmarks import (
     bench_floor,
     bench_http,
     bench_import,
+    bench_page,
     bench_peer,
     bench_queries,
     bench_rebuild,
+    bench_search,
     machine,
     report,
 )
@@ -34,7 +36,7 @@ from tests.benchmarks.backends import POSTGRESQL, SQLITE, Database, postgres_unr
 from tests.benchmarks.common import GENERATOR_SEED, RESULTS, ROOT, Figure, log
 from tests.benchmarks.datasets import dataset, generator_version
 
-MEASUREMENTS = ("import", "rebuild", "queries", "http", "feed", "peer", "floor")
+MEASUREMENTS = ("import", "rebuild", "queries", "search", "http", "feed", "peer", "floor", "page")
 
 
 @dataclass
@@ -169,7 +171,7 @@ class Runner:
             self.notes.append(f"Process start of the CLI (`commitments --help`): {startup:.2f} s, included in every "
                               "import and rebuild figure (they time the whole command).")
         largest = o.sizes[-1]
-        needs_log = o.only & {"import", "rebuild", "queries", "http", "feed", "peer"}
+        needs_log = o.only & {"import", "rebuild", "queries", "search", "http", "feed", "peer", "page"}
         # the schema floor copies the rows of an imported SQLite log at every size
         needs_sqlite_logs = "floor" in o.only
         largest_sqlite: Database | None = None
@@ -190,6 +192,10 @@ class Runner:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
                         seed=o.seed, runs=o.runs))
+                if size == largest and "search" in o.only:
+                    self.attempt("search", backend, size, lambda d=database, s=size: bench_search.measure(
+                        d, s, samples=o.query_samples, seconds=o.query_seconds, seed=o.seed, runs=o.runs,
+                        panel_runs=o.runs, budget=o.budget))
                 # after the queries, so that they follow the rebuild as in earlier runs (once measured right after the
                 # schema floor's ~3 GB of writes, one actor's p99 was 2.7 ms: on the benchmark's VM the file's pages
                 # leave the page cache within minutes, more of them after large writes: docs/performance.md,
@@ -209,7 +215,8 @@ class Runner:
             self.on_largest(largest_sqlite, largest)
 
     def on_largest(self, database: Database, size: int) -> None:
-        """HTTP, the feed, then single-event appends and the peer (right after ours, in this process tree)."""
+        """HTTP, the feed, the page, then single-event appends and the peer (right after ours, in this process
+        tree)."""
         o = self.o
         if "http" in o.only:
             self.attempt("http", SQLITE, size, lambda: bench_http.measure(
@@ -218,6 +225,8 @@ class Runner:
             self.attempt("feed", SQLITE, size, lambda: bench_feed.measure(
                 database, size, subscribers=o.feed_subscribers, rate=o.feed_rate, seconds=o.feed_seconds,
                 seed=o.seed, runs=o.runs, budget=o.budget))
+        if "page" in o.only:
+            self.attempt("page", SQLITE, size, lambda: bench_page.measure(database, size, moves=20))
         if "peer" in o.only:
             if why := bench_peer.unavailable():
                 self.notes.append(f"eventsourcing comparison skipped: {why}")

@@ -12,13 +12,15 @@ function conditionItem(state, conditions) {
     known ? [": ", known.description, known.deadline ? ` (deadline ${inWords(known.deadline)})` : null] : null);
 }
 
-function evidenceItem(evidence, entries) {
+function evidenceItem(evidence, entries, onCorrect) {
   const entry = entries.get(evidence.event_id);
-  return h("li", { class: "evidence" },
+  return h("li", { class: "evidence", dataset: { event: evidence.event_id } },
     h("p", {},
       entry ? h("strong", {}, entry.headline) : null,
       entry ? h("span", { class: "muted" }, ` (${inWords(entry.date)}) `) : null,
-      h("a", { href: `/events/${encodeURIComponent(evidence.event_id)}`, class: "record" }, "event record")),
+      h("a", { href: `/events/${encodeURIComponent(evidence.event_id)}`, class: "record" }, "event record"),
+      onCorrect ? [" ", h("button", { type: "button", class: "correct", onclick: () => onCorrect(evidence.event_id) },
+        "Correct this event")] : null),
     evidence.summary ? h("p", {}, evidence.summary) : null,
     evidence.sources.length
       ? h("p", { class: "sources" }, "Sources: ", evidence.sources.flatMap((s, i) => (i ? [", ", sourceLink(s)] : [sourceLink(s)])))
@@ -32,7 +34,7 @@ function quantity(row) {
 }
 
 /** One version of a disputed stance, with its evidence: the answer or an alternative. */
-function versionItem(version, label, { conditions, entries }) {
+function versionItem(version, label, { conditions, entries, onCorrect }) {
   return h("li", { class: "version" },
     h("p", {}, h("strong", {}, label), " ",
       h("span", { class: `badge stance-${version.stance}` }, version.stance),
@@ -40,7 +42,7 @@ function versionItem(version, label, { conditions, entries }) {
       ` dated ${inWords(version.since_text)}`),
     version.conditions.length
       ? h("ul", { class: "plain" }, version.conditions.map((c) => conditionItem(c, conditions))) : null,
-    h("ul", { class: "plain" }, version.evidence.map((e) => evidenceItem(e, entries))));
+    h("ul", { class: "plain" }, version.evidence.map((e) => evidenceItem(e, entries, onCorrect))));
 }
 
 function disputeSection(row, context) {
@@ -58,9 +60,10 @@ function disputeSection(row, context) {
 
 /**
  * Show ``row`` (a /stances row) in ``container``. ``conditions`` maps condition ids to the
- * /conditions answer of the same day; ``entries`` maps event ids to native timeline entries.
+ * /conditions answer of the same day; ``entries`` maps event ids to native timeline entries; ``onCorrect(eventId)``,
+ * given to editors, puts a "Correct this event" button by each piece of evidence.
  */
-export function renderDetails(container, row, { actorName, conditions, entries, day }) {
+export function renderDetails(container, row, { actorName, conditions, entries, day, onCorrect = null }) {
   if (!row) {
     fill(container, h("p", { class: "muted" }, `No stance on ${day}. Select another cell.`));
     return;
@@ -78,6 +81,6 @@ export function renderDetails(container, row, { actorName, conditions, entries, 
       ? [h("h4", {}, "Conditions"), h("ul", { class: "plain" }, row.conditions.map((c) => conditionItem(c, conditions)))]
       : h("p", { class: "muted" }, "No conditions."),
     h("h4", {}, "Evidence"),
-    h("ul", { class: "plain evidence-list" }, row.evidence.map((e) => evidenceItem(e, entries))),
-    disputeSection(row, { conditions, entries }));
+    h("ul", { class: "plain evidence-list" }, row.evidence.map((e) => evidenceItem(e, entries, onCorrect))),
+    disputeSection(row, { conditions, entries, onCorrect }));
 }

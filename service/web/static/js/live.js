@@ -18,7 +18,8 @@ function state(element, name, extra = "") {
   element.textContent = STATES[name] + extra;
 }
 
-function describe(change, names) {
+/** A change record in words: "Netherlands · troops in ukraine: undecided → declined (active)". */
+export function describeChange(change, names) {
   const actor = change.actor ? names.get(change.actor) || change.actor : "—";
   const topic = change.topic ? words(change.topic) : "";
   const before = change.before.stance || "no stance";
@@ -30,7 +31,7 @@ function describe(change, names) {
 function entry(change, names) {
   return h("li", { class: `change kind-${change.kind}`, dataset: { seq: change.seq, event: change.event_id || "" } },
     h("p", {}, h("span", { class: "badge" }, change.kind), " ", h("time", {}, change.effective), " ",
-      h("strong", {}, describe(change, names))),
+      h("strong", {}, describeChange(change, names))),
     change.summary ? h("p", {}, change.summary) : null,
     change.sources && change.sources.length
       ? h("p", { class: "sources" }, "Sources: ", change.sources.flatMap((s, i) => (i ? [", ", sourceLink(s)] : [sourceLink(s)])))

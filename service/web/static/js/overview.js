@@ -24,6 +24,8 @@ export class Overview {
     this.container = container;
     this.onPick = onPick;
     this.timeline = null;
+    this.grouped = true; // items drawn in the actors' rows (false while counts are shown)
+    this.panned = false; // the pointer pressed now has dragged the view
     this.range = null;
     this.day = null;
   }
@@ -56,10 +58,52 @@ export class Overview {
     });
     this.timeline.addCustomTime(localDate(day), MARKER);
     this.timeline.on("timechanged", (event) => event.id === MARKER && this.onPick(localDay(event.time)));
+    // vis-timeline also reports a click where a drag ends: a drag pans, it picks nothing.
+    this.timeline.on("mouseDown", () => { this.panned = false; });
+    this.timeline.on("rangechange", ({ byUser }) => { if (byUser) this.panned = true; });
     this.timeline.on("click", (event) => {
+      if (this.panned) return;
       const item = event.item === null || event.item === undefined ? null : this.items.get(event.item);
-      if (item) this.onPick(String(item.start).slice(0, 10));
+      if (item && String(item.id).startsWith("density/")) this.timeline.setWindow(localDate(item.start), localDate(item.end));
+      else if (item) this.onPick(String(item.start).slice(0, 10));
     });
+  }
+
+  /** Call ``onRange(fromDay, toDay)`` whenever the reader has panned or zoomed (once the move ends). */
+  onRange(onRange) {
+    this.timeline?.on("rangechanged", ({ start, end }) => onRange(localDay(start), localDay(end)));
+  }
+
+  /** The first and last day in view. */
+  visibleDays() {
+    const { start, end } = this.timeline.getWindow();
+    return { from: localDay(start), to: localDay(end) };
+  }
+
+  /** Show the items of one window (a /timeline?format=vis page), in the actors' rows, keeping the view. */
+  showWindow(doc) {
+    if (!this.grouped) {
+      this.timeline.setOptions({ stack: true });
+      this.timeline.setGroups(this.groups);
+    }
+    this.grouped = true;
+    this.groups.update(doc.groups);
+    this.items.clear();
+    this.items.add(doc.items);
+  }
+
+  /** Show counts instead of items (a window too dense to draw): one box per period, darker where denser. */
+  showDensity(periods) {
+    const top = Math.max(1, ...periods.map((p) => p.count));
+    this.timeline.setOptions({ stack: false }); // one row of periods side by side
+    this.timeline.setGroups(null);
+    this.grouped = false;
+    this.items.clear();
+    this.items.add(periods.map((p) => ({
+      id: `density/${p.period}`, start: p.start, end: p.end, type: "range",
+      content: p.count.toLocaleString("en"), title: `${p.count.toLocaleString("en")} events in ${p.period}`,
+      className: `density density-${Math.ceil((p.count / top) * 4)}`,
+    })));
   }
 
   /** How many events and stance intervals the timeline holds (the page says it in words too). */
