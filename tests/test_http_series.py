@@ -6,28 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from litestar.testing import TestClient
 
-from service.app import create_app
-from service.settings import Settings
-from tests.conftest import AUTH, POSTGRES_URL, TOKEN, coalition_world, make, postgres_schema, require_postgres
+from tests.conftest import AUTH, make
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def world(request, tmp_path, clock):
-    """A service holding the small coalition world, on a SQLite file or a PostgreSQL schema."""
-    def serve(url: str):
-        settings = Settings(database=url, token=TOKEN, write_burst=1000, write_rate=1000.0, durable=False)
-        with TestClient(create_app(settings, clock=clock)) as client:
-            assert client.post("/events", json=coalition_world(), headers=AUTH).status_code == 201
-            yield client
-
-    if request.param == "sqlite":
-        yield from serve(str(tmp_path / "service.db"))
-        return
-    require_postgres()
-    with postgres_schema() as schema:
-        yield from serve(f"{POSTGRES_URL}?schema={schema}")
+@pytest.fixture
+def world(world_api):
+    """The small coalition world on each backend (``tests/conftest.py``'s ``world_api``)."""
+    return world_api
 
 
 def test_an_actors_history_is_each_topics_history_in_one_answer(world):
