@@ -39,7 +39,7 @@ run: install
 	$(BIN)/commitments serve --host $(HOST) --port $(PORT) --database $(DATABASE) --seed-if-empty
 
 test: install browser postgres
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # The benchmark (docs/performance.md): the bench extra, and wrk from Debian's packages when it can be had
 # (without it the HTTP figures come from a slower httpx client, and the table says so).

@@ -63,7 +63,9 @@ def _route_table() -> list[tuple[str, str, dict]]:
         for handler in getattr(route, "route_handlers", ()):
             for method in sorted(getattr(handler, "http_methods", ())):
                 table.append((method, route.path, dict(handler.opt)))
-    return table
+    # In a fixed order: the app's route order can vary between processes, and pytest-xdist's workers must collect
+    # the same tests.
+    return sorted(table, key=lambda row: (row[1], row[0]))
 
 
 ROUTES = _route_table()
