@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from events import open_store
+from tests.benchmarks.server import process_tree
 from tests.conftest import AUTH, make, registrations
 from tests.server import command, server_env, start_server
 
@@ -102,17 +103,6 @@ def batch(n: int) -> list[dict]:
     return out
 
 
-def children(pid: int) -> list[int]:
-    """The process and its descendants (the writer process), from /proc."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            todo += [int(child) for child in task.read_text().split()]
-    return found
-
-
 def snapshot(client: httpx.Client) -> tuple[int, int, str]:
     """The log's end, the feed's end, and a projection answer: what a refused append must not change."""
     health = client.get("/health")
@@ -155,7 +145,7 @@ def test_a_full_disk_refuses_appends_keeps_reads_and_appends_resume_once_space_i
             assert snapshot(client) == before
             assert client.get(f"/events/b{n}-0").status_code == 404
 
-            small_disk.free(children(server.process.pid))
+            small_disk.free(process_tree(server.process.pid))
             assert client.post("/events", json=batch(n), headers=AUTH).status_code == 201
             assert client.post("/events", json=batch(n + 1), headers=AUTH).status_code == 201
             acked += [n, n + 1]

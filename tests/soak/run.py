@@ -46,6 +46,7 @@ from typing import Any
 
 import httpx
 
+from tests.benchmarks.server import process_tree
 from tests.conftest import AUTH, make, registrations
 from tests.server import ROOT, Server, command, server_env, start_server
 
@@ -62,20 +63,6 @@ RESULTS = ROOT / "soak-results"
 
 
 # --- the server's resources ---------------------------------------------------------------------------------
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (the server and its writer process)."""
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                pending.extend(int(child) for child in (task / "children").read_text().split())
-            except OSError:
-                continue
-    return found
 
 
 def rss_bytes(pids: list[int]) -> int:
