@@ -9,6 +9,7 @@ those of tests/test_web_browser.py.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,8 +44,13 @@ def documented_operations(server) -> set[str]:
 
 def rendered_operations(page, script: str, expected: set[str]) -> set[str]:
     """The operations the page shows, once it shows as many as the document has (or the wait times out)."""
-    page.wait_for_function(f"({script})().length >= {len(expected)}", timeout=LOAD_MS)
-    return set(page.evaluate(script))
+    # Polled from here: wait_for_function's string predicate is eval'd in the page, which its CSP refuses.
+    deadline = time.monotonic() + LOAD_MS / 1000
+    while True:
+        shown = set(page.evaluate(script))
+        if len(shown) >= len(expected) or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(100)
 
 
 def open_docs(browser, server, path: str):  # noqa: F811 - the imported fixture
