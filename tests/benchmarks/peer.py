@@ -17,6 +17,8 @@ What it stores and derives, so that its import and rebuild do comparable work to
   first day writes one change row.
 * **As-of answers.** The row of a key in effect on a day as the log stood at a position: one indexed seek.
 
+Dates are read with our EDTF parser (``events.model.dates``), so that both sides order facts by the same days.
+
 It keeps no disputes, registry, timeline, search index or day-by-day change records, which our import
 also writes. ``python -m tests.benchmarks.peer import FOLDER FILE`` and ``... rebuild FOLDER`` are the
 commands the benchmark times (tests/benchmarks/bench_peer.py).
