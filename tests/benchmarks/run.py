@@ -1,9 +1,10 @@
 """The benchmark: ``python -m tests.benchmarks.run [--quick] [options]`` (``make bench``).
 
 Order: generate the datasets (once; reused from ``bench-results/data/``); per backend
-and size, import then rebuild, at the largest size the query latencies, then (SQLite) the
+and size, import then rebuild, then (SQLite) the equal-work eventsourcing peer on the same file,
+at the largest size the query latencies, then (SQLite) the
 schema floor; the other floors at each size; then, on the largest SQLite log, HTTP, the
-feed, the page in chromium, our single-event append and the eventsourcing peer. Prints a Markdown table on
+feed and the page in chromium. Prints a Markdown table on
 stdout (progress goes to stderr) and writes ``bench-results/latest.json``. A measurement
 that fails is recorded as "not measured" with the reason, and the rest still run.
 """
@@ -55,7 +56,6 @@ class Options:
     feed_subscribers: int
     feed_rate: float
     feed_seconds: float
-    peer_batches: tuple[int, ...]
     single_count: int
     single_seconds: float
     seed: int
@@ -85,10 +85,9 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--feed-subscribers", type=int, default=1000, help="SSE subscribers [1000]")
     parser.add_argument("--feed-rate", type=float, default=50.0, help="changes appended per second [50]")
     parser.add_argument("--feed-seconds", type=float, help="seconds of appending [20; quick: 5]")
-    parser.add_argument("--peer-batches", help="eventsourcing events per save, comma-separated "
-                                               "[1000,10000,100000; quick: 1000,10000]")
-    parser.add_argument("--single-count", type=int, help="most single-event appends per side [3000; quick: 500]")
-    parser.add_argument("--single-seconds", type=float, help="time bound of single-event appends [10; quick: 3]")
+    parser.add_argument("--single-count", type=int,
+                        help="the commit floor: at most twice this many durable 1-row commits [3000; quick: 500]")
+    parser.add_argument("--single-seconds", type=float, help="time bound of the commit floor [10; quick: 3]")
     parser.add_argument("--seed", type=int, default=7, help="seed of every random choice [7]")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases (bench-results/db/)")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"), help="the JSON file [%(default)s]")
@@ -111,7 +110,6 @@ def parse(argv: list[str]) -> Options:
         matrix_samples=pick(a.matrix_samples, 200, 50), query_seconds=a.query_seconds,
         http_seconds=pick(a.http_seconds, 15.0, 3.0), feed_subscribers=a.feed_subscribers, feed_rate=a.feed_rate,
         feed_seconds=pick(a.feed_seconds, 20.0, 5.0),
-        peer_batches=tuple(int(b) for b in pick(a.peer_batches, "1000,10000,100000", "1000,10000").split(",")),
         single_count=pick(a.single_count, 3000, 500), single_seconds=pick(a.single_seconds, 10.0, 3.0),
         seed=a.seed, keep=a.keep, output=a.output, doc=a.doc, quick=q,
     )
@@ -151,12 +149,15 @@ class Runner:
         """Import (measured if chosen) and return the loaded database, or None if the import failed."""
         holder: list[Database] = []
 
+        # the peer's figures are compared with our import and rebuild of the same file, so `--only peer` takes both
+        wanted = bool(self.o.only & {"import", "peer"}) and (backend == SQLITE or "import" in self.o.only)
+
         def work() -> list[Figure]:
-            runs = self.o.runs if "import" in self.o.only else 1
+            runs = self.o.runs if wanted else 1
             figure, database = bench_import.measure(backend, size, runs, self.o.budget)
             holder.append(database)
             self.kept.append(database)
-            return [figure] if "import" in self.o.only else []
+            return [figure] if wanted else []
 
         self.attempt("import", backend, size, work)
         return holder[0] if holder else None
@@ -166,7 +167,7 @@ class Runner:
         o = self.o
         for size in o.sizes:
             dataset(size)
-        if o.only & {"import", "rebuild"}:
+        if o.only & {"import", "rebuild", "peer"}:
             startup = bench_import.startup_seconds()
             self.notes.append(f"Process start of the CLI (`commitments --help`): {startup:.2f} s, included in every "
                               "import and rebuild figure (they time the whole command).")
@@ -176,18 +177,21 @@ class Runner:
         needs_sqlite_logs = "floor" in o.only
         largest_sqlite: Database | None = None
         for backend in self.backends() if needs_log or needs_sqlite_logs else []:
-            if backend != SQLITE and not needs_log:
+            if backend != SQLITE and not needs_log - {"peer"}:  # the peer is compared on SQLite only
                 continue
             for size in o.sizes:
                 if size != largest and not o.only & {"import", "rebuild"} and not (
-                        backend == SQLITE and needs_sqlite_logs):
+                        backend == SQLITE and (needs_sqlite_logs or "peer" in o.only)):
                     continue
                 database = self.loaded(backend, size)
                 if database is None:
                     continue
-                if "rebuild" in o.only:
+                if "rebuild" in o.only or ("peer" in o.only and backend == SQLITE):
                     self.attempt("rebuild", backend, size,
                                  lambda d=database, s=size: [bench_rebuild.measure(d, s, o.runs, o.budget)])
+                if "peer" in o.only and backend == SQLITE:  # right after ours, on the same file
+                    self.attempt("peer", "eventsourcing", size, lambda d=database, s=size: bench_peer.measure(
+                        d, s, o.runs, o.budget, samples=o.query_samples, seconds=o.query_seconds, seed=o.seed))
                 if size == largest and "queries" in o.only:
                     self.attempt("queries", backend, size, lambda d=database, s=size: bench_queries.measure(
                         d, s, samples=o.query_samples, matrix_samples=o.matrix_samples, seconds=o.query_seconds,
@@ -215,8 +219,7 @@ class Runner:
             self.on_largest(largest_sqlite, largest)
 
     def on_largest(self, database: Database, size: int) -> None:
-        """HTTP, the feed, the page, then single-event appends and the peer (right after ours, in this process
-        tree)."""
+        """HTTP, the feed and the page."""
         o = self.o
         if "http" in o.only:
             self.attempt("http", SQLITE, size, lambda: bench_http.measure(
@@ -227,16 +230,6 @@ class Runner:
                 seed=o.seed, runs=o.runs, budget=o.budget))
         if "page" in o.only:
             self.attempt("page", SQLITE, size, lambda: bench_page.measure(database, size, moves=20))
-        if "peer" in o.only:
-            if why := bench_peer.unavailable():
-                self.notes.append(f"eventsourcing comparison skipped: {why}")
-                log(self.notes[-1])
-                return
-            self.attempt("ours_single", SQLITE, size,
-                         lambda: [bench_peer.ours_single(database, size, o.single_count, o.single_seconds)])
-            self.attempt("peer", "eventsourcing", size, lambda: bench_peer.measure(
-                size, o.runs, o.budget, batches=o.peer_batches, single_count=o.single_count,
-                single_seconds=o.single_seconds))
 
     def drop(self, database: Database) -> None:
         """Drop a database unless ``--keep``."""
@@ -292,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     if both:
         print("\nSQLite and PostgreSQL side by side:\n")
         print(both)
+    peer = report.peer_side_by_side(figures)
+    if peer:
+        print("\nOurs and the equal-work eventsourcing peer, same file, same run:\n")
+        print(peer)
     for note in runner.notes:
         print(f"\n{note}")
     if options.doc:
