@@ -6,7 +6,8 @@ lane ended, or ``IDLE_SECONDS`` passed — and starts a *lane* for each subscrib
 records it has not received and has no lane yet. A lane is an asyncio task that delivers that
 one subscriber strictly in order, in *turns* on a pool of ``concurrency`` threads (a turn ends
 after ``Policy.turn_seconds`` or at a failure, so subscribers with a backlog take turns), waits
-out its backoff itself after a failure, and ends once the subscriber has every record. A slow
+out its backoff itself after a failure, and waits for the next record once the subscriber has
+every record (it ends after ``IDLE_SECONDS`` without one). A slow
 or failing receiver therefore holds back nobody but itself, and one that was slow catches up at
 its own pace.
 
@@ -40,6 +41,8 @@ _log = logging.getLogger("service.live.webhooks")
 IDLE_SECONDS = 30.0
 #: After the database refused a round or a turn (it is unavailable), the next one comes this soon.
 UNAVAILABLE_RETRY_SECONDS = 2.0
+#: What a turn returns when the subscriber has every record: its lane waits for the next one.
+CAUGHT_UP = float("inf")
 
 
 class WebhookDispatcher:
@@ -138,10 +141,12 @@ class WebhookDispatcher:
     # the lanes -------------------------------------------------------------------------
 
     async def _lane(self, ident: str) -> None:
-        """Deliver one subscriber in turns until it has every record, is deleted, or webhooks pause or stop."""
+        """Deliver one subscriber in turns until it is deleted, webhooks pause or stop, or no record comes for
+        ``IDLE_SECONDS`` after it had every one."""
         loop = asyncio.get_running_loop()
         try:
             while not self._stopping.is_set():
+                seen = self.watcher.latest_change  # before the turn: a record after its last look is news
                 try:
                     wait = await loop.run_in_executor(self._pool, self.turn, ident)
                 except Unavailable as error:
@@ -152,11 +157,26 @@ class WebhookDispatcher:
                     wait = IDLE_SECONDS
                 if wait is None:
                     return
+                if wait == CAUGHT_UP:
+                    if await self._next_record(seen):
+                        continue
+                    return
                 if wait > 0:
                     await self._nap(min(wait, IDLE_SECONDS))
         finally:
             self.lanes.pop(ident, None)
             self._kick.set()  # records may have come after the lane's last look: the next round sees them
+
+    async def _next_record(self, seen: int) -> bool:
+        """Wait for a change record after ``seen`` (True), at most ``IDLE_SECONDS`` or until the dispatcher stops."""
+        waiters = {asyncio.ensure_future(self.watcher.wait_beyond(seen, IDLE_SECONDS)),
+                   asyncio.ensure_future(self._stopped.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        return self.watcher.latest_change > seen and not self._stopping.is_set()
 
     async def _nap(self, seconds: float) -> None:
         """Until ``seconds`` pass or the dispatcher stops."""
@@ -165,8 +185,9 @@ class WebhookDispatcher:
 
     def turn(self, ident: str) -> float | None:
         """One turn of a subscriber's lane, in a worker thread: deliver what is due, in order, for up to
-        ``policy.turn_seconds``. Returns how many seconds until the next turn is needed (0: at once), or None
-        when the lane can end (nothing more to deliver, the subscription is gone, webhooks are paused)."""
+        ``policy.turn_seconds``. Returns how many seconds until the next turn is needed (0: at once), CAUGHT_UP
+        when the subscriber has every record, or None when the lane ends (the subscription is gone, webhooks are
+        paused)."""
         with self.store.exclusive(f"webhooks:{ident}") as mine:
             if not mine:
                 return IDLE_SECONDS  # another instance is delivering this subscriber
@@ -182,7 +203,7 @@ class WebhookDispatcher:
             with self.store.reading() as tx:
                 latest = queries.last_change(tx)
             if subscription.delivered_through >= latest:
-                return None
+                return CAUGHT_UP
             retry = retry_at(subscription)
             now = self.clock.now()
             return 0.0 if retry is None or retry <= now else (retry - now).total_seconds()
