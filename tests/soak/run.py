@@ -431,10 +431,11 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
                     await asyncio.sleep(1)
                     continue
                 latest[0] = health["last_change"]
-                samples.append(Sample(time.monotonic() - stats.started, rss_bytes(pids), open_fds(pids),
-                                      wal.stat().st_size if wal.exists() else 0, health["last_change"],
-                                      threads(pids), tuple(r.behind(latest[0]) for r in receivers),
-                                      rss_bytes([server.process.pid]), server_db(server).stat().st_size))
+                samples.append(Sample(t=time.monotonic() - stats.started, rss=rss_bytes(pids), fds=open_fds(pids),
+                                      wal=wal.stat().st_size if wal.exists() else 0, changes=health["last_change"],
+                                      threads=threads(pids), behind=tuple(r.behind(latest[0]) for r in receivers),
+                                      server_rss=rss_bytes([server.process.pid]),
+                                      db=server_db(server).stat().st_size))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(final.wait(), SAMPLE_SECONDS)
 
@@ -579,13 +580,18 @@ def main() -> None:
             last, caught_up = asyncio.run(traffic(server, seconds, args.seed, stats, samples, visits, receivers))
         verified = subprocess.run([*command(), "verify", "--database", str(folder / "soak.db")], capture_output=True,
                                   text=True, env=server_env(), timeout=1800, check=False)
+        RESULTS.mkdir(exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        # The raw figures first: a report that fails must not lose them.
+        (RESULTS / f"soak-{stamp}.json").write_text(json.dumps({
+            "samples": [asdict(s) for s in samples], "requests": stats.requests, "faults": stats.faults,
+            "last": last, "caught_up": caught_up, "verify": verified.returncode,
+            "receivers": {r.mode: r.seqs for r in receivers},
+            "visits": [(v.start, len(v.seqs), v.complete(), v.error) for v in visits]}))
         text, ok = report(args, stats, samples, visits, receivers, last, caught_up, verified, seconds)
         kept = sorted(p.name for p in (folder / "backups").glob("*")) if (folder / "backups").exists() else []
         text += f"\nScheduled backups kept (the newest 3): {kept}"
-        RESULTS.mkdir(exist_ok=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         (RESULTS / f"soak-{stamp}.md").write_text(text + "\n")
-        (RESULTS / f"soak-{stamp}.json").write_text(json.dumps({"samples": [asdict(s) for s in samples]}))
         print(text)
     finally:
         for receiver in receivers:
