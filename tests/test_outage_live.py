@@ -61,31 +61,67 @@ def test_a_feed_subscriber_behind_while_the_database_is_away_keeps_its_connectio
     assert got[3] == sse.skipped_to(3), "then the stream goes on from where it stood"
 
 
-def test_a_webhook_pass_the_database_refuses_is_tried_again_soon_not_after_the_idle_wait(monkeypatch):
-    waits: list[float] = []
-    passes = 0
+def bare_dispatcher() -> WebhookDispatcher:
+    """A dispatcher with only what its round and its lanes use (no store: the tests replace what reads it)."""
+    dispatcher = WebhookDispatcher.__new__(WebhookDispatcher)
+    dispatcher._stopping = threading.Event()
+    dispatcher._kick = asyncio.Event()
+    dispatcher._pool = None  # type: ignore[assignment]  # the event loop's default executor
+    dispatcher.lanes = {}
+    dispatcher.rounds = 0
+    dispatcher.watcher = StubWatcher()  # type: ignore[assignment]
+    return dispatcher
 
-    def run_once(self) -> float:
-        nonlocal passes
-        passes += 1
-        if passes == 1:
+
+def test_a_webhook_round_the_database_refuses_is_tried_again_soon_not_after_the_idle_wait(monkeypatch):
+    waits: list[float] = []
+    rounds = 0
+
+    def waiting(self) -> list[str]:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 1:
             raise Unavailable("the database is unavailable (connection refused); retry shortly")
         self._stopping.set()
-        return 0.0
+        return []
 
     async def sleep(self, seen: int, seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr(WebhookDispatcher, "run_once", run_once)
+    monkeypatch.setattr(WebhookDispatcher, "waiting", waiting)
     monkeypatch.setattr(WebhookDispatcher, "_sleep", sleep)
-    dispatcher = WebhookDispatcher.__new__(WebhookDispatcher)
-    dispatcher._stopping = threading.Event()
-    dispatcher._kick = asyncio.Event()
-    dispatcher.watcher = StubWatcher()  # type: ignore[assignment]
+    dispatcher = bare_dispatcher()
     asyncio.run(dispatcher._run())
-    assert passes == 2
+    assert rounds == 2 and dispatcher.rounds == 2
     assert waits == [dispatcher_module.UNAVAILABLE_RETRY_SECONDS]
     assert dispatcher_module.UNAVAILABLE_RETRY_SECONDS < dispatcher_module.IDLE_SECONDS
+
+
+def test_a_webhook_turn_the_database_refuses_is_tried_again_soon_and_the_lane_goes_on(monkeypatch):
+    naps: list[float] = []
+    turns: list[str] = []
+
+    def turn(self, ident: str) -> float | None:
+        turns.append(ident)
+        if len(turns) == 1:
+            raise Unavailable("the database is unavailable (connection refused); retry shortly")
+        return None  # delivered everything: the lane ends
+
+    async def nap(self, seconds: float) -> None:
+        naps.append(seconds)
+
+    monkeypatch.setattr(WebhookDispatcher, "turn", turn)
+    monkeypatch.setattr(WebhookDispatcher, "_nap", nap)
+    dispatcher = bare_dispatcher()
+
+    async def lane() -> None:
+        dispatcher.lanes["sub-1"] = asyncio.current_task()  # type: ignore[assignment]
+        await dispatcher._lane("sub-1")
+
+    asyncio.run(lane())
+    assert turns == ["sub-1", "sub-1"]
+    assert naps == [dispatcher_module.UNAVAILABLE_RETRY_SECONDS]
+    assert dispatcher.lanes == {} and dispatcher._kick.is_set(), "an ended lane asks for a round"
 
 
 class AwayStore:

@@ -103,8 +103,8 @@ def test_a_server_on_a_copied_file_delivers_nothing_until_resumed(original, tmp_
         store.append(stance_batch(0, actors=ACTORS[:1]))  # 2 change records, written in the copy
         store.close()
         with live_server(settings_for(copied)) as server:
-            wait_until(lambda: server.background.dispatcher.passes >= 1, what="the first delivery pass")
-            assert receiver.requests == []  # a whole pass, and nothing posted
+            wait_until(lambda: server.background.dispatcher.rounds >= 1, what="the dispatcher's first round")
+            assert receiver.requests == [] and server.background.dispatcher.lanes == {}  # a whole round, no lane
             listing = httpx.get(f"{server.url}/subscriptions", headers=AUTH).json()
             assert listing["paused"]["reason"].startswith("this database is a copy")
             assert str(original) in listing["paused"]["reason"] and str(copied) in listing["paused"]["reason"]

@@ -7,6 +7,7 @@ simulated time, with a FixedClock and an in-process transport.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -21,8 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from events import FixedClock, open_store, subscriptions
-from service.live.dispatcher import WebhookDispatcher
+from events import FixedClock, open_store, queries, subscriptions
+from service.live.dispatcher import CAUGHT_UP, WebhookDispatcher
 from service.live.feed import change_json
 from service.live.watcher import ChangeWatcher
 from service.live.webhooks import Policy, backoff, deliver, sign, verify_signature
@@ -371,7 +372,7 @@ def test_signatures_verify_and_tampering_does_not():
     assert not verify_signature(b'{"seq":2}', SECRET, header) and not verify_signature(body, "other" * 4, header)
 
 
-def test_the_dispatcher_retries_only_when_due_by_its_clock(database, clock):
+def test_a_lane_retries_only_when_due_by_its_clock(database, clock):
     path, store = database
     answers = iter([500, 503, 200, 200, 200, 200])
     seen: list[int] = []
@@ -385,18 +386,20 @@ def test_the_dispatcher_retries_only_when_due_by_its_clock(database, clock):
     store.append(stance_batch(0, actors=ACTORS[:2]))  # seq 1-4
     dispatcher = WebhookDispatcher(store, clock, ChangeWatcher(store), Policy(backoff_seconds=10,
                                    backoff_cap_seconds=100), client=client)
-    assert dispatcher.run_once() == 10.0  # seq 1 failed: come back in 10 s
-    assert dispatcher.run_once() == 10.0 and seen == [1]  # not due yet: nothing sent
+    assert dispatcher.waiting() == [created.id]
+    assert dispatcher.turn(created.id) == 10.0  # seq 1 failed: come back in 10 s
+    assert dispatcher.turn(created.id) == 10.0 and seen == [1]  # not due yet: nothing sent
     clock.advance(seconds=10)
-    assert dispatcher.run_once() == 20.0 and seen == [1, 1]  # second failure: 20 s
+    assert dispatcher.turn(created.id) == 20.0 and seen == [1, 1]  # second failure: 20 s
     clock.advance(seconds=19)
-    dispatcher.run_once()
+    assert dispatcher.turn(created.id) == 1.0
     assert seen == [1, 1]
     clock.advance(seconds=1)
-    dispatcher.run_once()
+    assert dispatcher.turn(created.id) == CAUGHT_UP  # every record delivered: the lane waits for the next
     assert seen == [1, 1, 1, 2, 3, 4]
     after = subscriptions.get(store, created.id)
     assert after.delivered_through == 4 and after.failures == 0 and after.next_attempt is None
+    assert dispatcher.waiting() == []
     client.close()
 
 
@@ -418,7 +421,7 @@ def test_a_filtered_subscriber_skips_what_it_does_not_want_and_advances_past_it(
     client.close()
 
 
-def test_a_slow_receiver_gives_up_its_share_of_a_pass_so_the_others_are_not_held_back(database, clock, monkeypatch):
+def test_a_slow_receiver_gives_up_its_turn_on_a_delivery_thread_after_about_a_second(database, clock, monkeypatch):
     path, store = database
     now = [0.0]  # the time the runs measure their share with: each answer of the slow receiver takes 0.6 s
     monkeypatch.setattr("service.live.webhooks._monotonic", lambda: now[0])
@@ -435,10 +438,112 @@ def test_a_slow_receiver_gives_up_its_share_of_a_pass_so_the_others_are_not_held
     slow = subscriptions.create(store, url="https://example.org/slow", now=clock.now(), after=0)
     prompt = subscriptions.create(store, url="https://example.org/prompt", now=clock.now(), after=0)
     store.append(stance_batch(0, actors=ACTORS[:5]))  # seq 1-10
-    policy = Policy(pass_seconds=1.0)
+    policy = Policy(turn_seconds=1.0)
     assert deliver(store, client, subscriptions.get(store, slow.id), clock, policy).delivered == 2  # 0.6 s, 1.2 s
     assert deliver(store, client, subscriptions.get(store, prompt.id), clock, policy).delivered == 10
     assert seen == {"slow": [1, 2], "prompt": list(range(1, 11))}
     assert deliver(store, client, subscriptions.get(store, slow.id), clock, policy).delivered == 2
-    assert seen["slow"] == [1, 2, 3, 4], "the next pass goes on where the last one stopped, in order"
+    assert seen["slow"] == [1, 2, 3, 4], "the next turn goes on where the last one stopped, in order"
     client.close()
+
+
+# --- lanes: one receiver never waits for another -----------------------------------------------------
+
+
+class Receivers:
+    """In-process receivers by path; ``/slow`` answers only once the test sets ``release`` (each request)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[int]] = {"slow": [], "fast": []}
+        self.release = threading.Event()
+        self.slow_waiting = threading.Event()  # set when the slow receiver holds a request
+        self.lock = threading.Lock()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        name = request.url.path.strip("/")
+        with self.lock:
+            self.seen[name].append(int(request.headers["X-Change-Seq"]))
+        if name == "slow":
+            self.slow_waiting.set()
+            assert self.release.wait(60), "the test never let the slow receiver answer"
+        return httpx.Response(204)
+
+
+async def until(condition, what: str) -> None:
+    """Wait for ``condition()`` (a guard against a hang, not a time limit on the dispatcher)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def last_change(store) -> int:
+    with store.reading() as tx:
+        return queries.last_change(tx)
+
+
+def test_a_slow_receiver_does_not_hold_back_a_fast_one(store, clock):
+    store.append(world())
+    receivers = Receivers()
+    slow = subscriptions.create(store, url="https://example.org/slow", now=clock.now())
+    fast = subscriptions.create(store, url="https://example.org/fast", now=clock.now())
+    start = last_change(store)
+
+    async def scenario() -> None:
+        watcher = ChangeWatcher(store, poll_seconds=0.02)
+        await watcher.start()
+        client = httpx.Client(transport=httpx.MockTransport(receivers.handler))
+        dispatcher = WebhookDispatcher(store, clock, watcher, Policy(), client=client)
+        await dispatcher.start()
+        try:
+            store.append(stance_batch(0, actors=ACTORS[:2]))
+            await until(receivers.slow_waiting.is_set, "the slow receiver's first request")
+            for round_ in range(1, 4):  # written while the slow receiver holds its first request
+                store.append(stance_batch(round_, actors=ACTORS[:2]))
+            end = last_change(store)
+            await until(lambda: subscriptions.get(store, fast.id).delivered_through == end,
+                        "the fast receiver's deliveries through the last record")
+            assert receivers.seen["fast"] == list(range(start + 1, end + 1))
+            assert receivers.seen["slow"] == [start + 1], "the slow receiver still holds its first request"
+            assert subscriptions.get(store, slow.id).delivered_through == start
+        finally:
+            receivers.release.set()
+            await dispatcher.stop()
+            await watcher.stop()
+            client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_receiver_that_was_slow_catches_up_to_the_end_in_order(store, clock):
+    store.append(world())
+    receivers = Receivers()
+    slow = subscriptions.create(store, url="https://example.org/slow", now=clock.now())
+    start = last_change(store)
+
+    async def scenario() -> None:
+        watcher = ChangeWatcher(store, poll_seconds=0.02)
+        await watcher.start()
+        client = httpx.Client(transport=httpx.MockTransport(receivers.handler))
+        dispatcher = WebhookDispatcher(store, clock, watcher, Policy(batch=5), client=client)
+        await dispatcher.start()
+        try:
+            store.append(stance_batch(0))
+            await until(receivers.slow_waiting.is_set, "the slow receiver's first request")
+            for round_ in range(1, 4):  # a backlog of several batches builds while it is slow
+                store.append(stance_batch(round_))
+            end = last_change(store)
+            assert end - start > 4 * 5
+            receivers.release.set()
+            await until(lambda: subscriptions.get(store, slow.id).delivered_through == end,
+                        "the slow receiver's deliveries through the last record")
+            assert list(dispatcher.lanes) == [slow.id]  # one lane, waiting for the next record
+            assert receivers.seen["slow"] == list(range(start + 1, end + 1)), "every record once, in order"
+        finally:
+            receivers.release.set()
+            await dispatcher.stop()
+            await watcher.stop()
+            client.close()
+
+    asyncio.run(scenario())

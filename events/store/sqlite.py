@@ -8,6 +8,7 @@ durable: ``synchronous=FULL`` unless the caller opts out.
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import threading
@@ -195,7 +196,11 @@ class SqliteDatabase:
         self.synchronous = "FULL" if durable else "NORMAL"
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        #: Each thread's connection, by thread: a thread that ended leaves its connection here, closed when the
+        #: next thread connects (worker pools end idle threads and start new ones all day long).
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        self._connections_lock = threading.Lock()
+        self._pid = os.getpid()
         self._memory = self.path == ":memory:"
         if not self._memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -263,8 +268,17 @@ class SqliteDatabase:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
-            self._connections.append(conn)
+            with self._connections_lock:
+                self._close_orphans()
+                self._connections[threading.current_thread()] = conn
         return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (no transaction can be open on them any more)."""
+        if os.getpid() != self._pid:
+            return  # a forked child: those are its parent's
+        for thread in [t for t in self._connections if not t.is_alive()]:
+            self._connections.pop(thread).close()
 
     @contextmanager
     def reading(self) -> Iterator[SqliteTx]:
@@ -355,9 +369,10 @@ class SqliteDatabase:
         """Close every connection this database opened (after a last checkpoint of the write-ahead log)."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
-        for conn in self._connections:
-            conn.close()
-        self._connections.clear()
+        with self._connections_lock:
+            for conn in self._connections.values():
+                conn.close()
+            self._connections.clear()
         if self._shared is not None:
             self._shared.close()
 

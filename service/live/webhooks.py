@@ -67,7 +67,7 @@ if not any(isinstance(installed, QuietRequestLines) for installed in _httpx_log.
     _httpx_log.addFilter(QuietRequestLines())
 
 
-#: The time a delivery run measures its share of a pass with (tests replace it).
+#: The time a delivery run measures its turn with (tests replace it).
 _monotonic = time.monotonic
 
 
@@ -79,10 +79,9 @@ class Policy:
     backoff_cap_seconds: float = 3600.0
     log_keep: int = 1000
     batch: int = 100
-    #: A subscriber's share of one delivery pass: past it, its run stops after the delivery in flight. A pass waits
-    #: for every subscriber's run, so without it one slow receiver held every other one's new records back for
-    #: ``batch`` of its slow answers.
-    pass_seconds: float = 1.0
+    #: A subscriber's turn on a delivery thread: past it, its run stops after the delivery in flight, so that with
+    #: more subscribers behind than threads each gets a turn soon (the lane takes the next turn at once).
+    turn_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -146,15 +145,15 @@ def _post(client: httpx.Client, subscription: Subscription, seq: int, body: byte
 def deliver(store: EventStore, client: httpx.Client, subscription: Subscription, clock: Clock,
             policy: Policy = Policy(), stopping: Callable[[], bool] = lambda: False) -> Outcome:
     """Deliver one subscriber's pending change records in order until done, a failure, ``policy.batch`` records,
-    ``policy.pass_seconds`` (at least one record is tried), or ``stopping()`` (the service shuts down)."""
+    ``policy.turn_seconds`` (at least one record is tried), or ``stopping()`` (the service shuts down)."""
     with store.reading() as tx:
         records, resume = queries.changes(tx, after=subscription.delivered_through, limit=policy.batch,
                                           actor=subscription.actor, topic=subscription.topic, kind=subscription.kind)
     attempt = subscription.failures + 1
     started = _monotonic()
     for done, change in enumerate(records):
-        if stopping() or (done and _monotonic() - started >= policy.pass_seconds):
-            return Outcome(done)  # the rest at the next pass, which comes at once (records are pending)
+        if stopping() or (done and _monotonic() - started >= policy.turn_seconds):
+            return Outcome(done)  # the rest at the lane's next turn, which comes at once (records are pending)
         body = change_json(change).encode()
         status, error = _post(client, subscription, change.seq, body)
         now = clock.now()

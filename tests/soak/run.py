@@ -10,15 +10,17 @@ an SQLite database in a temporary folder:
 * SUBSCRIBERS SSE clients follow ``/feed``, each for a random while, then leave and another comes; each
   starts after the change it joined at (or resumes where a predecessor stopped) and must receive every
   change after it, once, in order;
-* three webhook receivers: a prompt one, one that is sometimes slow and one that fails for 15 s
-  of every 2 minutes (and now and then);
+* three webhook receivers: a prompt one; one that is sometimes slow (every answer takes 0.3-1 s during one
+  minute of every five, which it cannot keep up with, and one answer in twenty takes 1-3 s the rest of the
+  time); one that fails for 15 s of every 2 minutes (and one request in twenty);
 * the scheduler's jobs: re-derived day jobs after appends, and a backup every few minutes.
 
-Every ``SAMPLE_SECONDS`` it samples the server's RSS and open file descriptors (the whole process tree) and
-the WAL's size. At the end: the slope of RSS and descriptors after warm-up (a least-squares line), the WAL's
-largest size, p50/p99 latencies of the first and last five minutes side by side, every subscriber's sequence,
-every receiver's deliveries, and ``commitments verify``. Prints a Markdown report and writes it with the raw
-samples to ``soak-results/``; exits 1 when a check fails.
+Every ``SAMPLE_SECONDS`` it samples the server's RSS, open file descriptors and threads (the whole process tree),
+the WAL's size and how far each receiver is behind. At the end: the slope of RSS and descriptors after warm-up
+(a least-squares line, also over the second half alone), the WAL's largest size, p50/p99 latencies of the first
+and last five minutes side by side for each kind of request, every subscriber's sequence, every receiver's
+deliveries (all, in order; the most it was behind), and ``commitments verify``. Prints a Markdown report and
+writes it with the raw samples to ``soak-results/``; exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -59,18 +61,22 @@ SAMPLE_SECONDS = 10.0
 #: Seconds between one writer's appends (plus the answer's time): about WRITERS / this appends per second.
 WRITE_PAUSE = 0.8
 READ_PAUSE = 0.2
+#: The kinds of request, as the report names them.
+WRITES = ("append", "batch", "correction", "retry")
+READS = ("matrix", "actor", "history", "changes")
 RESULTS = ROOT / "soak-results"
 
 
 # --- the server's resources ---------------------------------------------------------------------------------
 
 
-def rss_bytes(pids: list[int]) -> int:
+def rss_bytes(pids: list[int], field_name: str = "VmRSS") -> int:
+    """The sum of one ``/proc/<pid>/status`` memory field over ``pids``, in bytes."""
     total = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field_name}:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             continue
@@ -96,6 +102,23 @@ class Sample:
     fds: int
     wal: int
     changes: int
+    threads: int = 0
+    #: The server process's own RSS (the rest is its writer process and multiprocessing's helper).
+    server_rss: int = 0
+    #: The database file's size.
+    db: int = 0
+    #: Change records each receiver (prompt, slow, failing) was behind the log at this moment.
+    behind: tuple[int, ...] = ()
+
+
+def threads(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return total
 
 
 def slope_per_hour(points: list[tuple[float, float]]) -> float:
@@ -202,23 +225,23 @@ async def read(client: httpx.AsyncClient, reader: int, stop: asyncio.Event, stat
             elapsed = (dt.datetime.now(dt.UTC) - began_at).total_seconds()
             known = began_at + dt.timedelta(seconds=rng.uniform(0, max(elapsed, 1)))
             params["known_at"] = known.strftime("%Y-%m-%dT%H:%M:%SZ")
-        choice = rng.randrange(4)
-        if choice == 0:
+        kind = READS[rng.randrange(len(READS))]
+        if kind == "matrix":
             path = "/stances"
-        elif choice == 1:
+        elif kind == "actor":
             path = f"/actors/{rng.choice(ACTORS)}/stances"
-        elif choice == 2:
+        elif kind == "history":
             path, params = f"/history/{rng.choice(ACTORS)}/{rng.choice(TOPICS)}", {}
         else:
             path, params = "/changes", {"after": str(rng.randrange(0, 50)), "limit": "100"}
         began = time.monotonic()
         try:
             response = await client.get(path, params=params)
-            stats.record("read", began, response.status_code)
+            stats.record(kind, began, response.status_code)
             if response.status_code != 200:
                 stats.faults.append(f"GET {path} {params}: {response.status_code} {response.text[:200]}")
         except httpx.TransportError as error:
-            stats.record("read", began, 0)
+            stats.record(kind, began, 0)
             stats.faults.append(f"GET {path}: {type(error).__name__}")
         await asyncio.sleep(READ_PAUSE * rng.uniform(0.5, 1.5))
 
@@ -300,8 +323,8 @@ async def subscribers(base: str, count: int, stop: asyncio.Event, visits: list[S
 
 
 class Receiver:
-    """A webhook receiver: ``mode`` is prompt, slow (one answer in five takes 1-3 s) or failing (500 for 15 s of every
-    2 minutes, and to one request in twenty)."""
+    """A webhook receiver: ``mode`` is prompt, slow (every answer 0.3-1 s during one minute of every five, one in
+    twenty 1-3 s otherwise) or failing (500 for 15 s of every 2 minutes, and to one request in twenty)."""
 
     def __init__(self, mode: str, seed: int) -> None:
         self.mode = mode
@@ -317,7 +340,11 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 status = 204
                 with receiver.lock:
-                    pause = rng.uniform(1, 3) if receiver.mode == "slow" and rng.random() < 0.2 else 0.0
+                    pause = 0.0
+                    if receiver.mode == "slow":
+                        # A slow spell in the second minute of every five: fewer answers a second than records.
+                        spell = 60 <= (time.monotonic() - receiver.born) % 300 < 120
+                        pause = rng.uniform(0.3, 1.0) if spell else rng.uniform(1, 3) if rng.random() < 0.05 else 0.0
                     # Failing: down for 15 s of every 2 minutes (an outage of its own), and 5% of the rest.
                     outage = (time.monotonic() - receiver.born) % 120 < 15
                     if receiver.mode == "failing" and (outage or rng.random() < 0.05):
@@ -339,6 +366,11 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_port}/{mode}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def behind(self, last: int) -> int:
+        """Change records after the newest this receiver acknowledged, when the log's last is ``last``."""
+        with self.lock:
+            return max(0, last - max(self.seqs, default=0))
 
     def close(self) -> None:
         self.server.shutdown()
@@ -372,8 +404,9 @@ def percentiles(rows: list[tuple[float, str, float, int]], kinds: tuple[str, ...
 
 
 async def traffic(server: Server, seconds: float, seed: int, stats: Stats, samples: list[Sample],
-                  visits: list[Subscription], receivers: list[Receiver]) -> int:
-    """Run the traffic for ``seconds``, then let feeds and webhooks catch up; returns the last change seq."""
+                  visits: list[Subscription], receivers: list[Receiver]) -> tuple[int, dict[str, float]]:
+    """Run the traffic for ``seconds``, then let feeds and webhooks catch up; returns the last change seq and
+    the seconds each receiver took after the traffic to reach it."""
     stop, final = asyncio.Event(), asyncio.Event()
     latest = [0]
     # Idle connections are dropped before uvicorn closes them (after 5 s): a request sent on a connection the
@@ -398,8 +431,11 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
                     await asyncio.sleep(1)
                     continue
                 latest[0] = health["last_change"]
-                samples.append(Sample(time.monotonic() - stats.started, rss_bytes(pids), open_fds(pids),
-                                      wal.stat().st_size if wal.exists() else 0, health["last_change"]))
+                samples.append(Sample(t=time.monotonic() - stats.started, rss=rss_bytes(pids), fds=open_fds(pids),
+                                      wal=wal.stat().st_size if wal.exists() else 0, changes=health["last_change"],
+                                      threads=threads(pids), behind=tuple(r.behind(latest[0]) for r in receivers),
+                                      server_rss=rss_bytes([server.process.pid]),
+                                      db=server_db(server).stat().st_size))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(final.wait(), SAMPLE_SECONDS)
 
@@ -421,18 +457,22 @@ async def traffic(server: Server, seconds: float, seed: int, stats: Stats, sampl
         await asyncio.gather(*tasks[2:])
         last = (await client.get("/health")).json()["last_change"]
         # Those still connected must reach the last change; webhooks must deliver it (bounded waits).
-        deadline = time.monotonic() + 180
+        ended = time.monotonic()
+        deadline = ended + 180
         present = [v for v in visits if v.error is None and (not v.seqs or v.seqs[-1] < last)]
+        caught_up: dict[str, float] = {}
         while time.monotonic() < deadline:
             behind = [v for v in present if v.error is None and (v.seqs[-1] if v.seqs else v.start) < last]
-            late = [r for r in receivers if last not in r.seqs]
-            if not behind and not late:
+            for r in receivers:
+                if r.mode not in caught_up and r.behind(last) == 0:
+                    caught_up[r.mode] = time.monotonic() - ended
+            if not behind and len(caught_up) == len(receivers):
                 break
-            await asyncio.sleep(1)
+            await asyncio.sleep(0.5)
         final.set()
         await feed
         await asyncio.gather(*tasks[:2])
-        return last
+        return last, caught_up
 
 
 def server_db(server: Server) -> Path:
@@ -440,24 +480,19 @@ def server_db(server: Server) -> Path:
 
 
 def report(args: argparse.Namespace, stats: Stats, samples: list[Sample], visits: list[Subscription],
-           receivers: list[Receiver], last: int, verified: subprocess.CompletedProcess,
+           receivers: list[Receiver], last: int, caught_up: dict[str, float], verified: subprocess.CompletedProcess,
            seconds: float) -> tuple[str, bool]:
     """The Markdown report, and whether every check passed."""
     warm = min(300.0, seconds / 4)
-    after_warmup = [s for s in samples if s.t >= warm and s.t <= seconds]
-    rss_slope = slope_per_hour([(s.t, s.rss / 2**20) for s in after_warmup])
-    fd_slope = slope_per_hour([(s.t, s.fds) for s in after_warmup])
+    after_warmup = [s for s in samples if warm <= s.t <= seconds]
+    second_half = [s for s in samples if seconds / 2 <= s.t <= seconds]
     window = min(300.0, seconds / 3)
     first = [r for r in stats.requests if r[0] < window]
     last_rows = [r for r in stats.requests if seconds - window <= r[0] < seconds]
-    writes = ("append", "batch", "correction", "retry")
     incomplete = [v for v in visits if not v.complete()]
     reached_end = [v for v in visits if v.seqs and v.seqs[-1] == last]
-    undelivered = {r.mode: sorted(set(range(1, last + 1)) - set(r.seqs))[:5] for r in receivers}
-    out_of_order = {r.mode: list(dict.fromkeys(r.seqs)) != sorted(set(r.seqs)) for r in receivers}
     server_errors = [r for r in stats.requests if r[3] >= 500 or r[3] == 0]
-    ok = (not incomplete and verified.returncode == 0 and not any(undelivered.values())
-          and not any(out_of_order.values()) and not server_errors and not stats.faults)
+    webhooks_ok = True
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=False).stdout.strip()
     rows = [
@@ -468,36 +503,59 @@ def report(args: argparse.Namespace, stats: Stats, samples: list[Sample], visits
         "",
         "| figure | value |",
         "|---|---|",
-        f"| requests | {len(stats.requests)} ({sum(r[1] in writes for r in stats.requests)} writes, "
-        f"{sum(r[1] == 'read' for r in stats.requests)} reads) |",
+        f"| requests | {len(stats.requests)} ({sum(r[1] in WRITES for r in stats.requests)} writes, "
+        f"{sum(r[1] in READS for r in stats.requests)} reads) |",
         f"| events acknowledged / corrections / identical retries | {len(stats.acked)} / {stats.corrections} / "
         f"{stats.retries} |",
         f"| change records | {last} |",
+        f"| 5xx or no answer | {len(server_errors)} |",
         f"| SSE visits (≤{SUBSCRIBERS} at a time) / incomplete / present at the end and reached the last change | "
         f"{len(visits)} / {len(incomplete)} / {len(reached_end)} |",
-        f"| webhook deliveries (prompt, slow, failing) / failures answered | "
-        f"{', '.join(str(len(r.seqs)) for r in receivers)} / {sum(r.failures for r in receivers)} |",
-        f"| RSS after warm-up ({warm:.0f} s): first → last, slope | "
-        f"{after_warmup[0].rss / 2**20:.0f} → {after_warmup[-1].rss / 2**20:.0f} MiB, {rss_slope:+.1f} MiB/h |"
-        if after_warmup else "| RSS | no samples |",
-        f"| open descriptors after warm-up: first → last, slope | "
-        f"{after_warmup[0].fds} → {after_warmup[-1].fds}, {fd_slope:+.1f} /h |" if after_warmup else "| fds | - |",
-        f"| WAL, largest | {max((s.wal for s in samples), default=0) / 2**20:.1f} MiB |",
     ]
-    for label, kinds in (("writes", writes), ("reads", ("read",))):
-        p50a, p99a, na = percentiles(first, kinds)
-        p50b, p99b, nb = percentiles(last_rows, kinds)
-        rows.append(f"| {label} p50 / p99, first {window / 60:.0f} min vs last {window / 60:.0f} min | "
-                    f"{p50a:.0f} / {p99a:.0f} ms ({na}) vs {p50b:.0f} / {p99b:.0f} ms ({nb}) |")
+    for label, key, unit, scale in (("RSS", "rss", " MiB", 2**20), ("open descriptors", "fds", "", 1)):
+        if not after_warmup:
+            rows.append(f"| {label} | no samples after warm-up |")
+            continue
+        values = [getattr(s, key) / scale for s in after_warmup]
+        rows.append(
+            f"| {label} after warm-up ({warm:.0f} s): first → last (min-max), slope; slope of the second half | "
+            f"{values[0]:.0f} → {values[-1]:.0f}{unit} ({min(values):.0f}-{max(values):.0f}), "
+            f"{slope_per_hour([(s.t, getattr(s, key) / scale) for s in after_warmup]):+.1f}{unit}/h; "
+            f"{slope_per_hour([(s.t, getattr(s, key) / scale) for s in second_half]):+.1f}{unit}/h |")
+    if after_warmup:
+        a, b = after_warmup[0], after_warmup[-1]
+        rows.append(f"| after warm-up: the server process's RSS (without its writer); threads (max); database file | "
+                    f"{a.server_rss / 2**20:.0f} → {b.server_rss / 2**20:.0f} MiB; {a.threads} → {b.threads} "
+                    f"({max(s.threads for s in after_warmup)}); {a.db / 2**20:.0f} → {b.db / 2**20:.0f} MiB |")
+    rows.append(f"| WAL, largest | {max((s.wal for s in samples), default=0) / 2**20:.1f} MiB |")
+    for i, r in enumerate(receivers):
+        distinct = set(r.seqs)
+        missing = sorted(set(range(1, last + 1)) - distinct)
+        in_order = list(dict.fromkeys(r.seqs)) == sorted(distinct)
+        most = max((s.behind[i] for s in samples if s.t <= seconds and len(s.behind) > i), default=0)
+        at_end = next((s.behind[i] for s in reversed(samples) if s.t <= seconds and len(s.behind) > i), 0)
+        done = f"{caught_up[r.mode]:.0f} s" if r.mode in caught_up else "not within 180 s"
+        webhooks_ok = webhooks_ok and not missing and in_order
+        rows.append(f"| webhook receiver {r.mode}: records / repeats / in order; most behind during the traffic; "
+                    f"at its end; caught up after it | {len(distinct)} of {last} / {len(r.seqs) - len(distinct)} / "
+                    f"{'yes' if in_order else 'NO'}; {most}; {at_end}; {done}"
+                    + (f" (missing {missing[:5]}...)" if missing else "") + " |")
     rows += [
-        f"| 5xx or no answer | {len(server_errors)} |",
         f"| `commitments verify` | {'passed' if verified.returncode == 0 else 'FAILED'} |",
         "",
+        f"Latency, first {window / 60:.0f} min vs last {window / 60:.0f} min (ms; requests counted):",
+        "",
+        "| request | p50 / p99 first | p50 / p99 last |",
+        "|---|---|---|",
     ]
+    for kind in (*WRITES, *READS):
+        p50a, p99a, na = percentiles(first, (kind,))
+        p50b, p99b, nb = percentiles(last_rows, (kind,))
+        rows.append(f"| {kind} | {p50a:.0f} / {p99a:.0f} ({na}) | {p50b:.0f} / {p99b:.0f} ({nb}) |")
+    rows.append("")
+    ok = (not incomplete and verified.returncode == 0 and webhooks_ok and not server_errors and not stats.faults)
     if incomplete:
         rows.append(f"Incomplete subscribers (first 3): {[(v.start, v.seqs[:5], v.error) for v in incomplete[:3]]}")
-    if any(undelivered.values()) or any(out_of_order.values()):
-        rows.append(f"Webhooks: undelivered {undelivered}, out of order {out_of_order}")
     if stats.faults:
         rows.append(f"Faults ({len(stats.faults)}, first 5): {stats.faults[:5]}")
     if verified.returncode != 0:
@@ -519,16 +577,21 @@ def main() -> None:
     receivers = [Receiver(mode, args.seed + i) for i, mode in enumerate(("prompt", "slow", "failing"))]
     try:
         with soak_server(folder) as server:
-            last = asyncio.run(traffic(server, seconds, args.seed, stats, samples, visits, receivers))
+            last, caught_up = asyncio.run(traffic(server, seconds, args.seed, stats, samples, visits, receivers))
         verified = subprocess.run([*command(), "verify", "--database", str(folder / "soak.db")], capture_output=True,
                                   text=True, env=server_env(), timeout=1800, check=False)
-        text, ok = report(args, stats, samples, visits, receivers, last, verified, seconds)
-        kept = sorted(p.name for p in (folder / "backups").glob("*")) if (folder / "backups").exists() else []
-        text += f"\nScheduled backups kept (the newest 3): {kept}"
         RESULTS.mkdir(exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        # The raw figures first: a report that fails must not lose them.
+        (RESULTS / f"soak-{stamp}.json").write_text(json.dumps({
+            "samples": [asdict(s) for s in samples], "requests": stats.requests, "faults": stats.faults,
+            "last": last, "caught_up": caught_up, "verify": verified.returncode,
+            "receivers": {r.mode: r.seqs for r in receivers},
+            "visits": [(v.start, len(v.seqs), v.complete(), v.error) for v in visits]}))
+        text, ok = report(args, stats, samples, visits, receivers, last, caught_up, verified, seconds)
+        kept = sorted(p.name for p in (folder / "backups").glob("*")) if (folder / "backups").exists() else []
+        text += f"\nScheduled backups kept (the newest 3): {kept}"
         (RESULTS / f"soak-{stamp}.md").write_text(text + "\n")
-        (RESULTS / f"soak-{stamp}.json").write_text(json.dumps({"samples": [asdict(s) for s in samples]}))
         print(text)
     finally:
         for receiver in receivers:
