@@ -3,7 +3,12 @@ reading at a log position, corrections, rebuild, and malformed queries refused w
 
 from __future__ import annotations
 
+import string
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events import queries
 from events.model import search_syntax
@@ -181,3 +186,22 @@ def test_folding_keeps_one_character_for_one():
     text = "Türkiye, Élysée, Kraków — ﬁnal"
     assert len(search_syntax.fold(text)) == len(text)
     assert search_syntax.words(text)[:3] == ["turkiye", "elysee", "krakow"]
+
+
+def _fold_by_character(text: str) -> str:
+    """The folding rule spelled out character by character, as the index's documentation states it."""
+    out = []
+    for char in text:
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
+        out.append(base if len(base) == 1 else char)
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text(alphabet=string.printable, max_size=40))
+def test_fold_takes_each_character_to_its_base_letter_whatever_the_text(text):
+    assert search_syntax.fold(text) == _fold_by_character(text)
+
+
+def test_fold_keeps_characters_whose_base_is_not_one_letter():
+    assert search_syntax.fold("Türkiye İstanbul ß Æ") == "turkiye istanbul ß æ"

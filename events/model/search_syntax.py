@@ -8,6 +8,7 @@ backend ever sees syntax it could fail on.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,11 +35,16 @@ class InvalidQuery(CommitmentError):
 def fold(text: str) -> str:
     """Lower case without diacritics, one character for one wherever the base letter is one character
     ("Türkiye" -> "turkiye"), so that both backends index and query the same letters."""
-    out = []
-    for char in text:
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
-        out.append(base if len(base) == 1 else char)
-    return "".join(out)
+    if text.isascii():  # ASCII letters fold to their lower case: most texts take no per-character work
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """One character folded (memoized: a text repeats few distinct characters, and decomposing is slow)."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
+    return base if len(base) == 1 else char
 
 
 def words(text: str) -> list[str]:
