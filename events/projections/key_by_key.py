@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from events.model.vocabulary import commitment_status
 from events.projections import changes, disputes, projector
-from events.projections.changes import Series, Snapshot, differing
+from events.projections.changes import Series, Snapshot, State, _cause
 from events.projections.facts import CONDITIONS, MEMBERSHIPS, STANCES, FactTable, effect_order, link
 from events.projections.projector import (
     AppendProjection,
+    Key,
     Rows,
     _condition_cause,
     _Plan,
@@ -32,7 +34,7 @@ from events.projections.projector import (
 from events.tables.tx import Tx, scalar
 
 #: The state before the append: no stance, on every day.
-_NOTHING = Snapshot(Series([]), {})
+_NO_STATE: State = (None, None, False)
 
 
 class _Conditions(dict[str, Series]):
@@ -93,6 +95,45 @@ def _rivals(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     return {later: sorted(found, key=effect_order) for later, found in by_later.items()}
 
 
+def _records(key: Key, start: str, today: str, new: Snapshot, before: int, fallback: str | None
+             ) -> list[tuple[Any, ...]]:
+    """The change records of a key that had no stance before the append, from ``start`` to ``today``: what
+    :func:`changes.compare` finds against no rows at all.
+
+    Every day before the key's first row is "no stance" before and after, and its rows mark one open window
+    from the first on, so no window needs working out: the state is evaluated on every day something may
+    change, and a record starts wherever it differs from the day before.
+    """
+    rows, starts, conditions, rivals = new.rows.rows, new.rows.starts, new.conditions, new.rivals
+    found: list[list[Any]] = []
+    previous = _NO_STATE
+    i = -1  # the row in effect: days come in order, so it only moves forward
+    for day in sorted(new.days(start, today) | {start}):
+        while i + 1 < len(rows) and starts[i + 1] <= day:
+            i += 1
+        if i < 0:
+            continue  # no stance yet, as before the append
+        row = rows[i]
+        if row["row_id"] in rivals:
+            state, _ = new.state(day)
+        else:  # Snapshot.state without a dispute to resolve
+            names = changes.condition_names(row)
+            statuses = []
+            for name in names:
+                condition_row = conditions[name].at(day)
+                statuses.append(condition_row["status"] if condition_row else "pending")
+            state = (row["stance"], commitment_status(row["stance"], statuses), False)
+        if state != previous:
+            cause = _cause(row) if row["valid_from"] == day else new.cause_on(day, before)
+            found.append([day, state, cause or fallback])
+            previous = state
+    if not found:
+        return []
+    kinds = ["revision"] * (len(found) - 1) + ["new"]  # the last run reaches the day of the append
+    return [("disputed" if state[2] else kind, key[0], key[1], day, None, None, 0, state[0], state[1],
+             int(state[2]), cause) for (day, state, cause), kind in zip(found, kinds)]
+
+
 def finish(projection: AppendProjection) -> int:
     """Write every fact row and change record of ``projection``'s append into empty fact tables, as
     :meth:`AppendProjection.finish` would; returns how many change records were written."""
@@ -104,7 +145,6 @@ def finish(projection: AppendProjection) -> int:
     built_after = projector._indexes_dropped_for_bulk(tx, plan)
     stances = _project(tx, STANCES, plan)
     _record_dependents(tx, {key: [] for key in stances}, stances)
-    condition_windows = {key[0]: differing([], rows) for key, rows in conditions.items()}
     condition_cause = {key[0]: cause for key, cause in plan.causes[CONDITIONS].items()}
     series = _Conditions((key[0], Series(rows)) for key, rows in conditions.items())
     rivals = {key: _rivals(rows) for key, rows in stances.items()}
@@ -112,19 +152,13 @@ def finish(projection: AppendProjection) -> int:
     rulings = disputes.rulings_for(tx, disputed, None)
     records = []
     starts = plan.touched[STANCES]
+    last = projection.next_position - 1
     for key in sorted(starts):
-        start = starts[key]
-        if start > today:
-            continue
-        windows: list[tuple[str, str | None]] = [(plan.ruled[key], None)] if key in plan.ruled else []
-        found = rivals[key]
-        if found:  # the window _Contest opens: from the first row with a rival (every pair is new)
-            windows.append((min(row["valid_from"] for row in stances[key] if row["row_id"] in found), None))
-        new = _snapshot(stances[key], series, found, rulings.get(key, []))
-        fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
-        for record in changes.compare(key, start, today, _NOTHING, new, before, fallback, condition_windows,
-                                      windows):
-            records.append((*record, projection.next_position - 1, projection.recorded, None))
+        if starts[key] <= today:
+            new = _snapshot(stances[key], series, rivals[key], rulings.get(key, []))
+            fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
+            records.extend((*record, last, projection.recorded, None)
+                           for record in _records(key, starts[key], today, new, before, fallback))
     changes.insert(tx, records)
     for index in built_after:
         tx.execute(index.ddl(STANCES.table))
