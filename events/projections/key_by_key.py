@@ -150,7 +150,7 @@ def finish(projection: AppendProjection) -> int:
     rivals = {key: _rivals(rows) for key, rows in stances.items()}
     disputed = [key for key in stances if rivals[key] or key in plan.ruled]
     rulings = disputes.rulings_for(tx, disputed, None)
-    records = []
+    records: list[tuple[Any, ...]] = []
     starts = plan.touched[STANCES]
     last = projection.next_position - 1
     for key in sorted(starts):
