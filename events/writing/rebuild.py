@@ -4,8 +4,12 @@ The events of one append share a recorded instant (the store makes recorded inst
 strictly increasing between appends), so grouping by it reproduces the original
 appends, and with them the same change records in the same order; announcements are
 replayed at the log positions where the watermark advanced live. The log is read in
-pages and each append is fed to the projector in chunks, so a million-event import
-replays in bounded memory.
+pages and each append is fed to the projector in chunks.
+
+The first append lands in emptied tables, so its fact rows and change records are worked
+out key by key in one pass (``events/projections/key_by_key.py``) instead of being merged
+into stored rows; for an imported log (one append) that is the whole log. Later appends
+are projected as they were when appended.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from events.model.catalog import Event, EventCorrected
 from events.model.inbound import corrected
+from events.projections import key_by_key
 from events.projections.projector import AppendProjection, Corrections
 from events.tables import log
 from events.tables.tx import Tx
@@ -41,11 +46,20 @@ def _corrections(tx: Tx, events: Sequence[Event]) -> Corrections:
     return found
 
 
+def _finish(projection: AppendProjection, first: AppendProjection | None) -> None:
+    """Finish an append: the first one key by key (the tables were empty), any other as it was appended."""
+    if projection is first:
+        key_by_key.finish(projection)
+    else:
+        projection.finish()
+
+
 def replay(tx: Tx, progress: Callable[[int, int], None] | None = None) -> int:
     """Project every event in the log again (projection tables must be empty); returns the count."""
     total = log.last_position(tx)
     announced = announcements.Replay(tx)
     projection: AppendProjection | None = None
+    first: AppendProjection | None = None
     recorded = None
     after = 0
     while stored := log.read(tx, after=after, limit=PAGE):
@@ -56,10 +70,11 @@ def replay(tx: Tx, progress: Callable[[int, int], None] | None = None) -> int:
                     if chunk:
                         projection.add(chunk, _corrections(tx, chunk))
                         chunk = []
-                    projection.finish()
+                    _finish(projection, first)
                 announced.until(item.position - 1)
                 today = max(item.recorded[:10], announced.through or "")
                 projection = AppendProjection(tx, item.position, item.recorded, today=today)
+                first = first or projection
                 recorded = item.recorded
             chunk.append(item.event)
         assert projection is not None  # the page's first event began one
@@ -68,6 +83,6 @@ def replay(tx: Tx, progress: Callable[[int, int], None] | None = None) -> int:
         if progress:
             progress(after, total)
     if projection is not None:
-        projection.finish()
+        _finish(projection, first)
     announced.until(total)
     return after
