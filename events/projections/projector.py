@@ -312,7 +312,7 @@ class AppendProjection:
                 if after is not None:
                     searched[f"{event.corrects}@{position}"] = (after.event, target.position, position, True)
                 if after is None:
-                    timeline.remove(tx, event.corrects)
+                    timeline.remove(tx, target.position)
                     timeline_rows.pop(event.corrects, None)
                 else:
                     plan.add_facts(after.event, fact_position=target.position, created_pos=position,
@@ -340,20 +340,20 @@ class AppendProjection:
         named = search_rows.names(self.tx, (item[0] for item in searched.values()))
         rows = {created: list(search_rows.row(event, position, created, named, corrected=corrected))
                 for event, position, created, corrected in searched.values()}
-        by_event: dict[str, int] = {}
+        by_event: dict[int, int] = {}  # the event's position -> created_pos of its version pending in this chunk
         pending_ends: dict[int, int] = {}  # created_pos -> superseded_pos
         # Walk the chunk's positions in order, so a correction ends the version current just before it.
         events_at = sorted([(created, row[2], "row") for created, row in rows.items()]
-                           + [(position, target, "end") for position, target, _ in ended])
-        for position, event_id, what in events_at:
+                           + [(position, target_position, "end") for position, _, target_position in ended])
+        for position, event_position, what in events_at:
             if what == "end":
-                current = by_event.pop(event_id, None)
+                current = by_event.pop(event_position, None)
                 if current is None:
-                    search_table.supersede(self.tx, event_id, position)
+                    search_table.supersede(self.tx, event_position, position)
                 else:
                     pending_ends[current] = position
             else:
-                by_event[event_id] = position
+                by_event[event_position] = position
         for created, end in pending_ends.items():
             rows[created][1] = end
         search_table.insert(self.tx, [rows[created] for created in sorted(rows)])
