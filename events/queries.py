@@ -340,8 +340,8 @@ def current_stance_count(tx: Tx) -> int:
 
 
 _CHANGE_COLUMNS = (
-    "seq, kind, actor, topic, effective, before_stance, before_status, after_stance, after_status, event_id,"
-    " position, recorded, detail, before_disputed, after_disputed"
+    "c.seq, c.kind, c.actor, c.topic, c.effective, c.before_stance, c.before_status, c.after_stance, c.after_status,"
+    " c.event_id, c.position, coalesce(c.recorded, e.recorded), c.detail, c.before_disputed, c.after_disputed"
 )
 
 
@@ -359,7 +359,8 @@ def changes(
     The resume point advances past filtered-out records too, so a filtered reader never
     re-reads what it skipped.
     """
-    page = tx.fetchall(f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+    page = tx.fetchall(f"SELECT {_CHANGE_COLUMNS} FROM changes c LEFT JOIN events e ON e.position = c.position"
+                       " WHERE c.seq > ? ORDER BY c.seq LIMIT ?", (after, limit))
     if not page:
         return [], after
     resume = page[-1][0]

@@ -1,11 +1,13 @@
-"""The timeline projection: one row per dated event worth showing, keyed by its log position, with its dates and
-the actors and topics it names (so that a filtered page is cut by the database, not after it); and how many rows
-start on each day (``timeline_days``, so that an overview of the whole log reads thousands of rows, not millions)."""
+"""The timeline projection: one row per dated event worth showing, keyed by its date order (earliest day, second,
+log position), with the actors and topics it names (so that a filtered page is cut by the database, not after it);
+and how many rows start on each day (``timeline_days``, so that an overview of the whole log reads thousands of rows,
+not millions)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -40,17 +42,6 @@ def anchor(earliest: str, latest: str) -> str:
     return latest if earliest == _OPEN_START else earliest
 
 
-def _anchors(tx: Tx, positions: list[int]) -> list[str]:
-    """The anchors of the rows the events at these positions have now (none for an event not on the timeline)."""
-    out = []
-    for i in range(0, len(positions), 500):
-        chunk = positions[i:i + 500]
-        marks = ", ".join("?" * len(chunk))
-        out += [anchor(*r) for r in tx.fetchall(f"SELECT earliest, latest FROM timeline WHERE position IN ({marks})",
-                                                chunk)]
-    return out
-
-
 def _count(tx: Tx, removed: list[str], added: list[str]) -> None:
     """Move the day counts: one less on each removed anchor, one more on each added; a day left at zero goes (as
     a rebuild would never write it)."""
@@ -65,7 +56,8 @@ def _count(tx: Tx, removed: list[str], added: list[str]) -> None:
 
 
 def row(event: Event, position: int) -> tuple[Any, ...] | None:
-    """The event's timeline row, or None for bookkeeping events: what places it in date order and what it names.
+    """The event's timeline row, or None for bookkeeping events: what places it in date order (its key: earliest
+    day, second, position) and what it names.
 
     Its type, date text, precision, qualifier and headline are not stored: a page reads the version's body anyway
     (for its summary and sources) and derives them from it (``events/queries.py``)."""
@@ -74,25 +66,21 @@ def row(event: Event, position: int) -> tuple[Any, ...] | None:
     date = dates.parse(event.occurred)
     actors, topics = _names(event)
     wide = int(date.latest - date.earliest > dt.timedelta(days=WIDE_DAYS))
-    return (position, date.earliest.isoformat(), date.second, date.latest.isoformat(), wide,
+    return (date.earliest.isoformat(), date.second, position, date.latest.isoformat(), wide,
             _json.encode(actors).decode(), _json.encode(topics).decode())
 
 
-def put_rows(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
-    """Insert or replace timeline rows (a corrected version replaces the original)."""
-    if not rows:
-        return
-    before = _anchors(tx, [r[0] for r in rows])
-    tx.executemany(
-        "INSERT INTO timeline (position, earliest, second, latest, wide, actors, topics) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (position) DO UPDATE SET earliest = excluded.earliest, second = excluded.second,"
-        " latest = excluded.latest, wide = excluded.wide, actors = excluded.actors, topics = excluded.topics",
-        rows,
-    )
-    _count(tx, before, [anchor(r[1], r[3]) for r in rows])
-
-
-def remove(tx: Tx, position: int) -> None:
-    """Drop a retracted event (at ``position``) from the timeline."""
-    _count(tx, _anchors(tx, [position]), [])
-    tx.execute("DELETE FROM timeline WHERE position = ?", (position,))
+def put_rows(tx: Tx, rows: Iterable[tuple[Any, ...] | None], replaced: Iterable[tuple[Any, ...] | None] = ()) -> None:
+    """Delete the ``replaced`` rows (those corrected or retracted events had, where stored) and insert ``rows``
+    (None: no row)."""
+    removed: list[str] = []
+    for old in replaced:
+        if old is not None:  # corrections are few: one keyed delete each
+            removed += [anchor(*r) for r in tx.fetchall(
+                "DELETE FROM timeline WHERE earliest = ? AND second = ? AND position = ? RETURNING earliest, latest",
+                old[:3])]
+    new = [r for r in rows if r is not None]
+    if new:
+        tx.executemany("INSERT INTO timeline (earliest, second, position, latest, wide, actors, topics)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    _count(tx, removed, [anchor(r[0], r[3]) for r in new])

@@ -219,17 +219,17 @@ TIMELINE = Table(
     # What places each event worth showing in date order, and what it names (filters); the rest of an entry (type,
     # date text, headline, summary, sources) is read from the version's body, the log's or event_versions'.
     {
-        "position": int,
         "earliest": str,
         "second": int,  # a date-time's second of its day (UTC), 0 for other dates: orders events of one day
+        "position": int,
         "latest": str,
         "wide": int,  # 1 when the date spans more than projections.timeline.WIDE_DAYS days
         "actors": str,  # JSON list
         "topics": str,  # JSON list
     },
-    pk=("position",),
-    # Date order, with what decides whether a row reaches a window (so rows just before it are skipped in the index).
-    indexes=(("earliest", "second", "position", "latest", "wide"),),
+    # Keyed in date order (on SQLite the rows are that B-tree), with what decides whether a row reaches a window
+    # beside the key: a window's narrow rows are one range of it, read without a second index.
+    pk=("earliest", "second", "position"),
     # The wide rows (few) in date order: with it, a window's rows are two index ranges (events/queries.py).
     named=(Index("idx_timeline_wide", ("earliest", "second", "position", "latest"), "wide = 1"),),
 )
@@ -277,8 +277,8 @@ CHANGES = Table(
         "before_disputed": int,
         "after_disputed": int,
         "event_id": str,
-        "position": int,
-        "recorded": str,
+        "position": int,  # the log's end when the record was written
+        "recorded": str,  # NULL: the log's recorded instant at ``position`` (an append's records); else the day's
         "detail": str,  # JSON: extra facts for the kind (e.g. the condition of an overdue record)
     },
     pk=("seq",),
@@ -302,9 +302,10 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
 #: stance effect index). 6: valid_second in fact rows and second in the timeline (date-times order within their day).
 #: 7: search_entries (full-text search); timeline.wide with its index, timeline_refs, timeline_days (windows, filtered
-#: pages, counts of the timeline). 8: the timeline keyed by position without what its version's body gives (type,
+#: pages, counts of the timeline). 8: the timeline keyed in date order without what its version's body gives (type,
 #: date text, headline) and without timeline_refs (actors and topics in the row); search_entries without its words
-#: (a contentless FTS5 index on SQLite, the tsvector alone on PostgreSQL) nor event ids.
+#: (a contentless FTS5 index on SQLite, the tsvector alone on PostgreSQL) nor event ids; changes.recorded NULL
+#: where it is the log's.
 PROJECTION_FORMAT = 8
 
 #: Tables and indexes that older formats had and this one has not: a format upgrade drops them.
