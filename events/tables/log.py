@@ -105,12 +105,9 @@ _KNOWN_AT = (
 
 
 def insert(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert event rows (position, id, type, occurred, earliest, latest, recorded, schema_version, body)."""
+    """Insert event rows (position, id, type, recorded, schema_version, body)."""
     tx.executemany(
-        "INSERT INTO events (position, id, type, occurred, earliest, latest, recorded, schema_version, body)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+        "INSERT INTO events (position, id, type, recorded, schema_version, body) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def insert_attributions(tx: Tx, rows: Sequence[tuple[int, str | None, str | None]]) -> None:
@@ -134,6 +131,10 @@ def attributed(tx: Tx, stored: list[StoredEvent]) -> list[StoredEvent]:
         return stored
     return [msgspec.structs.replace(s, recorded_by=found[s.position][0], proposed_by=found[s.position][1])
             if s.position in found else s for s in stored]
+
+
+#: The kinds of reference ``event_refs`` keeps: those :func:`read` filters by.
+REF_KINDS = frozenset({"actor", "topic"})
 
 
 def insert_refs(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:

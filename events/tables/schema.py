@@ -88,10 +88,9 @@ LOG = Table(
     {
         "position": int,
         "id": str,
-        "type": str,
-        "occurred": str,
-        "earliest": str,
-        "latest": str,
+        "type": str,  # GET /events filters by it
+        # The event's date is in its body only: logs written before PROJECTION_FORMAT 8 also have the columns
+        # occurred, earliest and latest, which nothing reads (new rows leave them NULL).
         "recorded": str,
         "schema_version": int,
         "body": str,
@@ -104,6 +103,7 @@ LOG = Table(
 )
 
 EVENT_REFS = Table(
+    # The actors and topics each event names (log.REF_KINDS), for GET /events?actor=&topic=. Part of the log.
     "event_refs",
     {"ref_kind": str, "ref": str, "position": int},
     pk=("ref_kind", "ref", "position"),
