@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from events.model import dates, search_syntax
-from events.model.catalog import Quantity, decode_stored
+from events.model.catalog import Event, Quantity, decode_stored
 from events.model.clock import format_instant
 from events.model.errors import NotFound
 from events.model.views import (
@@ -340,8 +340,8 @@ def current_stance_count(tx: Tx) -> int:
 
 
 _CHANGE_COLUMNS = (
-    "seq, kind, actor, topic, effective, before_stance, before_status, after_stance, after_status, event_id,"
-    " position, recorded, detail, before_disputed, after_disputed"
+    "c.seq, c.kind, c.actor, c.topic, c.effective, c.before_stance, c.before_status, c.after_stance, c.after_status,"
+    " c.event_id, c.position, coalesce(c.recorded, e.recorded), c.detail, c.before_disputed, c.after_disputed"
 )
 
 
@@ -359,7 +359,8 @@ def changes(
     The resume point advances past filtered-out records too, so a filtered reader never
     re-reads what it skipped.
     """
-    page = tx.fetchall(f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+    page = tx.fetchall(f"SELECT {_CHANGE_COLUMNS} FROM changes c LEFT JOIN events e ON e.position = c.position"
+                       " WHERE c.seq > ? ORDER BY c.seq LIMIT ?", (after, limit))
     if not page:
         return [], after
     resume = page[-1][0]
@@ -392,11 +393,10 @@ CURSOR_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\.[0-9]{1,5}\.[0-9]{1,18}$"
 #: The periods timeline counts group by, and how many leading characters of an ISO day name each.
 PERIODS = {"year": 4, "month": 7, "day": 10}
 _ORDER = ("earliest", "second", "position")
-_ENTRY_COLUMNS = ("SELECT t.event_id, t.type, t.position, t.date_text, t.earliest, t.latest, t.precision, t.qualifier,"
-                  " t.headline, t.actors, t.topics, e.schema_version, coalesce(v.body, e.body), t.second,"
-                  " a.recorded_by FROM timeline t JOIN events e ON e.id = t.event_id"
-                  " LEFT JOIN event_versions v ON v.event_id = t.event_id"
-                  " LEFT JOIN attributions a ON a.position = e.position")
+_ENTRY_COLUMNS = ("SELECT e.id, t.position, t.earliest, t.latest, t.actors, t.topics, e.schema_version,"
+                  " coalesce(v.body, e.body), t.second, a.recorded_by FROM timeline t JOIN events e ON e.position ="
+                  " t.position LEFT JOIN event_versions v ON v.event_id = e.id"
+                  " LEFT JOIN attributions a ON a.position = t.position")
 
 
 def timeline_cursor(entry: TimelineEntry, second: int) -> str:
@@ -410,7 +410,7 @@ def _parse_cursor(cursor: str) -> tuple[str, int, int]:
 
 
 def _selections(
-    start: dt.date | None, end: dt.date | None, actor: str | None, topic: str | None, after: str | None
+    dialect: str, start: dt.date | None, end: dt.date | None, actor: str | None, topic: str | None, after: str | None
 ) -> list[tuple[str, list[Any]]]:
     """The WHERE clauses (with their parameters) of the timeline rows overlapping [start, end], named by ``actor``
     and ``topic``, after the cursor: one per index range. With a window, narrow rows start at most WIDE_DAYS before
@@ -419,9 +419,8 @@ def _selections(
     params: list[Any] = []
     for kind, name in (("actor", actor), ("topic", topic)):
         if name is not None:
-            common += (" AND EXISTS (SELECT 1 FROM timeline_refs r WHERE r.event_id = t.event_id AND r.kind = ?"
-                       " AND r.ref = ?)")
-            params += [kind, name]
+            common += f" AND {search_table.names_sql(dialect, f't.{kind}s')}"
+            params.append(search_table.quoted(name))
     if after is not None:
         day, second, position = _parse_cursor(after)
         # The first comparison bounds the index range; the rest resumes within the cursor's day.
@@ -460,23 +459,29 @@ def timeline_page(
     cut = "" if limit is None else f" LIMIT {int(limit) + 1}"
     order = " ORDER BY " + ", ".join(f"t.{c}" for c in _ORDER)
     rows: list[Any] = []
-    for where, params in _selections(start, end, actor, topic, after):
+    for where, params in _selections(tx.dialect, start, end, actor, topic, after):
         rows = list(heapq.merge(rows, tx.fetchall(_ENTRY_COLUMNS + " WHERE 1 = 1" + where + order + cut, params),
-                                key=lambda r: (r[4], r[13], r[2])))
+                                key=lambda r: (r[2], r[8], r[1])))
     more = limit is not None and len(rows) > limit
     rows = rows[:limit] if limit is not None else rows
     out = []
-    for row in rows:
-        event = decode_stored(row[12], row[11])
-        out.append(
-            TimelineEntry(
-                id=row[0], type=row[1], position=row[2], date=row[3], earliest=row[4], latest=row[5],
-                precision=row[6], qualifier=row[7], headline=row[8], summary=event.summary,
-                actors=_list.decode(row[9]), topics=_list.decode(row[10]), sources=event.sources, tags=event.tags,
-                recorded_by=row[14],
-            )
-        )
-    return TimelinePage(out, timeline_cursor(out[-1], rows[-1][13]) if more else None)
+    for event_id, position, earliest, latest, actors_json, topics_json, version, body, _second, recorded_by in rows:
+        event = decode_stored(body, version)
+        out.append(_entry(event_id, position, earliest, latest, event, _list.decode(actors_json),
+                          _list.decode(topics_json), recorded_by))
+    return TimelinePage(out, timeline_cursor(out[-1], rows[-1][8]) if more else None)
+
+
+def _entry(event_id: str, position: int, earliest: str, latest: str, event: Event, actors: list[str],
+           topics: list[str], recorded_by: str | None) -> TimelineEntry:
+    """A timeline entry of the version ``event`` of the event at ``position``: its type, date text and headline
+    come from the version itself."""
+    date = dates.parse(event.occurred)
+    return TimelineEntry(
+        id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
+        precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
+        actors=actors, topics=topics, sources=event.sources, tags=event.tags, recorded_by=recorded_by,
+    )
 
 
 def timeline(
@@ -511,7 +516,7 @@ def timeline_counts(
         for day, count in tx.fetchall("SELECT day, events FROM timeline_days ORDER BY day"):
             counts[day[:width]] = counts.get(day[:width], 0) + count
         return [PeriodCount(name, count) for name, count in counts.items()]
-    for where, params in _selections(start, end, actor, topic, None):
+    for where, params in _selections(tx.dialect, start, end, actor, topic, None):
         sql = (f"SELECT substr(CASE WHEN t.earliest = ? THEN t.latest ELSE t.earliest END, 1, {width}) AS period,"
                f" count(*) FROM timeline t WHERE 1 = 1{where} GROUP BY period")
         for name, count in tx.fetchall(sql, [dates.OPEN_START.isoformat(), *params]):
@@ -526,7 +531,7 @@ def _timeline_page_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.da
     question about the past reads the whole selection once (the windowed indexes are the current timeline's)."""
     vis_sql, positions = visible(pos, "s")
     params: list[Any] = [*positions]
-    sql = ("SELECT s.event_id, s.position, s.earliest, s.latest, s.actors, s.topics, s.second,"
+    sql = ("SELECT e.id, s.position, s.earliest, s.latest, s.actors, s.topics, s.second,"
            " coalesce(s.schema_version, e.schema_version), coalesce(s.body, e.body), a.recorded_by"
            " FROM search_entries s JOIN events e ON e.position = s.position"
            f" LEFT JOIN attributions a ON a.position = s.position WHERE {vis_sql}")
@@ -551,12 +556,7 @@ def _timeline_page_at(tx: Tx, pos: int | None, start: dt.date | None, end: dt.da
             continue
         if limit is not None and len(out) == limit:
             return TimelinePage(out, timeline_cursor(out[-1], seconds[-1]))
-        date = dates.parse(event.occurred)
-        out.append(TimelineEntry(
-            id=event_id, type=event.type, position=position, date=date.text, earliest=earliest, latest=latest,
-            precision=date.precision, qualifier=date.qualifier, headline=event.headline(), summary=event.summary,
-            actors=actors_, topics=topics_, sources=event.sources, tags=event.tags, recorded_by=recorded_by,
-        ))
+        out.append(_entry(event_id, position, earliest, latest, event, actors_, topics_, recorded_by))
         seconds.append(second)
     return TimelinePage(out, None)
 

@@ -87,7 +87,7 @@ def check_database(db: Path, acknowledged: set[int], unanswered: int | None) -> 
             last_change = tx.fetchone("SELECT max(position) FROM changes")[0] or 0
             last_fact = max(tx.fetchone(f"SELECT max(created_pos) FROM {table}")[0] or 0 for table in FACT_TABLES)
             strays = tx.fetchall(
-                "SELECT event_id FROM timeline WHERE event_id NOT IN (SELECT id FROM events)"
+                "SELECT position FROM timeline WHERE position NOT IN (SELECT position FROM events)"
                 " UNION SELECT event_id FROM changes WHERE event_id NOT IN (SELECT id FROM events)"
             )
     finally:

@@ -76,6 +76,36 @@ def test_an_older_store_loses_the_change_indexes_no_reader_uses(store):
         reopened.close()
 
 
+def test_a_format_7_store_loses_what_repeats_the_log_and_keeps_answering(store):
+    _world(store)
+    with store.reading() as tx:
+        expected = checksums(tx)
+    with store.writing() as tx:  # format 7: timeline_refs, an index on recorded, the log's date columns filled
+        tx.execute("UPDATE meta SET value = '7' WHERE key = 'projection_format'")
+        tx.execute("CREATE TABLE timeline_refs (event_id TEXT, kind TEXT, ref TEXT, PRIMARY KEY (event_id, kind, ref))")
+        tx.execute("CREATE INDEX idx_events_recorded_position ON events (recorded, position)")
+        for column in ("occurred", "earliest", "latest"):
+            tx.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+            tx.execute(f"UPDATE events SET {column} = '2025-01-01'")
+    reopened = _reopen(store)
+    try:
+        with reopened.reading() as tx:
+            assert checksums(tx) == expected
+            assert _indexes(tx, "events") == {"idx_events_id"}
+            assert tx.fetchone("SELECT count(*) FROM events WHERE occurred IS NULL")[0] == 0  # the log is untouched
+            kinds = {name for (name,) in tx.fetchall(
+                "SELECT name FROM sqlite_master WHERE name = 'timeline_refs'" if isinstance(tx, SqliteTx) else
+                "SELECT tablename FROM pg_tables WHERE tablename = 'timeline_refs' AND schemaname = current_schema()")}
+            assert kinds == set()
+        # the old date columns stay, unread: new events leave them empty and are answered from their bodies
+        reopened.append(events(_stance("fr-again", "2025-11-01", stance="declined", conditions=())))
+        with reopened.reading() as tx:
+            assert tx.fetchone("SELECT occurred FROM events WHERE id = 'fr-again'") == (None,)
+        assert verify(reopened) == []
+    finally:
+        reopened.close()
+
+
 def _indexes(tx, table: str) -> set[str]:
     """The names of a table's secondary indexes (not the primary key's), on either backend."""
     if isinstance(tx, SqliteTx):

@@ -290,6 +290,8 @@ class AppendProjection:
         corrected: list[tuple[str, str, int, int, int | None, str | None]] = []
         registered: list[tuple[str, str, str, int, str, str]] = []
         timeline_rows: dict[str, tuple[Any, ...] | None] = {}
+        # The stored timeline row of each event this chunk corrects: the one its version before the chunk gave.
+        replaced: dict[str, tuple[Any, ...] | None] = {}
         # Search rows are written once the chunk's registry rows are in (their names are found by); a
         # correction of an event of this chunk ends its pending row here.
         searched: dict[str, tuple[Event, int, int, bool]] = {}
@@ -311,9 +313,9 @@ class AppendProjection:
                 ended.append((position, event.corrects, target.position))
                 if after is not None:
                     searched[f"{event.corrects}@{position}"] = (after.event, target.position, position, True)
+                replaced.setdefault(event.corrects, timeline.row(target.event, target.position))
                 if after is None:
-                    timeline.remove(tx, event.corrects)
-                    timeline_rows.pop(event.corrects, None)
+                    timeline_rows[event.corrects] = None
                 else:
                     plan.add_facts(after.event, fact_position=target.position, created_pos=position,
                                    correction_id=event_id,
@@ -331,7 +333,7 @@ class AppendProjection:
                     self._rule(event, position, None, evidence.of_event(event))
             self.next_position += 1
         registry.insert(tx, registered)
-        timeline.put_rows(tx, [row for row in timeline_rows.values() if row is not None])
+        timeline.put_rows(tx, timeline_rows.values(), replaced.values())
         versions.put(tx, corrected)
         self._search(searched, ended)
 
@@ -340,20 +342,20 @@ class AppendProjection:
         named = search_rows.names(self.tx, (item[0] for item in searched.values()))
         rows = {created: list(search_rows.row(event, position, created, named, corrected=corrected))
                 for event, position, created, corrected in searched.values()}
-        by_event: dict[str, int] = {}
+        by_event: dict[int, int] = {}  # the event's position -> created_pos of its version pending in this chunk
         pending_ends: dict[int, int] = {}  # created_pos -> superseded_pos
         # Walk the chunk's positions in order, so a correction ends the version current just before it.
         events_at = sorted([(created, row[2], "row") for created, row in rows.items()]
-                           + [(position, target, "end") for position, target, _ in ended])
-        for position, event_id, what in events_at:
+                           + [(position, target_position, "end") for position, _, target_position in ended])
+        for position, event_position, what in events_at:
             if what == "end":
-                current = by_event.pop(event_id, None)
+                current = by_event.pop(event_position, None)
                 if current is None:
-                    search_table.supersede(self.tx, event_id, position)
+                    search_table.supersede(self.tx, event_position, position)
                 else:
                     pending_ends[current] = position
             else:
-                by_event[event_id] = position
+                by_event[event_position] = position
         for created, end in pending_ends.items():
             rows[created][1] = end
         search_table.insert(self.tx, [rows[created] for created in sorted(rows)])
@@ -414,7 +416,8 @@ class AppendProjection:
                 fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
                 for record in changes.compare(key, group[key], today, old, new, before, fallback, condition_windows,
                                               contest.windows.get(key, ())):
-                    records.append((*record, self.next_position - 1, self.recorded, None))
+                    # recorded: None, the log's at the position (events/tables/schema.py, CHANGES)
+                    records.append((*record, self.next_position - 1, None, None))
             changes.insert(tx, records)
             written += len(records)
         for index in built_after:

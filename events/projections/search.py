@@ -76,7 +76,8 @@ def text(event: Event, named: dict[tuple[str, str], list[str]]) -> str:
 
 def row(event: Event, position: int, created_pos: int, named: dict[tuple[str, str], list[str]],
         *, corrected: bool = False) -> tuple[Any, ...]:
-    """The search row of one version of an event (``corrected``: a correction gave it, so its body is kept)."""
+    """The search row of one version of an event (``corrected``: a correction gave it, so its body is kept), its
+    folded words last."""
     date = dates.parse(event.occurred)
     actors: list[str] = []
     topics: list[str] = []
@@ -85,6 +86,6 @@ def row(event: Event, position: int, created_pos: int, named: dict[tuple[str, st
         if listed is not None and ident not in listed:
             listed.append(ident)
     body = encode(event).decode() if corrected else None
-    return (created_pos, None, event.checked_id, position, event.type, date.earliest.isoformat(),
+    return (created_pos, None, position, event.type, date.earliest.isoformat(),
             date.latest.isoformat(), date.second, _json.encode(actors).decode(), _json.encode(topics).decode(),
             body, schema_version(event) if corrected else None, search_syntax.fold(text(event, named)))

@@ -1,11 +1,13 @@
-"""The timeline projection: one row per dated event worth showing, in date order; the actors and topics
-each row names (``timeline_refs``, so that a filtered page is cut by the database, not after it); and how many rows
-start on each day (``timeline_days``, so that an overview of the whole log reads thousands of rows, not millions)."""
+"""The timeline projection: one row per dated event worth showing, keyed by its date order (earliest day, second,
+log position), with the actors and topics it names (so that a filtered page is cut by the database, not after it);
+and how many rows start on each day (``timeline_days``, so that an overview of the whole log reads thousands of rows,
+not millions)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -40,17 +42,6 @@ def anchor(earliest: str, latest: str) -> str:
     return latest if earliest == _OPEN_START else earliest
 
 
-def _anchors(tx: Tx, event_ids: list[str]) -> list[str]:
-    """The anchors of the rows these events have now (none for an event not on the timeline)."""
-    out = []
-    for i in range(0, len(event_ids), 500):
-        chunk = event_ids[i:i + 500]
-        marks = ", ".join("?" * len(chunk))
-        out += [anchor(*r) for r in tx.fetchall(f"SELECT earliest, latest FROM timeline WHERE event_id IN ({marks})",
-                                                chunk)]
-    return out
-
-
 def _count(tx: Tx, removed: list[str], added: list[str]) -> None:
     """Move the day counts: one less on each removed anchor, one more on each added; a day left at zero goes (as
     a rebuild would never write it)."""
@@ -65,42 +56,31 @@ def _count(tx: Tx, removed: list[str], added: list[str]) -> None:
 
 
 def row(event: Event, position: int) -> tuple[Any, ...] | None:
-    """The event's timeline row, or None for bookkeeping events."""
+    """The event's timeline row, or None for bookkeeping events: what places it in date order (its key: earliest
+    day, second, position) and what it names.
+
+    Its type, date text, precision, qualifier and headline are not stored: a page reads the version's body anyway
+    (for its summary and sources) and derives them from it (``events/queries.py``)."""
     if not event.on_timeline:
         return None
     date = dates.parse(event.occurred)
     actors, topics = _names(event)
     wide = int(date.latest - date.earliest > dt.timedelta(days=WIDE_DAYS))
-    return (event.id, position, event.type, date.text, date.earliest.isoformat(), date.second,
-            date.latest.isoformat(), date.precision, date.qualifier, event.headline(), _json.encode(actors).decode(),
-            _json.encode(topics).decode(), wide)
+    return (date.earliest.isoformat(), date.second, position, date.latest.isoformat(), wide,
+            _json.encode(actors).decode(), _json.encode(topics).decode())
 
 
-def put_rows(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
-    """Insert or replace timeline rows (a corrected version replaces the original), with the names they cite."""
-    if not rows:
-        return
-    before = _anchors(tx, [r[0] for r in rows])
-    tx.executemany(
-        "INSERT INTO timeline (event_id, position, type, date_text, earliest, second, latest, precision, qualifier,"
-        " headline, actors, topics, wide) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (event_id) DO UPDATE SET"
-        " type = excluded.type, date_text = excluded.date_text, earliest = excluded.earliest,"
-        " second = excluded.second,"
-        " latest = excluded.latest, precision = excluded.precision, qualifier = excluded.qualifier,"
-        " headline = excluded.headline, actors = excluded.actors, topics = excluded.topics, wide = excluded.wide",
-        rows,
-    )
-    tx.executemany("DELETE FROM timeline_refs WHERE event_id = ?", [(r[0],) for r in rows])
-    refs = [(r[0], kind, name) for r in rows
-            for kind, names in (("actor", r[10]), ("topic", r[11])) for name in msgspec.json.decode(names)]
-    if refs:
-        tx.executemany("INSERT INTO timeline_refs (event_id, kind, ref) VALUES (?, ?, ?)", refs)
-    _count(tx, before, [anchor(r[4], r[6]) for r in rows])
-
-
-def remove(tx: Tx, event_id: str) -> None:
-    """Drop a retracted event from the timeline."""
-    _count(tx, _anchors(tx, [event_id]), [])
-    tx.execute("DELETE FROM timeline WHERE event_id = ?", (event_id,))
-    tx.execute("DELETE FROM timeline_refs WHERE event_id = ?", (event_id,))
+def put_rows(tx: Tx, rows: Iterable[tuple[Any, ...] | None], replaced: Iterable[tuple[Any, ...] | None] = ()) -> None:
+    """Delete the ``replaced`` rows (those corrected or retracted events had, where stored) and insert ``rows``
+    (None: no row)."""
+    removed: list[str] = []
+    for old in replaced:
+        if old is not None:  # corrections are few: one keyed delete each
+            removed += [anchor(*r) for r in tx.fetchall(
+                "DELETE FROM timeline WHERE earliest = ? AND second = ? AND position = ? RETURNING earliest, latest",
+                old[:3])]
+    new = [r for r in rows if r is not None]
+    if new:
+        tx.executemany("INSERT INTO timeline (earliest, second, position, latest, wide, actors, topics)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    _count(tx, removed, [anchor(r[0], r[3]) for r in new])

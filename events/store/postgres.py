@@ -80,9 +80,9 @@ def table_ddl(table: Table) -> list[str]:
         null = " NOT NULL" if name in table.not_null or name in table.pk else ""
         columns.append(f"{name} {_TYPES[kind]}{null}")
     if table.fulltext:
-        # The words arrive folded (no case, no diacritics), so the english configuration only stems them.
-        columns.append(f"{table.fulltext}_tsv tsvector GENERATED ALWAYS AS"
-                       f" (to_tsvector('english', coalesce({table.fulltext}, ''))) STORED")
+        # Filled with to_tsvector('english', words) by events/tables/search.py: the words arrive folded (no case, no
+        # diacritics), so the english configuration only stems them; the words themselves are not kept.
+        columns.append(f"{table.fulltext}_tsv tsvector")
     if table.pk:
         columns.append(f"PRIMARY KEY ({', '.join(table.pk)})")
     statements = [f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)})"]

@@ -71,23 +71,16 @@ def _create(db: sqlite_utils.Database, table: Table) -> None:
     for index in table.named:
         db.execute(index.ddl(table.name))
     if table.fulltext:
-        _create_fulltext(db, table.name, table.pk[0], table.fulltext)
+        _create_fulltext(db, table.name, table.fulltext)
 
 
-def _create_fulltext(db: sqlite_utils.Database, name: str, key: str, column: str) -> None:
-    """An FTS5 index of one column, kept by triggers in the writes' own transaction.
-
-    External content: the words are stored once, in the table. Rows are inserted, and deleted only by a
-    rebuild; their indexed column never changes, so no update trigger. A table dropped and created again (a
-    format upgrade) leaves the index of its old rows behind: an empty table empties it.
-    """
+def _create_fulltext(db: sqlite_utils.Database, name: str, column: str) -> None:
+    """A contentless FTS5 index of a text the table does not keep (``events/tables/search.py`` writes it beside each
+    row, rowid = the row's key, and empties it with the table). A table dropped and created again (a format upgrade)
+    drops it too; an empty table empties it all the same."""
     fts = f"{name}_fts"
-    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{name}',"
-               f" content_rowid='{key}', tokenize='porter unicode61 remove_diacritics 2')")
-    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {name} BEGIN"
-               f" INSERT INTO {fts} (rowid, {column}) VALUES (new.{key}, new.{column}); END")
-    db.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {name} BEGIN"
-               f" INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.{key}, old.{column}); END")
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='',"
+               f" tokenize='porter unicode61 remove_diacritics 2')")
     if db.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone() is None:
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")
 

@@ -21,9 +21,9 @@ from events.model.clock import Clock, SystemClock
 from events.model.errors import CommitmentError, InvalidEvent, MissingDatabase
 from events.model.inbound import InvalidBatch
 from events.store.database import BackupFailed, Database, NotificationWait
-from events.tables import log
+from events.tables import log, search
 from events.tables.log import UNATTRIBUTED, AppendResult, Attribution, StoredEvent
-from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, TABLES
+from events.tables.schema import LOG, PROJECTION_FORMAT, PROJECTIONS, RETIRED_INDEXES, RETIRED_TABLES, SEARCH, TABLES
 from events.tables.tx import Tx
 from events.writing import announcements
 from events.writing.admission import every_fault
@@ -64,11 +64,17 @@ class EventStore:
         row = tx.fetchone("SELECT value FROM meta WHERE key = 'projection_format'")
         if row is not None and row[0] == str(PROJECTION_FORMAT):
             return
+        for name in RETIRED_TABLES:
+            tx.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in RETIRED_INDEXES:
+            tx.execute(f"DROP INDEX IF EXISTS {name}")
         if count := log.last_position(tx):
             _log.warning("projections in format %s, this release writes %s: rebuilding them from the %d events"
                          " of the log (once)", row[0] if row else "1", PROJECTION_FORMAT, count)
             for table in PROJECTIONS:
                 tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+                if table.fulltext:  # SQLite's FTS5 index is a table of its own (its layout may have changed)
+                    tx.execute(f"DROP TABLE IF EXISTS {table.name}_fts")
                 self.database.create_table(tx, table)
             with collector_paused():
                 replay(tx)
@@ -198,7 +204,10 @@ class EventStore:
         """Empty every projection and replay the log append by append (events sharing a recorded instant)."""
         with collector_paused(), self.database.writing() as tx:
             for table in PROJECTIONS:
-                tx.execute(f"DELETE FROM {table.name}")
+                if table is SEARCH:
+                    search.clear(tx)  # with its full-text index
+                else:
+                    tx.execute(f"DELETE FROM {table.name}")
             return replay(tx, progress)
 
     def announce_due(self, today: dt.date | None = None) -> int:

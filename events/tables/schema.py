@@ -61,8 +61,9 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()
     named: tuple[Index, ...] = ()
     projection: bool = True  # derived from the log: emptied and refilled by rebuild
-    #: A text column each backend indexes for full-text search in its own way (SQLite: an FTS5 table
-    #: ``<name>_fts`` kept by triggers; PostgreSQL: a generated ``<column>_tsv`` tsvector with a GIN index).
+    #: The text each backend indexes for full-text search in its own way, given with each inserted row and not kept
+    #: (SQLite: a contentless FTS5 table ``<name>_fts``; PostgreSQL: a ``<fulltext>_tsv`` tsvector column with a GIN
+    #: index). ``events/tables/search.py`` writes both.
     fulltext: str | None = None
 
 
@@ -87,10 +88,9 @@ LOG = Table(
     {
         "position": int,
         "id": str,
-        "type": str,
-        "occurred": str,
-        "earliest": str,
-        "latest": str,
+        "type": str,  # GET /events filters by it
+        # The event's date is in its body only: logs written before PROJECTION_FORMAT 8 also have the columns
+        # occurred, earliest and latest, which nothing reads (new rows leave them NULL).
         "recorded": str,
         "schema_version": int,
         "body": str,
@@ -98,11 +98,12 @@ LOG = Table(
     pk=("position",),
     not_null=("id", "type", "recorded", "body"),
     unique=(("id",),),
-    indexes=(("recorded", "position"),),  # "known at" seeks the last position recorded by an instant
+    # No index on recorded: it rises with position, so "known at" is a binary search over positions (log.py).
     projection=False,
 )
 
 EVENT_REFS = Table(
+    # The actors and topics each event names (log.REF_KINDS), for GET /events?actor=&topic=. Part of the log.
     "event_refs",
     {"ref_kind": str, "ref": str, "position": int},
     pk=("ref_kind", "ref", "position"),
@@ -215,24 +216,20 @@ VERSIONS = Table(
 
 TIMELINE = Table(
     "timeline",
+    # What places each event worth showing in date order, and what it names (filters); the rest of an entry (type,
+    # date text, headline, summary, sources) is read from the version's body, the log's or event_versions'.
     {
-        "event_id": str,
-        "position": int,
-        "type": str,
-        "date_text": str,
         "earliest": str,
         "second": int,  # a date-time's second of its day (UTC), 0 for other dates: orders events of one day
+        "position": int,
         "latest": str,
-        "precision": str,
-        "qualifier": str,
-        "headline": str,
+        "wide": int,  # 1 when the date spans more than projections.timeline.WIDE_DAYS days
         "actors": str,  # JSON list
         "topics": str,  # JSON list
-        "wide": int,  # 1 when the date spans more than projections.timeline.WIDE_DAYS days
     },
-    pk=("event_id",),
-    # Date order, with what decides whether a row reaches a window (so rows just before it are skipped in the index).
-    indexes=(("earliest", "second", "position", "latest", "wide"),),
+    # Keyed in date order (on SQLite the rows are that B-tree), with what decides whether a row reaches a window
+    # beside the key: a window's narrow rows are one range of it, read without a second index.
+    pk=("earliest", "second", "position"),
     # The wide rows (few) in date order: with it, a window's rows are two index ranges (events/queries.py).
     named=(Index("idx_timeline_wide", ("earliest", "second", "position", "latest"), "wide = 1"),),
 )
@@ -240,11 +237,11 @@ TIMELINE = Table(
 SEARCH = Table(
     "search_entries",
     # One row per version of an event (the event itself, then each correction's version), bitemporal like fact
-    # rows: a correction ends the current row and adds the new version's, so search answers at a position.
+    # rows: a correction ends the current row and adds the new version's, so search answers at a position. The words
+    # are not kept: only the backend's index of them (``fulltext``); snippets are cut from the version's own text.
     {
         "created_pos": int,  # the position that made this version: the event's own, or its correction's
         "superseded_pos": int,
-        "event_id": str,
         "position": int,  # the event's position in the log
         "type": str,
         "earliest": str,
@@ -254,18 +251,11 @@ SEARCH = Table(
         "topics": str,  # JSON list
         "body": str,  # the version's JSON when a correction gave it (NULL: the log's event at ``position``)
         "schema_version": int,
-        "words": str,  # what is searched, folded (lower case, no diacritics: events/model/search_syntax.py)
     },
     pk=("created_pos",),
-    indexes=(("event_id",),),
+    # The versions corrections gave, by their event (the event's own version is the row at its position).
+    named=(Index("idx_search_entries_corrected", ("position",), "created_pos <> position"),),
     fulltext="words",
-)
-
-#: The actors and topics each timeline row names, so that filtering a page happens before its limit.
-TIMELINE_REFS = Table(
-    "timeline_refs",
-    {"event_id": str, "kind": str, "ref": str},  # kind: actor | topic
-    pk=("event_id", "kind", "ref"),
 )
 
 #: How many timeline rows start on each day (projections.timeline.anchor): the whole log's density in a few
@@ -287,8 +277,8 @@ CHANGES = Table(
         "before_disputed": int,
         "after_disputed": int,
         "event_id": str,
-        "position": int,
-        "recorded": str,
+        "position": int,  # the log's end when the record was written
+        "recorded": str,  # NULL: the log's recorded instant at ``position`` (an append's records); else the day's
         "detail": str,  # JSON: extra facts for the kind (e.g. the condition of an overdue record)
     },
     pk=("seq",),
@@ -312,12 +302,19 @@ META = Table("meta", {"key": str, "value": str}, pk=("key",), projection=False)
 #: in every process. 5: disputes (stance_rivals, stance_rulings, stance_intervals.rivalled, latest carried in the
 #: stance effect index). 6: valid_second in fact rows and second in the timeline (date-times order within their day).
 #: 7: search_entries (full-text search); timeline.wide with its index, timeline_refs, timeline_days (windows, filtered
-#: pages, counts of the timeline).
-PROJECTION_FORMAT = 7
+#: pages, counts of the timeline). 8: the timeline keyed in date order without what its version's body gives (type,
+#: date text, headline) and without timeline_refs (actors and topics in the row); search_entries without its words
+#: (a contentless FTS5 index on SQLite, the tsvector alone on PostgreSQL) nor event ids; changes.recorded NULL
+#: where it is the log's.
+PROJECTION_FORMAT = 8
+
+#: Tables and indexes that older formats had and this one has not: a format upgrade drops them.
+RETIRED_TABLES = ("timeline_refs",)
+RETIRED_INDEXES = ("idx_events_recorded_position",)
 
 TABLES: tuple[Table, ...] = (
     LOG, EVENT_REFS, REGISTRY, STANCES, RIVALS, RULINGS, CONDITIONS, MEMBERSHIPS, DEPENDENTS, VERSIONS, TIMELINE,
-    SEARCH, TIMELINE_REFS, TIMELINE_DAYS, CHANGES,
+    SEARCH, TIMELINE_DAYS, CHANGES,
     WATERMARKS, META,
 )
 PROJECTIONS: tuple[Table, ...] = tuple(t for t in TABLES if t.projection)

@@ -13,20 +13,36 @@ from typing import Any
 from events.model import search_syntax
 from events.tables.tx import Tx
 
-_COLUMNS = ("created_pos, superseded_pos, event_id, position, type, earliest, latest, second, actors, topics, body,"
-            " schema_version, words")
+_COLUMNS = "created_pos, superseded_pos, position, type, earliest, latest, second, actors, topics, body, schema_version"
 
 
 def insert(tx: Tx, rows: Sequence[Sequence[Any]]) -> None:
-    """Add versions: rows of the columns in table order (``superseded_pos`` None)."""
-    if rows:
-        tx.executemany(f"INSERT INTO search_entries ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows)
+    """Add versions: rows of the columns in table order (``superseded_pos`` None), each followed by its words, which
+    only the backend's full-text index keeps."""
+    if not rows:
+        return
+    if tx.dialect == "postgresql":
+        tx.executemany(f"INSERT INTO search_entries ({_COLUMNS}, words_tsv)"
+                       f" VALUES ({', '.join('?' * 11)}, to_tsvector('english', ?))", rows)
+        return
+    tx.executemany(f"INSERT INTO search_entries ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", [r[:-1] for r in rows])
+    tx.executemany("INSERT INTO search_entries_fts (rowid, words) VALUES (?, ?)", [(r[0], r[-1]) for r in rows])
 
 
-def supersede(tx: Tx, event_id: str, position: int) -> None:
-    """End the current version of an event at ``position`` (a correction or retraction of it)."""
-    tx.execute("UPDATE search_entries SET superseded_pos = ? WHERE event_id = ? AND superseded_pos IS NULL",
-               (position, event_id))
+def clear(tx: Tx) -> None:
+    """Empty the table and its full-text index (a rebuild)."""
+    tx.execute("DELETE FROM search_entries")
+    if tx.dialect != "postgresql":
+        tx.execute("INSERT INTO search_entries_fts (search_entries_fts) VALUES ('delete-all')")
+
+
+def supersede(tx: Tx, event_position: int, position: int) -> None:
+    """End the current version of the event at ``event_position`` at ``position`` (a correction or retraction of
+    it): the event's own version, or the one a correction gave."""
+    tx.execute("UPDATE search_entries SET superseded_pos = ? WHERE created_pos = ? AND superseded_pos IS NULL",
+               (position, event_position))
+    tx.execute("UPDATE search_entries SET superseded_pos = ? WHERE position = ? AND created_pos <> position"
+               " AND superseded_pos IS NULL", (position, event_position))
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,17 @@ class Match:
     topics: str
     body: str | None
     schema_version: int
+
+
+def names_sql(dialect: str, column: str) -> str:
+    """A condition that the JSON list of ids in ``column`` holds the id given as its parameter
+    (:func:`quoted`), case-sensitive on both backends."""
+    return f"strpos({column}, ?) > 0" if dialect == "postgresql" else f"instr({column}, ?) > 0"
+
+
+def quoted(ident: str) -> str:
+    """An id as a JSON list holds it (ids have no quotes or backslashes: ``catalog.ID_PATTERN``)."""
+    return f'"{ident}"'
 
 
 def _like(ident: str) -> str:

@@ -13,7 +13,6 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from events.model import dates
 from events.model.catalog import Event
 from events.model.clock import Clock, format_instant
 from events.model.errors import CommitmentError, Conflict, shift_pointers
@@ -105,10 +104,9 @@ class OpenAppend:
             last += 1
             if positions is not None:
                 positions[event.checked_id] = last
-            date = dates.parse(event.occurred)
-            rows.append((last, event.checked_id, event.type, event.occurred, date.earliest.isoformat(),
-                         date.latest.isoformat(), stamp, log.schema_version(event), body.decode()))
-            refs.extend((kind, ident, last) for kind, ident, _ in event.references())
+            rows.append((last, event.checked_id, event.type, stamp, log.schema_version(event), body.decode()))
+            # only the kinds log.read filters by: the others' rows would be read by nothing
+            refs.extend((kind, ident, last) for kind, ident, _ in event.references() if kind in log.REF_KINDS)
             made = by if isinstance(by, Attribution) else by.get(event.checked_id, UNATTRIBUTED)
             if made != UNATTRIBUTED:
                 attributions.append((last, made.recorded_by, made.proposed_by))

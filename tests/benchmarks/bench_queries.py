@@ -31,7 +31,9 @@ def log_ranges(store: Any) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
     """The first and last day a stance takes effect, and the first and last recorded instant."""
     with store.reading() as tx:
         first_day, last_day = tx.fetchone(
-            "SELECT min(earliest), max(latest) FROM events WHERE type = 'stance.stated'")
+            # the events' own versions (created at their position): the dates the log's bodies give
+            "SELECT min(earliest), max(latest) FROM search_entries WHERE type = 'stance.stated'"
+            " AND created_pos = position")
         first_rec, last_rec = tx.fetchone("SELECT min(recorded), max(recorded) FROM events")
 
     def instant(text: str) -> dt.datetime:

@@ -1,10 +1,9 @@
 """The benchmark: ``python -m tests.benchmarks.run [--quick] [options]`` (``make bench``).
 
 Order: generate the datasets (once; reused from ``bench-results/data/``); per backend
-and size, import then rebuild, then (SQLite) the equal-work eventsourcing peer on the same file,
-at the largest size the query latencies, then (SQLite) the
-schema floor; the other floors at each size; then, on the largest SQLite log, HTTP, the
-feed and the page in chromium. Prints a Markdown table on
+and size, import, the bytes it stored (``storage``), then rebuild, then (SQLite) the equal-work eventsourcing peer on
+the same file, at the largest size the query latencies, then (SQLite) the schema floor; the other floors at each
+size; then, on the largest SQLite log, HTTP, the feed and the page in chromium. Prints a Markdown table on
 stdout (progress goes to stderr) and writes ``bench-results/latest.json``. A measurement
 that fails is recorded as "not measured" with the reason, and the rest still run.
 """
@@ -30,6 +29,7 @@ from tests.benchmarks import (
     bench_queries,
     bench_rebuild,
     bench_search,
+    bench_storage,
     machine,
     report,
 )
@@ -37,7 +37,7 @@ from tests.benchmarks.backends import POSTGRESQL, SQLITE, Database, postgres_unr
 from tests.benchmarks.common import GENERATOR_SEED, RESULTS, ROOT, Figure, log
 from tests.benchmarks.datasets import dataset, generator_version
 
-MEASUREMENTS = ("import", "rebuild", "queries", "search", "http", "feed", "peer", "floor", "page")
+MEASUREMENTS = ("import", "storage", "rebuild", "queries", "search", "http", "feed", "peer", "floor", "page")
 
 
 @dataclass
@@ -172,7 +172,7 @@ class Runner:
             self.notes.append(f"Process start of the CLI (`commitments --help`): {startup:.2f} s, included in every "
                               "import and rebuild figure (they time the whole command).")
         largest = o.sizes[-1]
-        needs_log = o.only & {"import", "rebuild", "queries", "search", "http", "feed", "peer", "page"}
+        needs_log = o.only & {"import", "storage", "rebuild", "queries", "search", "http", "feed", "peer", "page"}
         # the schema floor copies the rows of an imported SQLite log at every size
         needs_sqlite_logs = "floor" in o.only
         largest_sqlite: Database | None = None
@@ -180,12 +180,15 @@ class Runner:
             if backend != SQLITE and not needs_log - {"peer"}:  # the peer is compared on SQLite only
                 continue
             for size in o.sizes:
-                if size != largest and not o.only & {"import", "rebuild"} and not (
+                if size != largest and not o.only & {"import", "storage", "rebuild"} and not (
                         backend == SQLITE and (needs_sqlite_logs or "peer" in o.only)):
                     continue
                 database = self.loaded(backend, size)
                 if database is None:
                     continue
+                if "storage" in o.only:  # before the rebuild, which leaves the pages its deletes freed
+                    self.attempt("storage", backend, size,
+                                 lambda d=database, s=size: bench_storage.measure(d, s))
                 if "rebuild" in o.only or ("peer" in o.only and backend == SQLITE):
                     self.attempt("rebuild", backend, size,
                                  lambda d=database, s=size: [bench_rebuild.measure(d, s, o.runs, o.budget)])
