@@ -157,7 +157,8 @@ def finish(projection: AppendProjection) -> int:
         if starts[key] <= today:
             new = _snapshot(stances[key], series, rivals[key], rulings.get(key, []))
             fallback = plan.causes[STANCES].get(key) or _condition_cause(new, condition_cause)
-            records.extend((*record, last, projection.recorded, None)
+            # recorded: None, the log's at the position (events/tables/schema.py, CHANGES)
+            records.extend((*record, last, None, None)
                            for record in _records(key, starts[key], today, new, before, fallback))
     changes.insert(tx, records)
     for index in built_after:
