@@ -387,6 +387,7 @@ async function start() {
     // The day counts are asked for at once; the matrix without ?at= answers for the service's today: its "at" is
     // that day (one actor's cells are asked for, the smallest answer that says it).
     const counts = getJSON(query("/timeline/counts", { group: "day" }));
+    counts.catch(() => {}); // awaited below: a refusal is reported there, once
     const [health, today] = await Promise.all([getJSON("/health"), loadActors().then(() =>
       getJSON(query("/stances/cells", { actor: state.actors.slice(0, 1).map((a) => a.id) })))]);
     state.today = today.at;

@@ -210,9 +210,13 @@ export class Matrix {
       ? h("tr", { class: "spacer", "aria-hidden": "true" },
         h("td", { colspan: topics.length + 1, style: `height: ${rows * this.rowPx}px` }))
       : null);
-    const head = h("thead", {}, h("tr", { "aria-rowindex": large ? 1 : null },
-      h("th", { scope: "col", class: "corner" }, "Actor \\ topic"),
-      topics.map((topic) => h("th", { scope: "col", title: topic }, h("span", { class: "topic" }, words(topic))))));
+    // The header row stays while the columns do (a scroll draws other rows only).
+    const columns = `${large}/${topics.join("/")}`;
+    const head = this.columns === columns && this.table.tHead ? this.table.tHead
+      : h("thead", {}, h("tr", { "aria-rowindex": large ? 1 : null },
+        h("th", { scope: "col", class: "corner" }, "Actor \\ topic"),
+        topics.map((topic) => h("th", { scope: "col", title: topic }, h("span", { class: "topic" }, words(topic))))));
+    this.columns = columns;
     const body = h("tbody", {}, spacer(first), actors.slice(first, last).map((a, i) => row(a, first + i)),
       spacer(actors.length - last));
     fill(this.table, h("caption", { class: "visually-hidden" },
