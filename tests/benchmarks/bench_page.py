@@ -57,8 +57,10 @@ NEW_WINDOW = """async (before) => {
 }"""
 
 
-def renderer_rss(browser) -> int | None:
-    """The resident bytes of chromium's largest renderer process (the tab's), or None when /proc cannot say."""
+def renderer_memory(browser) -> tuple[int, int] | None:
+    """Chromium's largest renderer process (the tab's): its private resident bytes (anonymous and shared memory,
+    without the mapped chromium binary and libraries that every process shares) and its whole resident set; None
+    when /proc cannot say."""
     session = browser.new_browser_cdp_session()
     try:
         processes = session.send("SystemInfo.getProcessInfo")["processInfo"]
@@ -72,8 +74,11 @@ def renderer_rss(browser) -> int | None:
             status = Path(f"/proc/{int(process['id'])}/status").read_text()
         except OSError:
             continue
-        sizes += [int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")]
-    return max(sizes) if sizes else None
+        kib = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+               if line.startswith(("VmRSS:", "RssAnon:", "RssShmem:"))}
+        if "VmRSS" in kib:
+            sizes.append(((kib.get("RssAnon", 0) + kib.get("RssShmem", 0)) * 1024, kib["VmRSS"] * 1024))
+    return max(sizes, key=lambda size: size[1]) if sizes else None
 
 
 def _days(first: str, last: str, count: int) -> list[str]:
@@ -129,7 +134,7 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
         cdp.send("Performance.enable")
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         heap = metrics.get("JSHeapUsedSize", 0)
-        rss = renderer_rss(browser)
+        memory = renderer_memory(browser)
         if screenshots is not None:  # the whole span: counts per month
             page.locator("#zoom-all").click()
             page.wait_for_selector("#overview-timeline .vis-item.density", timeout=60_000)
@@ -152,8 +157,10 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
                statistics.median(pans), "ms", size=size, runs=moves, samples=pans, note=note),
         Figure("page_heap", "page: JavaScript heap after the date changes and pans", heap / 1e6, "MB", size=size,
                note=note),
-        *([Figure("page_renderer_rss", "page: the tab's renderer process, resident", rss / 1e6, "MB", size=size,
-                  note=note)] if rss is not None else []),
+        *([Figure("page_renderer_private", "page: the tab's renderer process, private resident (anonymous + shared)",
+                  memory[0] / 1e6, "MB", size=size, note=note),
+           Figure("page_renderer_rss", "page: the tab's renderer process, resident (chromium's mapped files too)",
+                  memory[1] / 1e6, "MB", size=size, note=note)] if memory is not None else []),
     ]
 
 
