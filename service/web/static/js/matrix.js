@@ -219,6 +219,9 @@ export class Matrix {
     this.columns = columns;
     const body = h("tbody", {}, spacer(first), actors.slice(first, last).map((a, i) => row(a, first + i)),
       spacer(actors.length - last));
+    // A keyboard reader's focus stays on its cell when the rows are drawn again (a scroll, a new day).
+    const focused = this.table.contains(document.activeElement) ? document.activeElement.closest("td") : null;
+    const refocus = focused && { actor: focused.dataset.actor, topic: focused.dataset.topic };
     fill(this.table, h("caption", { class: "visually-hidden" },
       `Stance of each actor (rows) on each topic (columns) on ${this.day}`), head, body);
     if (large) this.table.setAttribute("aria-rowcount", String(actors.length + 1));
@@ -230,5 +233,9 @@ export class Matrix {
       this.measured = true;
     }
     this.select(this.selected);
+    if (refocus) {
+      this.table.querySelector(`td[data-actor="${CSS.escape(refocus.actor)}"][data-topic="${CSS.escape(refocus.topic)}"]`)
+        ?.querySelector("button")?.focus({ preventScroll: true });
+    }
   }
 }
