@@ -29,6 +29,7 @@ from events.model.views import (
     Interval,
     Member,
     PeriodCount,
+    StanceCell,
     StanceVersion,
     StanceView,
     StateView,
@@ -94,10 +95,7 @@ def stances(
         rows = [row for row in rows if (row[11] in resolutions and resolutions[row[11]].disputed) == disputed]
     others = [other for found in resolutions.values() for other in (found.row, *found.alternatives)]
     # Few distinct condition lists, evidence and quantities recur across rows: each is decoded once.
-    lists = {text: _list.decode(text) for text in {row[3] for row in rows} | {other["conditions"] for other in others}}
-    statuses = CONDITIONS.value_on(tx, day, pos, "status", {name for names in lists.values() for name in names})
-    states = {text: tuple(ConditionState(name, statuses.get(name, "pending")) for name in names)
-              for text, names in lists.items()}
+    states = _condition_states(tx, day, pos, {row[3] for row in rows} | {other["conditions"] for other in others})
     cited = _citing([*(row[10] for row in rows), *(other["evidence"] for other in others),
                      *(ruling.evidence for found in resolutions.values() for ruling in found.settlements)])
     quantities = {text: _quantity.decode(text) for text in {row[4] for row in rows} if text}
@@ -120,6 +118,59 @@ def stances(
                               found.disputed,
                               tuple(_version(other, day, states, cited) for other in found.alternatives)))
     return out
+
+
+#: The stance columns a matrix cell shows, in the order ``cells`` unpacks them: no evidence, quantity or period.
+_CELL_COLUMNS = ("actor", "topic", "stance", "conditions", "valid_from", "date_text", "row_id", "rivalled")
+
+
+def cells(
+    tx: Tx,
+    at: dt.date,
+    *,
+    actors: Iterable[str] | None = None,
+    topic: str | None = None,
+    known_at: AsOf = None,
+) -> list[StanceCell]:
+    """The matrix on ``at`` as a table draws it (the rows of ``actors`` only, when given): each key's stance,
+    commitment status, conditions, since when, and whether reports compete, without the evidence that ``stances``
+    decodes (most of its time and of its answer's size); where reports compete, the answer its dispute gives."""
+    pos = known_position(tx, known_at)
+    day = at.isoformat()
+    filters: dict[str, str | Iterable[str]] = {}
+    if actors is not None:
+        filters["actor"] = actors
+    if topic is not None:
+        filters["topic"] = topic
+    rows = STANCES.effective(tx, day, pos, _CELL_COLUMNS, filters)
+    if not rows:
+        return []
+    resolutions = _resolutions(tx, [row[6] for row in rows if row[7]], pos)
+    shown = [found.row for found in resolutions.values()]
+    states = _condition_states(tx, day, pos, {row[3] for row in rows} | {row["conditions"] for row in shown})
+    pairs = {(row[2], row[3]) for row in rows} | {(row["stance"], row["conditions"]) for row in shown}
+    status_of = {(stance, text): commitment_status(stance, [state.status for state in states[text]])
+                 for stance, text in pairs}
+    out = []
+    for actor_, topic_, stance, conditions, since, since_text, row_id, _ in rows:
+        found = resolutions.get(row_id)
+        if found is None:
+            out.append(StanceCell(actor_, topic_, stance, status_of[stance, conditions], states[conditions], since,
+                                  since_text))
+            continue
+        main = found.row
+        out.append(StanceCell(actor_, topic_, main["stance"], status_of[main["stance"], main["conditions"]],
+                              states[main["conditions"]], main["valid_from"], main["date_text"], found.disputed,
+                              tuple(other["stance"] for other in found.alternatives)))
+    return out
+
+
+def _condition_states(tx: Tx, day: str, pos: int | None, texts: Iterable[str]) -> dict[str, tuple[ConditionState, ...]]:
+    """Each distinct stored condition list, decoded once, with each condition's status on ``day``."""
+    lists = {text: _list.decode(text) for text in set(texts)}
+    statuses = CONDITIONS.value_on(tx, day, pos, "status", {name for names in lists.values() for name in names})
+    return {text: tuple(ConditionState(name, statuses.get(name, "pending")) for name in names)
+            for text, names in lists.items()}
 
 
 def _resolutions(tx: Tx, row_ids: list[int], pos: int | None) -> dict[int, disputes.Resolution]:

@@ -36,6 +36,7 @@ from service.documents import (
     History,
     PreviewDocument,
     SearchDocument,
+    StanceCells,
     StanceCounts,
     StanceMatrix,
     TimelineCounts,
@@ -136,6 +137,21 @@ def matrix(
         as_of, position = _as_of(tx, known_at, as_of_position)
         rows = queries.stances(tx, at, actor=actor, topic=topic, known_at=as_of, disputed=disputed)
     return StanceMatrix(at.isoformat(), _instant(known_at), rows, position)
+
+
+def matrix_cells(
+    store: EventStore,
+    at: dt.date,
+    known_at: dt.datetime | None = None,
+    actors: tuple[str, ...] | None = None,
+    topic: str | None = None,
+    as_of_position: int | None = None,
+) -> StanceCells:
+    """The cells of the matrix on ``at`` (of ``actors`` only, when given), without evidence."""
+    with store.reading() as tx:
+        as_of, position = _as_of(tx, known_at, as_of_position)
+        found = queries.cells(tx, at, actors=actors, topic=topic, known_at=as_of)
+    return StanceCells(at.isoformat(), _instant(known_at), found, position)
 
 
 def conditions(

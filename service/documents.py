@@ -21,6 +21,7 @@ from events.model.views import (
     Interval,
     Member,
     PeriodCount,
+    StanceCell,
     StanceView,
     TopicHistory,
     Transition,
@@ -30,7 +31,8 @@ from events.preview import Preview
 __all__ = [
     "ActorDocument", "ActorHistory", "ActorList", "ActorStances", "ActorSummary", "AppendResult", "ChangesPage",
     "ConditionList", "DiffDocument", "EventsPage", "Health", "History", "PreviewDocument", "Problem", "ProblemField",
-    "STORED_EVENT_TYPES", "StanceCounts", "StanceMatrix", "StoredEventDocument", "TimelineCounts", "preview_document",
+    "STORED_EVENT_TYPES", "StanceCells", "StanceCounts", "StanceMatrix", "StoredEventDocument", "TimelineCounts",
+    "preview_document",
     "stored_event_document", "SearchDocument", "SearchHitDocument", "search_hit_document", "Facets", "SEARCH_HIT_TYPES",
 ]
 
@@ -170,6 +172,15 @@ class StanceMatrix(msgspec.Struct, frozen=True):
     at: Day
     known_at: Instant | None
     rows: list[StanceView]
+    position: int | None = None  # the log position it was read at (as_of_position gives it again)
+
+
+class StanceCells(msgspec.Struct, frozen=True):
+    """The stance matrix on ``at`` as a table draws it: one cell per (actor, topic), without evidence."""
+
+    at: Day
+    known_at: Instant | None
+    cells: list[StanceCell]
     position: int | None = None  # the log position it was read at (as_of_position gives it again)
 
 

@@ -5,6 +5,7 @@ import pytest
 ROUTES = {
     ("/events", "post"), ("/events", "get"), ("/events/{event_id}", "get"), ("/actors", "get"),
     ("/actors/{actor_id}", "get"), ("/actors/{actor_id}/stances", "get"), ("/stances", "get"),
+    ("/stances/cells", "get"),
     ("/conditions", "get"), ("/diff", "get"), ("/history/{actor_id}/{topic_id}", "get"), ("/changes", "get"),
     ("/timeline", "get"), ("/timeline/counts", "get"), ("/search", "get"), ("/panel", "get"),
     ("/health", "get"), ("/feed", "get"), ("/subscriptions", "post"), ("/subscriptions", "get"),

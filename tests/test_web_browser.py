@@ -240,6 +240,7 @@ def test_moving_the_date_changes_the_matrix_to_what_stances_says(watched, server
     assert january != june
 
     pending = server.get(f"/conditions?at={LAST_DAY}&status=pending")["conditions"]
+    page.wait_for_selector(f"#conditions[data-day='{LAST_DAY}']", timeout=LOAD_MS)  # they follow the matrix
     shown = page.eval_on_selector_all("#conditions li[data-condition]", "lis => lis.map(li => li.dataset.condition)")
     assert shown == [c["id"] for c in pending]
 

@@ -77,6 +77,22 @@ class StanceView(msgspec.Struct, frozen=True, gc=False):
     alternatives: tuple[StanceVersion, ...] = ()
 
 
+class StanceCell(msgspec.Struct, frozen=True, gc=False):
+    """A cell of the stance matrix on one date: what a table of every actor and topic draws, without evidence,
+    quantity or period (``StanceView`` has them). Where reports compete, the answer its dispute gives."""
+
+    actor: str
+    topic: str
+    stance: str
+    status: str | None
+    conditions: tuple[ConditionState, ...]
+    since: str
+    since_text: str
+    disputed: bool = False
+    #: The stances the other competing versions give, empty unless disputed.
+    also: tuple[str, ...] = ()
+
+
 class Member(msgspec.Struct, frozen=True):
     """A member of a group on the query date."""
 

@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
+from msgspec import Meta
 
 from events import EVENT_TYPES, EventStore, InvalidDate, InvalidEvent, dates, queries
 from events.model.catalog import ID_PATTERN
@@ -79,6 +80,11 @@ After = Annotated[int, QueryParameter(
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"At most this many (1-{MAX_PAGE}).")]
 ActorFilter = Annotated[str | None, _id_filter("Only this actor's (an actor id).")]
 TopicFilter = Annotated[str | None, _id_filter("Only this topic's (a topic id).")]
+#: The most actors one question may name (the page asks for the rows in view: a few dozen).
+MAX_ACTORS = 500
+ActorList = Annotated[list[Annotated[str, Meta(pattern=ID_PATTERN, max_length=128)]] | None, QueryParameter(
+    description=f"Only these actors' (actor ids; repeat the parameter for more, at most {MAX_ACTORS}: "
+                "`actor=fr&actor=de`).", max_items=MAX_ACTORS, examples=[Example(value=["fr", "de"])])]
 ActorPath = Annotated[str, PathParameter(description="An actor id, e.g. `fr`.", pattern=ID_PATTERN, max_length=128,
                                           examples=[Example(value="fr")])]
 TopicPath = Annotated[str, PathParameter(description="A topic id, e.g. `troops-in-ukraine`.", pattern=ID_PATTERN,

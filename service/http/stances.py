@@ -5,10 +5,11 @@ from __future__ import annotations
 from litestar import Controller, get
 
 from service import answers
-from service.documents import ActorHistory, ActorStances, DiffDocument, History, StanceMatrix
+from service.documents import ActorHistory, ActorStances, DiffDocument, History, StanceCells, StanceMatrix
 from service.http.errors import READ_PROBLEMS, problem_responses
 from service.http.params import (
     ActorFilter,
+    ActorList,
     ActorPath,
     AsOfPosition,
     At,
@@ -53,6 +54,18 @@ class StancesController(Controller):
         cells where competing reports stand."""
         day = day_or_today(at, "at", reads.today())
         return await reads.respond(answers.matrix, day, parse_known_at(known_at), actor, topic, disputed,
+                                   as_of_position)
+
+    @get("/stances/cells", summary="The stance matrix without evidence", responses=problem_responses(*READ_PROBLEMS))
+    async def cells(self, reads: Reads, at: At = None, known_at: KnownAt = None, actor: ActorList = None,
+                    topic: TopicFilter = None, as_of_position: AsOfPosition = None) -> JSONAnswer[StanceCells]:
+        """Each (actor, topic)'s stance on `at` as a table of the matrix draws it: stance, commitment status,
+        conditions with their status, since when, whether it is disputed and the other versions' stances; no
+        evidence (`GET /stances` with the cell's `actor` and `topic` gives it). `actor`, repeated, keeps those
+        actors' rows: the rows a reader has in view."""
+        day = day_or_today(at, "at", reads.today())
+        actors = None if actor is None else tuple(dict.fromkeys(actor))
+        return await reads.respond(answers.matrix_cells, day, parse_known_at(known_at), actors, topic,
                                    as_of_position)
 
     @get("/diff", summary="Stance changes between two days", responses=problem_responses(*READ_PROBLEMS))

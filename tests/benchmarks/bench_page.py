@@ -2,13 +2,18 @@
 loaded log (127.0.0.1).
 
 * first meaningful paint: from navigation to the overview's items (or counts) and the matrix drawn, and the bytes
-  the page transferred by then (encoded sizes, as the network carried them);
-* a date change: the date field set to a new day until the matrix shows that day (median of ``moves`` days);
-* a pan: a drag of the overview until the new window's items are drawn (median of ``moves`` drags; the page waits
-  for the drag to settle for 120 ms before it fetches, which is included).
+  the page transferred by then (encoded sizes, as the network carried them); then until the page is ready (the
+  pending conditions, the charts below the matrix and the live feed loaded too);
+* a date change: the date field set to a new day until the matrix shows that day (median of ``moves`` days), and
+  until the pending conditions show it too (median of ``moves // 2`` more days);
+* a pan: a drag of the overview from the mouse's release until the new window's items are drawn (median of ``moves``
+  drags).
 
-Also the tab's JavaScript heap after the date changes. Screenshots (the weeks the page opens on, and the whole
-span) go to ``--screenshots`` when given. Run alone with ``python -m tests.benchmarks.bench_page DATABASE [SIZE]``.
+Each "drawn" waits for the frame after the page put the new content in (vis-timeline draws in an animation frame).
+Also the tab's memory after the date changes and pans: its JavaScript heap (``Performance.getMetrics``) and the
+resident memory of its renderer process (the largest of chromium's renderers, from ``SystemInfo.getProcessInfo`` and
+``/proc``). Screenshots (the weeks the page opens on, and the whole span) go to ``--screenshots`` when given. Run
+alone with ``python -m tests.benchmarks.bench_page DATABASE [SIZE]``.
 """
 
 from __future__ import annotations
@@ -25,19 +30,55 @@ from tests.benchmarks.server import Server
 
 VIEWPORT = {"width": 1440, "height": 900}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-#: Drawn: the page is ready, the overview shows a window (items or counts) and the matrix has cells.
-DRAWN = ("() => document.body.dataset.ready === 'true' && document.querySelector('#overview-timeline .vis-item')"
-         " && document.querySelector('#matrix td')")
-#: Sets the date field to ``day`` and resolves with the milliseconds until the matrix shows it.
-DATE_CHANGE = """async (day) => {
+#: The first meaningful paint: the overview shows a window (items or counts) and the matrix has the day's cells.
+DRAWN = ("() => document.querySelector('#overview-timeline[data-window] .vis-item')"
+         " && document.querySelector('#matrix[data-day] td')")
+#: Everything the page loads at first is in: the pending conditions, the charts, the live feed's connection.
+READY = "() => document.body.dataset.ready === 'true'"
+#: Resolves once the frame being prepared has been drawn (animation frame callbacks, then layout and paint).
+FRAME = "() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))"
+#: Sets the date field to ``day`` and resolves with the milliseconds until ``selector`` (the matrix, or also the
+#: pending conditions) shows it, drawn.
+DATE_CHANGE = """async ([day, selector]) => {
   const started = performance.now();
   const field = document.getElementById('at-date');
   field.value = day;
   field.dispatchEvent(new Event('change'));
-  const table = document.getElementById('matrix');
-  while (table.dataset.day !== day) await new Promise((resolve) => requestAnimationFrame(resolve));
+  const shown = () => [...document.querySelectorAll(selector)].every((element) => element.dataset.day === day);
+  while (!shown()) await new Promise((resolve) => requestAnimationFrame(resolve));
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   return performance.now() - started;
 }"""
+#: Resolves once the overview shows a window other than ``before``, drawn.
+NEW_WINDOW = """async (before) => {
+  const overview = document.getElementById('overview-timeline');
+  while (overview.dataset.window === before) await new Promise((resolve) => requestAnimationFrame(resolve));
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}"""
+
+
+def renderer_memory(browser) -> tuple[int, int] | None:
+    """Chromium's largest renderer process (the tab's): its private resident bytes (anonymous and shared memory,
+    without the mapped chromium binary and libraries that every process shares) and its whole resident set; None
+    when /proc cannot say."""
+    session = browser.new_browser_cdp_session()
+    try:
+        processes = session.send("SystemInfo.getProcessInfo")["processInfo"]
+    finally:
+        session.detach()
+    sizes = []
+    for process in processes:
+        if process["type"] != "renderer":
+            continue
+        try:
+            status = Path(f"/proc/{int(process['id'])}/status").read_text()
+        except OSError:
+            continue
+        kib = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+               if line.startswith(("VmRSS:", "RssAnon:", "RssShmem:"))}
+        if "VmRSS" in kib:
+            sizes.append(((kib.get("RssAnon", 0) + kib.get("RssShmem", 0)) * 1024, kib["VmRSS"] * 1024))
+    return max(sizes, key=lambda size: size[1]) if sizes else None
 
 
 def _days(first: str, last: str, count: int) -> list[str]:
@@ -66,13 +107,17 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
         cdp.on("Network.loadingFinished", lambda event: sent.append(int(event["encodedDataLength"])))
         page.goto(base + "/")
         page.wait_for_function(DRAWN, timeout=120_000, polling=50)
+        page.evaluate(FRAME)
         paint = page.evaluate("() => performance.now()")
         first_bytes = sum(sent)
+        page.wait_for_function(READY, timeout=120_000, polling=50)
+        ready = page.evaluate("() => performance.now()")
         if screenshots is not None:  # the page opens on about five weeks around its day
             page.screenshot(path=str(screenshots / f"ui-{size // 1000}k-month.png"))
         span = page.evaluate("() => [document.getElementById('at-date').min, document.getElementById('at-date').max]")
-        changes = [page.evaluate(DATE_CHANGE, day) for day in _days(span[0], span[1], moves)]
-        heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : null")
+        days = _days(span[0], span[1], moves + moves // 2)
+        changes = [page.evaluate(DATE_CHANGE, [day, "#matrix"]) for day in days[:moves]]
+        whole_days = [page.evaluate(DATE_CHANGE, [day, "#matrix, #conditions"]) for day in days[moves:]]
         pans = []
         box = page.locator("#overview-timeline .vis-center").bounding_box()
         assert box is not None
@@ -84,9 +129,12 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
             page.mouse.move(box["x"] + box["width"] * (0.3 if i % 2 == 0 else 0.9), y, steps=5)
             started = time.perf_counter()
             page.mouse.up()
-            page.wait_for_function(f"() => document.getElementById('overview-timeline').dataset.window !== {before!r}",
-                                   timeout=60_000, polling="raf")
+            page.evaluate(NEW_WINDOW, before)
             pans.append((time.perf_counter() - started) * 1000)
+        cdp.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        heap = metrics.get("JSHeapUsedSize", 0)
+        memory = renderer_memory(browser)
         if screenshots is not None:  # the whole span: counts per month
             page.locator("#zoom-all").click()
             page.wait_for_selector("#overview-timeline .vis-item.density", timeout=60_000)
@@ -98,12 +146,21 @@ def run(base: str, size: int, moves: int, screenshots: Path | None) -> list[Figu
                size=size, note=note),
         Figure("page_first_bytes", "page: bytes transferred by the first paint", first_bytes / 1e6, "MB", size=size,
                note=note),
+        Figure("page_ready", "page: ready (conditions, charts and the feed loaded too)", ready, "ms", size=size,
+               note=note),
         Figure("page_date_change", f"page: date change -> matrix redrawn, median of {moves}",
                statistics.median(changes), "ms", size=size, runs=moves, samples=changes, note=note),
-        Figure("page_pan", f"page: pan -> new window drawn (120 ms settle included), median of {moves}",
+        Figure("page_date_change_whole", f"page: date change -> matrix and pending conditions redrawn, median of "
+               f"{len(whole_days)}", statistics.median(whole_days), "ms", size=size, runs=len(whole_days),
+               samples=whole_days, note=note),
+        Figure("page_pan", f"page: pan -> new window drawn, median of {moves}",
                statistics.median(pans), "ms", size=size, runs=moves, samples=pans, note=note),
-        Figure("page_heap", "page: JavaScript heap after the date changes", (heap or 0) / 1e6, "MB", size=size,
+        Figure("page_heap", "page: JavaScript heap after the date changes and pans", heap / 1e6, "MB", size=size,
                note=note),
+        *([Figure("page_renderer_private", "page: the tab's renderer process, private resident (anonymous + shared)",
+                  memory[0] / 1e6, "MB", size=size, note=note),
+           Figure("page_renderer_rss", "page: the tab's renderer process, resident (chromium's mapped files too)",
+                  memory[1] / 1e6, "MB", size=size, note=note)] if memory is not None else []),
     ]
 
 

@@ -21,11 +21,12 @@ export async function getJSON(path, { signal } = {}) {
   return response.json();
 }
 
-/** A query string from the defined values only. */
+/** A query string from the defined values only; a list repeats its parameter (``actor=a&actor=b``). */
 export function query(path, parameters) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(parameters)) {
-    if (value !== null && value !== undefined) search.set(name, value);
+    if (Array.isArray(value)) value.forEach((item) => search.append(name, item));
+    else if (value !== null && value !== undefined) search.set(name, value);
   }
   const text = search.toString();
   return text ? `${path}?${text}` : path;

@@ -9,7 +9,7 @@ import { renderConditions } from "./conditions.js";
 import { renderDetails } from "./details.js";
 import { defaultDay, eventDays, fromNumber, isDay, longDay, span, toNumber } from "./days.js";
 import { Editor } from "./editor.js";
-import { renderLegend, renderMatrix } from "./matrix.js";
+import { Matrix, renderLegend } from "./matrix.js";
 import { MatrixFilter } from "./matrix-filter.js";
 import { follow } from "./live.js";
 import { pinnedPosition, pinnedSearch, setupCite } from "./cite.js";
@@ -37,7 +37,7 @@ const state = {
   entries: new Map(), // event id -> native timeline entry (a small log's)
   slideDays: new Map(), // a large log's story: event id -> the day its slide starts
   storyWindow: null, // a large log's story: the {from, to} it should tell
-  rows: [],
+  rows: [], // the day's loaded matrix cells (/stances/cells)
   conditions: new Map(),
   selected: null, // "actor/topic"
   request: null, // the AbortController of the day being loaded
@@ -60,7 +60,11 @@ function showEvent(eventId) {
   if (entry) setDay(entry.earliest > "0001-01-01" ? entry.earliest : entry.latest);
   else if (state.slideDays.has(eventId)) setDay(state.slideDays.get(eventId));
 }
-const matrixFilter = new MatrixFilter($("matrix-filter"), $("matrix"));
+const matrix = new Matrix($("matrix"), { load: loadCells, onSelect: (cell) => select(cell), onError: failed });
+const matrixFilter = new MatrixFilter($("matrix-filter"), matrix);
+/** The pending conditions wait this long after the matrix is drawn: the days a reader moves through ask nothing
+ * more. */
+const CONDITIONS_AFTER_MS = 150;
 // A log larger than SMALL_LOG: the overview is loaded window by window, the story for the window.
 let windowed = null;
 
@@ -78,8 +82,9 @@ function failed(error) {
 
 // --- the timeline documents (events, span, topics) ----------------------------------------
 
-async function loadTimeline() {
-  const days = await getJSON(query("/timeline/counts", { group: "day" }));
+/** The timelines, the span and the stops; ``counts``: the /timeline/counts per day, when already asked for. */
+async function loadTimeline(counts = null) {
+  const days = await (counts || getJSON(query("/timeline/counts", { group: "day" })));
   if (days.total > SMALL_LOG) return loadWindows(days);
   const native = await getJSON(query("/timeline", { format: "native", as_of_position: pinned }));
   state.entries = new Map(native.events.map((entry) => [entry.id, entry]));
@@ -109,14 +114,19 @@ async function loadWindows(days) {
   state.stops = starts;
   state.day ??= defaultDay(new URL(window.location.href).searchParams.get("at"), state.today, state.range);
   setupControls();
-  if (!window.vis) return;
-  if (windowed) return windowed.load();
-  overview.show({ items: [], groups: [] }, state.range, state.day);
-  $("overview").querySelector(".hint").textContent = "Dots are events, in the rows of the actors they name; a " +
-    "window of more than 1,000 events shows how many fall in each day or month (click one to zoom in). Click an " +
-    "event or drag the red line to pick the date; ctrl + wheel zooms, dragging pans.";
-  windowed = new WindowedTimeline(overview, { onShown: shownWindow, onError: failed });
-  windowed.start().catch(failed); // not awaited: the matrix of the day loads meanwhile
+  const topics = definedTopics(state.topics); // asked for while the overview loads its window
+  if (windowed) {
+    windowed.setDays(days.counts);
+    windowed.load(true).catch(failed);
+  } else if (window.vis) {
+    overview.show({ items: [], groups: [] }, state.range, state.day);
+    $("overview").querySelector(".hint").textContent = "Dots are events, in the rows of the actors they name; a " +
+      "window of more than 1,000 events shows how many fall in each day or month (click one to zoom in). Click an " +
+      "event or drag the red line to pick the date; ctrl + wheel zooms, dragging pans.";
+    windowed = new WindowedTimeline(overview, { days: days.counts, onShown: shownWindow, onError: failed });
+    windowed.start().catch(failed); // not awaited: the matrix of the day loads meanwhile
+  }
+  state.topics = await topics;
 }
 
 function shownWindow({ from, to, total, counted }) {
@@ -133,6 +143,20 @@ async function loadStory() {
   state.slideDays = new Map(doc.events.map(({ unique_id: id, start_date: d }) =>
     [id, `${d.year}-${pad(d.month || 1)}-${pad(d.day || 1)}`]));
   story.update(doc);
+}
+
+/** A large log's matrix columns: the topics it defines, by id (then any others seen), known before any cell loads. */
+async function definedTopics(seen) {
+  const found = [];
+  const limit = 1000;
+  for (let after = 0; ;) {
+    const page = await getJSON(query("/events", { type: "topic.defined", after, limit }));
+    page.events.forEach((event) => found.push(event.topic));
+    if (!page.next_after || page.events.length < limit) break;
+    after = page.next_after;
+  }
+  const named = [...new Set(found)].sort();
+  return [...named, ...seen.filter((topic) => !named.includes(topic))];
 }
 
 /**
@@ -177,58 +201,81 @@ function showControls(day) {
   const url = new URL(window.location.href);
   url.searchParams.set("at", day);
   window.history.replaceState(null, "", url);
-  overview.mark(day);
+  overview.mark(day, false); // the line at once; the view follows once the day's matrix is drawn (setDay)
   charts.setDay(day);
 }
 
-/** Show ``day``: controls at once, the day's documents as soon as they arrive. */
+/** The matrix cells of ``day`` (of ``actors`` only, when given); a topic not seen before becomes a column. */
+async function loadCells(day, actors, signal) {
+  const answer = await getJSON(query("/stances/cells", { at: day, actor: actors, as_of_position: pinned }), { signal });
+  state.position = answer.position;
+  const extra = answer.cells.map((cell) => cell.topic).filter((topic) => !state.topics.includes(topic));
+  if (extra.length) {
+    state.topics = [...state.topics, ...new Set(extra)];
+    matrix.setAxes(state.actors, state.topics);
+  }
+  return answer.cells;
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("a newer day", "AbortError"));
+    });
+  });
+}
+
+/** Show ``day``: controls at once, the matrix's rows in view as soon as they arrive, then the pending conditions. */
 async function setDay(day) {
   if (!isDay(day)) return;
   state.day = day;
   showControls(day);
   state.request?.abort(); // a newer day wins over a slower older answer
   const request = (state.request = new AbortController());
+  const { signal } = request;
   try {
-    const [stances, conditions] = await Promise.all([
-      getJSON(query("/stances", { at: day, as_of_position: pinned }), { signal: request.signal }),
-      getJSON(query("/conditions", { at: day, as_of_position: pinned }), { signal: request.signal }),
-    ]);
-    state.position = stances.position;
-    state.rows = stances.rows;
+    matrix.setAxes(state.actors, state.topics);
+    const drawn = matrix.show(day, signal);
+    windowed?.waitFor(drawn); // a window the page's own moves ask for loads after the matrix
+    await drawn;
+    state.rows = matrix.rows();
+    matrixFilter.update();
+    overview.mark(day);
+    await pause(CONDITIONS_AFTER_MS, signal);
+    const conditions = await getJSON(query("/conditions", { at: day, as_of_position: pinned }), { signal });
     state.conditions = new Map(conditions.conditions.map((c) => [c.id, c]));
-    const extra = stances.rows.map((row) => row.topic).filter((topic) => !state.topics.includes(topic));
-    state.topics = [...state.topics, ...new Set(extra)];
-    renderDay(day, conditions.conditions);
+    renderConditions($("conditions"), conditions.conditions, state.names);
+    $("conditions").dataset.day = day; // tells readers (and the tests) which day the list shows
+    if (state.selected) await showSelected();
   } catch (error) {
     failed(error);
   }
 }
 
-function renderDay(day, conditions) {
-  const table = $("matrix");
-  renderMatrix(table, {
-    actors: state.actors, topics: state.topics, rows: state.rows, day, selected: state.selected,
-    onSelect: (row) => select(row),
+function select(cell) {
+  state.selected = `${cell.actor}/${cell.topic}`;
+  matrix.select(state.selected);
+  showSelected().catch(failed);
+}
+
+let detailsRequest = null;
+
+/** The open cell's details: its full answer (evidence, the versions of a dispute), fetched for it alone. */
+async function showSelected() {
+  const [actor, topic] = state.selected.split("/");
+  const day = state.day;
+  detailsRequest?.abort();
+  const request = (detailsRequest = new AbortController());
+  const answer = await getJSON(query("/stances", { at: day, actor, topic, as_of_position: pinned }),
+    { signal: request.signal }).catch((error) => {
+    if (error.name === "AbortError") return null;
+    throw error;
   });
-  matrixFilter.apply();
-  renderConditions($("conditions"), conditions, state.names);
-  if (state.selected) showSelected();
-  table.dataset.day = day; // tells readers (and the browser tests) which day the table shows
-}
-
-function select(row) {
-  state.selected = `${row.actor}/${row.topic}`;
-  $("matrix").querySelectorAll("td.selected").forEach((td) => td.classList.remove("selected"));
-  $("matrix").querySelector(`td[data-actor="${CSS.escape(row.actor)}"][data-topic="${CSS.escape(row.topic)}"]`)
-    ?.classList.add("selected");
-  showSelected();
-}
-
-function showSelected() {
-  const row = state.rows.find((r) => `${r.actor}/${r.topic}` === state.selected);
-  const actor = state.selected.split("/")[0];
-  renderDetails($("details-body"), row, {
-    actorName: state.names.get(actor) || actor, conditions: state.conditions, entries: state.entries, day: state.day,
+  if (!answer || request !== detailsRequest) return;
+  renderDetails($("details-body"), answer.rows[0], {
+    actorName: state.names.get(actor) || actor, conditions: state.conditions, entries: state.entries, day,
     onCorrect: editor && atLeast(state.role, "editor") ? correctEvent : null,
   });
 }
@@ -271,7 +318,7 @@ async function showRole(role) {
   } else {
     queue?.stop();
   }
-  if (state.selected) showSelected(); // the "Correct this event" buttons come and go with the role
+  if (state.selected) await showSelected(); // the "Correct this event" buttons come and go with the role
 }
 
 async function setupEditing() {
@@ -337,11 +384,14 @@ async function start() {
     notice("The timeline libraries are missing: run `make install` (it runs npm ci in service/web).");
   }
   try {
-    // /stances without ?at= answers for the service's today: its "at" is that day (only the disputed rows are
-    // asked for, the smallest answer that says it: a large log's whole matrix is megabytes).
-    const [health, today] = await Promise.all([getJSON("/health"), getJSON("/stances?disputed=true"), loadActors()]);
+    // The day counts are asked for at once; the matrix without ?at= answers for the service's today: its "at" is
+    // that day (one actor's cells are asked for, the smallest answer that says it).
+    const counts = getJSON(query("/timeline/counts", { group: "day" }));
+    counts.catch(() => {}); // awaited below: a refusal is reported there, once
+    const [health, today] = await Promise.all([getJSON("/health"), loadActors().then(() =>
+      getJSON(query("/stances/cells", { actor: state.actors.slice(0, 1).map((a) => a.id) })))]);
     state.today = today.at;
-    await loadTimeline(); // also picks the day to open on, which needs the data's span
+    await loadTimeline(counts); // also picks the day to open on, which needs the data's span
     await setDay(state.day);
     if (pinnedSearch()) {
       $("search-q").value = pinnedSearch();

@@ -84,6 +84,33 @@ function figure(kind, label, picker, legend = null) {
         h("table", { class: "chart-table" }))));
 }
 
+/** A data table with more rows than this is built when its disclosure opens (a large log's hold thousands). */
+const LAZY_ROWS = 500;
+
+/** Whether a table of ``rows`` rows waits for its disclosure ``details`` to open (and forget the one built). */
+function waits(details, rows) {
+  return rows > LAZY_ROWS && !details.open;
+}
+
+/**
+ * Mark the rows of ``table``'s body that ``isCurrent(index)`` picks as the day's, without drawing them again; with
+ * ``only``, the one row that can be current (the others marked before are unmarked).
+ */
+function markRows(table, isCurrent, only = null) {
+  const rows = table.tBodies[0]?.rows || [];
+  const mark = (row, on) => {
+    row.classList.toggle("current", on);
+    if (on) row.setAttribute("aria-current", "true");
+    else row.removeAttribute("aria-current");
+  };
+  if (only === null) {
+    [...rows].forEach((row, i) => mark(row, isCurrent(i)));
+    return;
+  }
+  table.querySelectorAll("tbody tr.current").forEach((row) => mark(row, false));
+  if (only >= 0 && rows[only]) mark(rows[only], true);
+}
+
 export class Charts {
   /**
    * ``context()`` gives the page's state: day, today, range {first, last}, actors [{id, name}],
@@ -101,6 +128,7 @@ export class Charts {
     this.topicData = null;
     this.requests = { actor: null, topic: null };
     this.drawn = { actor: null, topic: null }; // what each chart shows, for moving its day without drawing again
+    this.tabled = { actor: null, topic: null }; // the data each table holds: a new day only moves its marks
     this.failures = { actor: null, topic: null }; // why a chart's series could not be loaded, said in its caption
   }
 
@@ -156,6 +184,15 @@ export class Charts {
           h("ul", { class: "legend charts-legend", "aria-label": "The colours of the stances, bottom to top" },
             STANCES.map(({ stance }) => h("li", { class: `swatch stance-${stance}` }, stance))))));
     this.pickers(context);
+    for (const kind of ["actor", "topic"]) {
+      document.getElementById(`${kind}-chart-data`).addEventListener("toggle", (event) => {
+        const context_ = this.context();
+        if (event.target.open && this.drawn[kind] && isDay(context_.day)) {
+          if (kind === "actor") this.actorTable(this.drawn.actor.name, this.drawn.actor.segments, context_);
+          else this.topicTable(this.drawn.topic.steps, context_.day);
+        }
+      });
+    }
   }
 
   /** The pickers' choices: the page's actors and topics (the live feed may have brought new ones). */
@@ -385,6 +422,12 @@ export class Charts {
   actorTable(name, segments, context) {
     const table = document.querySelector("#actor-chart-data table");
     const current = (s) => holds(s.interval, context.day);
+    if (this.tabled.actor === segments) return markRows(table, (i) => current(segments[i]));
+    if (waits(table.closest("details"), segments.length)) {
+      this.tabled.actor = null;
+      return fill(table, h("caption", {}, `${name}: ${segments.length} stance intervals, listed when opened`));
+    }
+    this.tabled.actor = segments;
     fill(table,
       h("caption", {}, `${name}: every stance interval, by topic`),
       h("thead", {}, h("tr", {}, ["Topic", "From", "Until", "Stance", "Conditions", "Disputed", "Events"]
@@ -474,6 +517,12 @@ export class Charts {
   topicTable(steps, day) {
     const table = document.querySelector("#topic-chart-data table");
     const current = steps.filter((step) => step.from <= day).pop();
+    if (this.tabled.topic === steps) return markRows(table, (i) => steps[i] === current, steps.indexOf(current));
+    if (waits(table.closest("details"), steps.length)) {
+      this.tabled.topic = null;
+      return fill(table, h("caption", {}, `${steps.length} steps of the counts, listed when opened`));
+    }
+    this.tabled.topic = steps;
     fill(table,
       h("caption", {}, `Actors at each stance on ${words(this.topic || "")}, from each date until the next`),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "From"),

@@ -43,9 +43,11 @@ export function defaultDay(requested, today, range) {
   return today >= range.first && today <= range.last ? today : range.last;
 }
 
+// One formatter for every call: making one per call (toLocaleDateString with options) costs about a millisecond,
+// and the charts' tables say thousands of days.
+const LONG_DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 /** "2026-01-07" -> "7 January 2026", for headings. */
 export function longDay(day) {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", {
-    day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
-  });
+  return LONG_DAY.format(new Date(`${day}T00:00:00Z`));
 }

@@ -69,9 +69,9 @@ export class Overview {
     });
   }
 
-  /** Call ``onRange(fromDay, toDay)`` whenever the reader has panned or zoomed (once the move ends). */
+  /** Call ``onRange(byUser)`` whenever the view has moved (once the move ends): ``byUser`` when the reader moved it. */
   onRange(onRange) {
-    this.timeline?.on("rangechanged", ({ start, end }) => onRange(localDay(start), localDay(end)));
+    this.timeline?.on("rangechanged", ({ byUser }) => onRange(Boolean(byUser)));
   }
 
   /** The first and last day in view. */
@@ -80,16 +80,28 @@ export class Overview {
     return { from: localDay(start), to: localDay(end) };
   }
 
-  /** Show the items of one window (a /timeline?format=vis page), in the actors' rows, keeping the view. */
-  showWindow(doc) {
-    if (!this.grouped) {
+  /**
+   * Show the items of one window (a /timeline?format=vis page), in the actors' rows, keeping the view. Items already
+   * drawn stay as they are (an event's item is the same in every window that holds it): only those that left the
+   * window go, and only the new ones are drawn and measured. ``fresh``: draw every item again (the log changed).
+   */
+  async showWindow(doc, fresh = false) {
+    if (!this.grouped || fresh) {
+      this.items.clear();
       this.timeline.setOptions({ stack: true });
       this.timeline.setGroups(this.groups);
     }
     this.grouped = true;
-    this.groups.update(doc.groups);
-    this.items.clear();
-    this.items.add(doc.items);
+    const added = doc.groups.filter((group) => this.groups.get(group.id) === null);
+    if (added.length) {
+      // New rows are laid out first (vis draws in the next animation frame): then vis draws and measures the items
+      // of the rows in view only, instead of every item of rows it has not placed yet.
+      this.groups.add(added);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    const kept = new Set(doc.items.map((item) => item.id));
+    this.items.remove(this.items.getIds({ filter: (item) => !kept.has(item.id) }));
+    this.items.add(doc.items.filter((item) => this.items.get(item.id) === null));
   }
 
   /** Show counts instead of items (a window too dense to draw): one box per period, darker where denser. */
@@ -143,12 +155,14 @@ export class Overview {
     else this.timeline?.zoomOut(factor - 1);
   }
 
-  /** Move the red line to ``day``, and the view with it when the line would leave the view. */
-  mark(day) {
+  /** Move the red line to ``day``, and the view with it when the line would leave the view (unless ``move`` is
+   * false: the page moves it once the day's matrix is drawn). */
+  mark(day, move = true) {
     this.day = day;
     if (!this.timeline) return;
     this.timeline.setCustomTime(localDate(day), MARKER);
     this.timeline.setCustomTimeTitle(`Shown: ${day}`, MARKER);
+    if (!move) return;
     const { start, end } = this.timeline.getWindow();
     const at = localDate(day);
     if (at < start || at > end) this.timeline.moveTo(at, { animation: false });
