@@ -64,13 +64,22 @@ NOT_RESTORED = {"watermarks"}
 
 
 def every_table(path: Path) -> dict[str, str]:
-    """A digest per table of an SQLite file (rows in a stable order), except :data:`NOT_RESTORED`."""
+    """A digest per table of an SQLite file (rows in a stable order), except :data:`NOT_RESTORED`.
+
+    A full-text index is compared by what it holds (every term of every row, by ``fts5vocab``), not by its
+    segment pages, whose layout follows the order of writes and merges rather than the content."""
     out = {}
     with sqlite3.connect(path) as conn:
+        fts = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'")}
+        segments = {f"{name}_{part}" for name in fts for part in ("data", "idx")}
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-            if name in NOT_RESTORED:
+            if name in NOT_RESTORED or name in segments:
                 continue
             rows = sorted(repr(row) for row in conn.execute(f'SELECT * FROM "{name}"'))
+            if name in fts:
+                conn.execute(f'CREATE VIRTUAL TABLE temp."vocab_{name}" USING fts5vocab(main, "{name}", instance)')
+                rows += sorted(repr(row) for row in conn.execute(f'SELECT * FROM temp."vocab_{name}"'))
             out[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     conn.close()
     return out
