@@ -84,7 +84,11 @@ TopicFilter = Annotated[str | None, _id_filter("Only this topic's (a topic id)."
 MAX_ACTORS = 500
 ActorList = Annotated[list[Annotated[str, Meta(pattern=ID_PATTERN, max_length=128)]] | None, QueryParameter(
     description=f"Only these actors' (actor ids; repeat the parameter for more, at most {MAX_ACTORS}: "
-                "`actor=fr&actor=de`).", max_items=MAX_ACTORS, examples=[Example(value=["fr", "de"])])]
+                "`actor=fr&actor=de`).", max_items=MAX_ACTORS, examples=[Example(value=["fr", "de"])],
+    # litestar does not carry the items' pattern into the schema by itself
+    schema_extra={"oneOf": [{"type": "array", "maxItems": MAX_ACTORS,
+                             "items": {"type": "string", "pattern": ID_PATTERN, "maxLength": 128}},
+                            {"type": "null"}]})]
 ActorPath = Annotated[str, PathParameter(description="An actor id, e.g. `fr`.", pattern=ID_PATTERN, max_length=128,
                                           examples=[Example(value="fr")])]
 TopicPath = Annotated[str, PathParameter(description="A topic id, e.g. `troops-in-ukraine`.", pattern=ID_PATTERN,
