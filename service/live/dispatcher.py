@@ -122,8 +122,11 @@ class WebhookDispatcher:
 
     async def _sleep(self, seen: int, seconds: float) -> None:
         """Until a change after ``seen``, a poke, or ``seconds``."""
-        waiters = {asyncio.ensure_future(self.watcher.wait_beyond(seen, seconds)),
-                   asyncio.ensure_future(self._kick.wait())}
+        await self._change_or(self._kick, seen, seconds)
+
+    async def _change_or(self, event: asyncio.Event, seen: int, seconds: float) -> None:
+        """Until a change record after ``seen``, ``event`` is set, or ``seconds`` pass."""
+        waiters = {asyncio.ensure_future(self.watcher.wait_beyond(seen, seconds)), asyncio.ensure_future(event.wait())}
         try:
             await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -169,13 +172,7 @@ class WebhookDispatcher:
 
     async def _next_record(self, seen: int) -> bool:
         """Wait for a change record after ``seen`` (True), at most ``IDLE_SECONDS`` or until the dispatcher stops."""
-        waiters = {asyncio.ensure_future(self.watcher.wait_beyond(seen, IDLE_SECONDS)),
-                   asyncio.ensure_future(self._stopped.wait())}
-        try:
-            await asyncio.wait(waiters, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
+        await self._change_or(self._stopped, seen, IDLE_SECONDS)
         return self.watcher.latest_change > seen and not self._stopping.is_set()
 
     async def _nap(self, seconds: float) -> None:
